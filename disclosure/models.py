@@ -1,0 +1,307 @@
+"""Agencies, staff roles, supervision records, their immutable versions and the audit trail.
+
+Models hold data and invariants that the database itself can enforce; every state change goes
+through ``disclosure.services``.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from scheduler.rules import RecordKind
+
+
+class AgencyKind(models.TextChoices):
+    GOVERNMENT = "government", _("People's government")
+    DEPARTMENT = "department", _("Government department")
+    DEVELOPMENT_ZONE = "development_zone", _("Development zone administration")
+    INTERNAL_BODY = "internal_body", _("Internal body")
+    DISPATCHED_BODY = "dispatched_body", _("Dispatched body")
+    AUTHORIZED_ORG = "authorized_org", _("Organization authorized by law")
+
+
+class Agency(models.Model):
+    """A body that produces supervision information (Art. 7, Art. 14).
+
+    ``path`` is a materialized path of codes (``"city/city-amr/"``): the subtree of an agency is every row
+    whose path starts with its own, one indexed prefix scan, so one grant covers a subtree.
+    """
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=32, choices=AgencyKind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("superior agency"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(_("tree path"), max_length=700, unique=True, editable=False)
+    is_market_regulator = models.BooleanField(
+        _("is the market-regulation bureau"), default=False,
+        help_text=_("The bureau that audits every agency's timeliness (Art. 5)."),
+    )
+
+    class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        ordering = ["path"]
+        permissions = [
+            ("view_agency_records", _("May read the agency's records")),
+            ("act_for_agency", _("May submit and publish the agency's records")),
+            ("manage_agency_users", _("May manage the agency's users")),
+            ("audit_timeliness", _("May audit timeliness")),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/")
+
+
+class AgencyUserObjectPermission(UserObjectPermissionBase):
+    """guardian's direct-FK table for agency grants (the generic table scans at scale)."""
+
+    content_object = models.ForeignKey(Agency, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        unique_together = [("user", "permission", "content_object")]
+
+
+class AgencyGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Agency, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        unique_together = [("group", "permission", "content_object")]
+
+
+class Role(models.TextChoices):
+    CLERK = "clerk", _("Clerk")
+    AGENCY_ADMIN = "agency_admin", _("Agency administrator")
+    AUDITOR = "auditor", _("Auditor")
+    VIEWER = "viewer", _("Viewer")
+
+
+class StaffMembership(models.Model):
+    """Which agency a user works for, and in which role. The grants that follow from it live in
+    guardian's tables and are written only by ``services.users.user_create``/``membership_set``."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="membership", verbose_name=_("user")
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="staff", verbose_name=_("agency"))
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("staff membership")
+        verbose_name_plural = _("staff memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.agency} ({self.get_role_display()})"
+
+
+class Disclosure(models.TextChoices):
+    """公开属性 (Art. 4)."""
+
+    PUBLIC = "public", _("Published proactively")
+    ON_REQUEST = "on_request", _("Disclosed on request")
+    WITHHELD = "withheld", _("Not disclosed")
+
+
+class RecordStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    CHANGED = "changed", _("Changed")
+    CORRECTED = "corrected", _("Corrected")
+    REVOKED = "revoked", _("Revoked")
+    EXPIRED = "expired", _("Expired")
+
+
+class SubjectType(models.TextChoices):
+    ORGANIZATION = "organization", _("Legal person or other organization")
+    NATURAL_PERSON = "natural_person", _("Natural person")
+
+
+class RecordQuerySet(models.QuerySet["Record"]):
+    def unpublished(self) -> RecordQuerySet:
+        return self.filter(status=RecordStatus.DRAFT)
+
+    def overdue(self, today: object) -> RecordQuerySet:
+        """Drafts whose publication deadline has passed (the day itself is still on time)."""
+        return self.unpublished().filter(due_date__lt=today)
+
+
+class Record(models.Model):
+    """The current state of one piece of supervision information.
+
+    This row is a projection kept for fast reads; the truth is the chain of ``RecordVersion``
+    rows, which are never updated or deleted. Only ``disclosure.services.records`` writes here.
+    """
+
+    kind = models.CharField(_("kind"), max_length=32, choices=RecordKind.choices)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="records", verbose_name=_("agency"))
+    status = models.CharField(_("status"), max_length=16, choices=RecordStatus.choices, default=RecordStatus.DRAFT)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    title = models.CharField(_("title"), max_length=300)
+    subject_name = models.CharField(_("subject name"), max_length=200)
+    subject_code = models.CharField(_("unified social credit code"), max_length=18, blank=True, db_index=True)
+    subject_type = models.CharField(
+        _("subject type"), max_length=16, choices=SubjectType.choices, default=SubjectType.ORGANIZATION
+    )
+    event_date = models.DateField(_("event date"))
+    content = models.TextField(_("content"), blank=True)
+    legal_basis = models.TextField(_("legal basis"), blank=True)
+    document_number = models.CharField(_("document number"), max_length=100, blank=True)
+    disclosure = models.CharField(
+        _("disclosure attribute"), max_length=16, choices=Disclosure.choices, default=Disclosure.PUBLIC
+    )
+    withheld_reason = models.TextField(_("reason for not disclosing"), blank=True)
+    surprise = models.BooleanField(_("surprise inspection"), default=False)
+    backfill = models.BooleanField(_("backfilled record"), default=False)
+    task = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="results",
+        verbose_name=_("inspection task"),
+    )
+
+    due_date = models.DateField(_("publication due date"))
+    due_provisional = models.BooleanField(
+        _("due date is provisional"), default=False,
+        help_text=_("The holiday calendar of a year the period touches is not loaded yet."),
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_on = models.DateField(_("publication date"), null=True, blank=True)
+    on_time = models.BooleanField(_("published on time"), null=True, blank=True)
+    late_working_days = models.PositiveIntegerField(_("working days late"), null=True, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = RecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("supervision record")
+        verbose_name_plural = _("supervision records")
+        indexes = [
+            models.Index(fields=["agency", "status", "due_date"], name="record_agency_status_due"),
+            models.Index(fields=["status", "due_date"], name="record_status_due"),
+            models.Index(fields=["kind", "status"], name="record_kind_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(disclosure=Disclosure.WITHHELD) | ~models.Q(withheld_reason=""),
+                name="record_withheld_needs_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(surprise=False) | models.Q(kind=RecordKind.INSPECTION_TASK),
+                name="record_surprise_only_for_tasks",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+
+class VersionAction(models.TextChoices):
+    CREATE = "create", _("Created")
+    EDIT = "edit", _("Draft edited")
+    PUBLISH = "publish", _("Published")
+    CHANGE = "change", _("Changed")
+    CORRECT = "correct", _("Corrected")
+    REVOKE = "revoke", _("Revoked")
+    EXPIRE = "expire", _("Expired")
+
+
+class RecordVersion(models.Model):
+    """One immutable state of a record. Database triggers refuse UPDATE and DELETE."""
+
+    record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("version number"))
+    action = models.CharField(_("action"), max_length=16, choices=VersionAction.choices)
+    status = models.CharField(_("status"), max_length=16, choices=RecordStatus.choices)
+    data = models.JSONField(_("content snapshot"))
+    digest = models.CharField(_("SHA-256 of the snapshot"), max_length=64)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"))
+    reason = models.TextField(_("reason"), blank=True)
+    legal_basis = models.TextField(_("legal basis"), blank=True)
+    document_number = models.CharField(_("document number"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("record version")
+        verbose_name_plural = _("record versions")
+        ordering = ["record_id", "number"]
+        constraints = [models.UniqueConstraint(fields=["record", "number"], name="version_unique_number")]
+
+    def __str__(self) -> str:
+        return f"#{self.record_id} v{self.number} {self.action}"
+
+
+class AuditOutcome(models.TextChoices):
+    DONE = "done", _("Done")
+    REFUSED = "refused", _("Refused")
+
+
+class AuditEntry(models.Model):
+    """Append-only, hash-chained audit trail.
+
+    ``hash = SHA-256(prev_hash + canonical JSON of this entry)``; ``manage.py verify_audit``
+    recomputes the chain. Database triggers refuse UPDATE and DELETE.
+    """
+
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField(_("actor"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=64)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=AuditOutcome.choices)
+    object_type = models.CharField(_("object type"), max_length=64)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    agency_code = models.CharField(_("agency"), max_length=64, blank=True)
+    detail = models.JSONField(_("detail"), default=dict)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.action} {self.object_type}:{self.object_id} ({self.outcome})"
+
+
+class AuditChainHead(models.Model):
+    """The single row naming the newest audit entry. Appending locks it, so the chain stays
+    linear under concurrent writers, and it lets ``verify_audit`` notice a deleted tail."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_entry_id = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+
+
+class CreditCodeWhitelist(models.Model):
+    """A legally issued legacy code that fails the GB 32100 check; an administrator vouches for it."""
+
+    code = models.CharField(_("code"), max_length=18, unique=True)
+    reason = models.TextField(_("why it is legitimate"))
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("whitelisted credit code")
+        verbose_name_plural = _("whitelisted credit codes")
+
+    def __str__(self) -> str:
+        return self.code

@@ -1,0 +1,136 @@
+"""The append-only, hash-chained audit trail.
+
+Each entry's hash is SHA-256 over the previous entry's hash and the canonical JSON of the entry
+itself (id included), so a changed, deleted, inserted or reordered entry breaks the chain.
+Appending locks the single ``AuditChainHead`` row, which keeps the chain linear when several
+processes write at once; the head also remembers the newest entry, so a deleted tail shows.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from django.utils import timezone
+
+from disclosure.models import AuditChainHead, AuditEntry, AuditOutcome
+
+GENESIS_HASH = "0" * 64
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def entry_payload(entry: AuditEntry) -> dict[str, Any]:
+    """The fields the hash covers, in a form that survives a database round trip."""
+    return {
+        "id": entry.pk,
+        "at": entry.at.astimezone(timezone.UTC).isoformat(timespec="microseconds"),
+        "actor": entry.actor_id,
+        "actor_name": entry.actor_name,
+        "action": entry.action,
+        "outcome": entry.outcome,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "agency_code": entry.agency_code,
+        "detail": entry.detail,
+    }
+
+
+def entry_hash(prev_hash: str, entry: AuditEntry) -> str:
+    return hashlib.sha256((prev_hash + canonical_json(entry_payload(entry))).encode()).hexdigest()
+
+
+@transaction.atomic
+def audit_append(
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    action: str,
+    object_type: str,
+    object_id: str | int = "",
+    agency_code: str = "",
+    outcome: str = AuditOutcome.DONE,
+    detail: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry to the chain, inside the caller's transaction if there is one."""
+    AuditChainHead.objects.get_or_create(id=1)
+    head = AuditChainHead.objects.select_for_update().get(id=1)
+    real_actor = actor if actor is not None and actor.is_authenticated else None
+    entry = AuditEntry(
+        at=timezone.now(),
+        actor=real_actor,
+        actor_name=real_actor.get_username() if real_actor else "",
+        action=action,
+        outcome=outcome,
+        object_type=object_type,
+        object_id=str(object_id),
+        agency_code=agency_code,
+        detail=json.loads(canonical_json(detail or {})),
+        prev_hash=head.last_hash,
+    )
+    # Ids come from the locked head, not from a database sequence: gap-free, and known before
+    # the insert so that the hash can cover the id (the row can never be updated afterwards).
+    entry.pk = head.last_entry_id + 1
+    entry.hash = entry_hash(head.last_hash, entry)
+    entry.save(force_insert=True)
+    AuditChainHead.objects.filter(id=1).update(last_entry_id=entry.pk, last_hash=entry.hash, count=head.count + 1)
+    return entry
+
+
+def audit_refusal(
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    action: str,
+    object_type: str,
+    object_id: str | int = "",
+    agency_code: str = "",
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Record a refused attempt durably, even though the request that made it will fail.
+
+    Runs in its own transaction: called before the action's transaction opens, so the refusal
+    survives the error that follows.
+    """
+    audit_append(
+        actor=actor, action=action, object_type=object_type, object_id=object_id, agency_code=agency_code,
+        outcome=AuditOutcome.REFUSED, detail=detail,
+    )
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    entry_id: int | None
+    message: str
+
+
+def audit_verify(*, batch_size: int = 5000) -> Iterator[ChainProblem]:
+    """Yield every break in the chain, oldest first (empty when the trail is intact)."""
+    prev_hash = GENESIS_HASH
+    expected_id = 1
+    seen = 0
+    last_id = 0
+    qs = AuditEntry.objects.order_by("id")
+    for entry in qs.iterator(chunk_size=batch_size):
+        seen += 1
+        if entry.pk != expected_id:
+            yield ChainProblem(entry.pk, f"entry {expected_id} is missing (next is {entry.pk})")
+        if entry.prev_hash != prev_hash:
+            yield ChainProblem(entry.pk, f"entry {entry.pk} does not link to the entry before it")
+        recomputed = entry_hash(entry.prev_hash, entry)
+        if recomputed != entry.hash:
+            yield ChainProblem(entry.pk, f"entry {entry.pk} was altered: its content does not match its hash")
+        prev_hash = entry.hash
+        expected_id = entry.pk + 1
+        last_id = entry.pk
+    head = AuditChainHead.objects.filter(id=1).first()
+    if head is not None and (head.last_entry_id != last_id or head.last_hash != prev_hash or head.count != seen):
+        yield ChainProblem(
+            head.last_entry_id or None,
+            f"the chain ends at entry {last_id} but the head names entry {head.last_entry_id} "
+            f"({head.count} entries recorded, {seen} found): entries were deleted or appended outside the system",
+        )

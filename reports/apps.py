@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportsConfig(AppConfig):
+    """Timeliness statistics and monthly reports: built by the audit issue."""
+
+    name = "reports"
+    verbose_name = _("Timeliness reports")

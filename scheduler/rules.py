@@ -1,0 +1,71 @@
+"""The rule table of Art. 7, Art. 8 and Art. 11: one place to read and change the statutory periods.
+
+These are the defaults the database is seeded with (``scheduler.DeadlineRule``); an administrator
+may change a row in the admin when a rule changes, and new deadlines follow it. Deadlines already
+computed keep the rule they were computed with (records store their due date).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RecordKind(models.TextChoices):
+    PERMIT = "permit", _("Administrative permit")
+    FILING = "filing", _("Filing")
+    INSPECTION_TASK = "inspection_task", _("Inspection task")
+    INSPECTION_RESULT = "inspection_result", _("Inspection result")
+    PENALTY = "penalty", _("Administrative penalty")
+    COERCIVE_MEASURE = "coercive_measure", _("Administrative coercive measure")
+    ADMINISTRATIVE_ORDER = "administrative_order", _("Administrative order")
+    DISHONEST_LIST = "dishonest_list", _("List of dishonest entities")
+    OTHER = "other", _("Other supervision information")
+
+
+class PeriodUnit(models.TextChoices):
+    WORKING_DAYS = "working_days", _("working days")
+    CALENDAR_DAYS = "calendar_days", _("calendar days")
+
+
+# Rule keys that are not record kinds: deadlines of citizens' requests.
+QUERY_REPLY = "query_reply"  # Art. 11: written reply within 20 working days
+CORRECTION_REPLY = "correction_reply"  # Art. 10 says "promptly"; the bureau's practice is 15 working days
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    period: int
+    unit: str
+    display_months: int | None  # None: not a publishable record (request deadlines)
+    article: str
+    description: str
+
+
+DEFAULT_RULES: tuple[Rule, ...] = (
+    Rule(RecordKind.INSPECTION_TASK, 10, PeriodUnit.WORKING_DAYS, 36, "第七条（一）",
+         "检查任务批准后10个工作日内公示"),
+    Rule(RecordKind.INSPECTION_RESULT, 10, PeriodUnit.WORKING_DAYS, 36, "第七条（二）",
+         "检查结果形成后10个工作日内公示"),
+    Rule(RecordKind.PERMIT, 7, PeriodUnit.WORKING_DAYS, 36, "第七条（三）",
+         "作出准予行政许可决定后7个工作日内公示"),
+    # Art. 7(3) names permit decisions only; a filing is no decision, so it falls under (4).
+    Rule(RecordKind.FILING, 20, PeriodUnit.CALENDAR_DAYS, 36, "第七条（四）",
+         "备案信息属其他监管信息，自产生之日起20日内公示"),
+    Rule(RecordKind.PENALTY, 7, PeriodUnit.WORKING_DAYS, 36, "第七条（三）",
+         "作出行政处罚决定后7个工作日内公示"),
+    Rule(RecordKind.COERCIVE_MEASURE, 7, PeriodUnit.WORKING_DAYS, 36, "第七条（三）",
+         "采取行政强制措施决定后7个工作日内公示"),
+    Rule(RecordKind.ADMINISTRATIVE_ORDER, 7, PeriodUnit.WORKING_DAYS, 36, "第七条（三）",
+         "采取行政命令决定后7个工作日内公示"),
+    Rule(RecordKind.DISHONEST_LIST, 20, PeriodUnit.CALENDAR_DAYS, 60, "第七条（四）",
+         "其他监管信息自产生之日起20日内公示"),
+    Rule(RecordKind.OTHER, 20, PeriodUnit.CALENDAR_DAYS, 36, "第七条（四）",
+         "其他监管信息自产生之日起20日内公示"),
+    Rule(QUERY_REPLY, 20, PeriodUnit.WORKING_DAYS, None, "第十一条",
+         "自收到查询申请之日起20个工作日内书面答复"),
+    Rule(CORRECTION_REPLY, 15, PeriodUnit.WORKING_DAYS, None, "第十条",
+         "及时更正；本系统以15个工作日为办理时限"),
+)
