@@ -7,7 +7,7 @@ from celery.schedules import crontab
 BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "recompute-provisional-deadlines": {
         # Cheap when nothing is provisional; picks up a calendar year loaded by another process.
-        "task": "scheduler.recompute_provisional_deadlines",
+        "task": "disclosure.recompute_provisional_deadlines",
         "schedule": crontab(minute=15, hour=2),
         "options": {"expires": 3600},
     },

@@ -166,7 +166,10 @@ class Record(models.Model):
         verbose_name=_("inspection task"),
     )
 
-    due_date = models.DateField(_("publication due date"))
+    due_date = models.DateField(
+        _("publication due date"), null=True, blank=True,
+        help_text=_("Empty for a surprise inspection task: its plan is published with its result."),
+    )
     due_provisional = models.BooleanField(
         _("due date is provisional"), default=False,
         help_text=_("The holiday calendar of a year the period touches is not loaded yet."),

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -30,7 +29,7 @@ def entry_payload(entry: AuditEntry) -> dict[str, Any]:
     """The fields the hash covers, in a form that survives a database round trip."""
     return {
         "id": entry.pk,
-        "at": entry.at.astimezone(timezone.UTC).isoformat(timespec="microseconds"),
+        "at": entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
         "actor": entry.actor_id,
         "actor_name": entry.actor_name,
         "action": entry.action,
@@ -100,37 +99,3 @@ def audit_refusal(
         actor=actor, action=action, object_type=object_type, object_id=object_id, agency_code=agency_code,
         outcome=AuditOutcome.REFUSED, detail=detail,
     )
-
-
-@dataclass(frozen=True)
-class ChainProblem:
-    entry_id: int | None
-    message: str
-
-
-def audit_verify(*, batch_size: int = 5000) -> Iterator[ChainProblem]:
-    """Yield every break in the chain, oldest first (empty when the trail is intact)."""
-    prev_hash = GENESIS_HASH
-    expected_id = 1
-    seen = 0
-    last_id = 0
-    qs = AuditEntry.objects.order_by("id")
-    for entry in qs.iterator(chunk_size=batch_size):
-        seen += 1
-        if entry.pk != expected_id:
-            yield ChainProblem(entry.pk, f"entry {expected_id} is missing (next is {entry.pk})")
-        if entry.prev_hash != prev_hash:
-            yield ChainProblem(entry.pk, f"entry {entry.pk} does not link to the entry before it")
-        recomputed = entry_hash(entry.prev_hash, entry)
-        if recomputed != entry.hash:
-            yield ChainProblem(entry.pk, f"entry {entry.pk} was altered: its content does not match its hash")
-        prev_hash = entry.hash
-        expected_id = entry.pk + 1
-        last_id = entry.pk
-    head = AuditChainHead.objects.filter(id=1).first()
-    if head is not None and (head.last_entry_id != last_id or head.last_hash != prev_hash or head.count != seen):
-        yield ChainProblem(
-            head.last_entry_id or None,
-            f"the chain ends at entry {last_id} but the head names entry {head.last_entry_id} "
-            f"({head.count} entries recorded, {seen} found): entries were deleted or appended outside the system",
-        )

@@ -1,0 +1,103 @@
+"""Django admin: agencies, staff, the credit-code whitelist; versions and audit entries read-only."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from disclosure.models import AuditEntry, CreditCodeWhitelist, Record, RecordVersion, StaffMembership
+from disclosure.models import Agency
+from disclosure.services.audit import audit_append
+from disclosure.services.users import membership_set
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "kind", "parent", "is_market_regulator"]
+    list_filter = ["kind", "is_market_regulator"]
+    search_fields = ["name", "code"]
+    readonly_fields = ["path"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # The code is the agency's stable identity: fixed once created.
+        return ["path", "code"] if obj else ["path"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # agencies are referenced by records forever
+
+    def save_model(self, request: HttpRequest, obj: Agency, form: Any, change: bool) -> None:
+        from disclosure.services.agencies import agencies_load
+
+        agencies_load(rows=[{
+            "code": obj.code, "name": obj.name, "kind": obj.kind,
+            "parent": obj.parent.code if obj.parent else None, "is_market_regulator": obj.is_market_regulator,
+        }], actor=request.user)
+
+
+@admin.register(StaffMembership)
+class StaffMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "agency", "role"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "agency__name"]
+    autocomplete_fields = ["agency"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # deactivate the user instead; the grants follow the membership
+
+    def save_model(self, request: HttpRequest, obj: StaffMembership, form: Any, change: bool) -> None:
+        membership_set(user=obj.user, agency=obj.agency, role=obj.role)
+        audit_append(actor=request.user, action="user.membership", object_type="user", object_id=obj.user_id,
+                     agency_code=obj.agency.code, detail={"role": obj.role})
+
+
+@admin.register(CreditCodeWhitelist)
+class CreditCodeWhitelistAdmin(admin.ModelAdmin):
+    list_display = ["code", "reason", "added_by", "added_at"]
+    search_fields = ["code"]
+    readonly_fields = ["added_by", "added_at"]
+
+    def save_model(self, request: HttpRequest, obj: CreditCodeWhitelist, form: Any, change: bool) -> None:
+        if not change:
+            obj.added_by = request.user  # type: ignore[assignment]
+        super().save_model(request, obj, form, change)
+        audit_append(actor=request.user, action="credit_code.whitelist", object_type="credit_code",
+                     object_id=obj.code, detail={"reason": obj.reason})
+
+
+@admin.register(Record)
+class RecordAdmin(ReadOnlyAdmin):
+    """Records change only through the API and workspace services, never by hand in the admin."""
+
+    list_display = ["id", "title", "kind", "agency", "status", "due_date", "on_time"]
+    list_filter = ["kind", "status", "backfill"]
+    search_fields = ["title", "subject_name", "subject_code"]
+    list_select_related = ["agency"]
+    show_full_result_count = False
+
+
+@admin.register(RecordVersion)
+class RecordVersionAdmin(ReadOnlyAdmin):
+    list_display = ["record", "number", "action", "status", "actor", "at"]
+    list_filter = ["action"]
+    list_select_related = ["record", "actor"]
+    show_full_result_count = False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["id", "at", "actor_name", "action", "outcome", "object_type", "object_id", "agency_code"]
+    list_filter = ["outcome", "action"]
+    search_fields = ["object_id", "actor_name", "agency_code"]
+    show_full_result_count = False

@@ -1,0 +1,48 @@
+"""The one place that decides which agencies, and so which records, a user may see or act on.
+
+Grants are guardian object permissions on agencies (direct-FK table
+``AgencyUserObjectPermission``); a grant on an agency covers its whole subtree through the
+materialized path. Every queryset of agency data is built from ``agencies_for``.
+"""
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models.lookups import StartsWith
+
+from disclosure.models import Agency, AgencyUserObjectPermission, Record
+
+VIEW = "view_agency_records"
+ACT = "act_for_agency"
+MANAGE_USERS = "manage_agency_users"
+AUDIT = "audit_timeliness"
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def agencies_for(user: User, permission: str) -> QuerySet[Agency]:
+    """Agencies on which ``user`` holds ``permission``, directly or through an ancestor's grant.
+
+    Superusers may view and manage everything but, like everyone, act for an agency only through
+    an explicit grant: a system administrator is not an agency ("谁产生、谁公示、谁负责").
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Agency.objects.none()
+    if getattr(user, "is_superuser", False) and permission != ACT:
+        return Agency.objects.all()
+    grants = AgencyUserObjectPermission.objects.filter(user_id=user.pk, permission__codename=permission).filter(
+        StartsWith(OuterRef("path"), F("content_object__path"))
+    )
+    return Agency.objects.filter(Exists(grants))
+
+
+def may(user: User, permission: str, agency: Agency) -> bool:
+    return agencies_for(user, permission).filter(pk=agency.pk).exists()
+
+
+def records_visible_to(user: User) -> QuerySet[Record]:
+    return Record.objects.filter(agency__in=agencies_for(user, VIEW))
+
+
+def records_actable_by(user: User) -> QuerySet[Record]:
+    return Record.objects.filter(agency__in=agencies_for(user, ACT))

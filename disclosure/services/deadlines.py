@@ -1,0 +1,48 @@
+"""Deadlines that change when the calendar changes."""
+from __future__ import annotations
+
+from django.db import transaction
+
+from disclosure.models import Record
+from disclosure.services.audit import audit_append
+from scheduler.selectors import deadline_for, get_calendar
+
+_BATCH = 2000
+
+
+def records_recompute_provisional() -> int:
+    """Recompute every provisional due date (and, for published records, their timeliness) with the
+    calendar as loaded now. Safe to re-run: a record leaves the set once its years are covered.
+    Commits per batch, so a crash loses at most one batch of work, which the next run redoes."""
+    calendar = get_calendar()
+    updated = 0
+    last_id = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Record.objects.select_for_update(skip_locked=True)
+                .filter(due_provisional=True, surprise=False, pk__gt=last_id)
+                .order_by("pk")[:_BATCH]
+            )
+            if not batch:
+                break
+            last_id = batch[-1].pk
+            changed = []
+            for record in batch:
+                deadline = deadline_for(record.kind, record.event_date, calendar=calendar)
+                record.due_date, record.due_provisional = deadline.due_date, deadline.provisional
+                if record.published_on is not None:
+                    late = calendar.working_days_late(deadline.due_date, record.published_on)
+                    record.on_time, record.late_working_days = late == 0, late
+                changed.append(record)
+            Record.objects.bulk_update(
+                changed, ["due_date", "due_provisional", "on_time", "late_working_days"], batch_size=_BATCH
+            )
+            updated += len(changed)
+            audit_append(
+                actor=None, action="deadline.recompute", object_type="record", detail={
+                    "records": [r.pk for r in changed],
+                    "still_provisional": sum(r.due_provisional for r in changed),
+                },
+            )
+    return updated

@@ -1,0 +1,306 @@
+"""Writes of supervision records: create, edit a draft, publish, change/correct, revoke.
+
+Every write locks the record row, checks the transition table, updates the projection on
+``Record``, inserts one immutable ``RecordVersion`` and appends one audit entry, all in one
+transaction: either all of it is kept or none of it.
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.errors import AccessDenied, ApplicationError, ConflictError, NotVisible
+from disclosure.credit_code import credit_code_problem, normalize_credit_code
+from disclosure.models import (
+    Agency,
+    CreditCodeWhitelist,
+    Disclosure,
+    Record,
+    RecordStatus,
+    RecordVersion,
+    SubjectType,
+    VersionAction,
+)
+from disclosure.selectors.access import ACT, VIEW, agencies_for
+from disclosure.services.audit import audit_append, audit_refusal, canonical_json
+from scheduler.calendar import Deadline
+from scheduler.rules import RecordKind
+from scheduler.selectors import deadline_for, get_calendar
+
+Actor = AbstractBaseUser | AnonymousUser
+
+# The transition table: (status now, action) -> status after. Anything else is a 409.
+_AFTER_PUBLICATION = (RecordStatus.PUBLISHED, RecordStatus.CHANGED, RecordStatus.CORRECTED)
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (RecordStatus.DRAFT, VersionAction.EDIT): RecordStatus.DRAFT,
+    (RecordStatus.DRAFT, VersionAction.PUBLISH): RecordStatus.PUBLISHED,
+    **{(s, VersionAction.CHANGE): RecordStatus.CHANGED for s in _AFTER_PUBLICATION},
+    **{(s, VersionAction.CORRECT): RecordStatus.CORRECTED for s in _AFTER_PUBLICATION},
+    **{(s, VersionAction.REVOKE): RecordStatus.REVOKED for s in (*_AFTER_PUBLICATION, RecordStatus.EXPIRED)},
+    **{(s, VersionAction.EXPIRE): RecordStatus.EXPIRED for s in _AFTER_PUBLICATION},
+}
+
+# Fields a draft edit or a post-publication change may set. What defines the event and so its
+# deadline (kind, agency, event date, surprise, backfill, task) is fixed once published: a wrong
+# one is revoked and recorded anew, so the timeliness record cannot be rewritten.
+CONTENT_FIELDS = (
+    "title", "subject_name", "subject_code", "subject_type", "content", "legal_basis", "document_number",
+    "disclosure", "withheld_reason",
+)
+EVENT_FIELDS = ("kind", "agency", "event_date", "surprise", "backfill", "task")
+SNAPSHOT_FIELDS = (
+    "kind", "agency_code", "status", "title", "subject_name", "subject_code", "subject_type", "event_date",
+    "content", "legal_basis", "document_number", "disclosure", "withheld_reason", "surprise", "backfill",
+    "task_id", "due_date", "due_provisional", "published_at", "on_time", "late_working_days",
+)
+
+
+# -- reading a record for a write --------------------------------------------------------------
+def record_for_action(*, actor: Actor, record_id: int, action: str) -> Record:
+    """The record ``actor`` wants to act on, locked; 404 when not visible, 403 when only visible.
+
+    A refusal is written to the audit trail in its own transaction before the error is raised.
+    """
+    record = Record.objects.select_related("agency").filter(pk=record_id).first()
+    if record is None:
+        raise NotVisible(_("Not found."))
+    if not agencies_for(actor, ACT).filter(pk=record.agency_id).exists():
+        audit_refusal(actor=actor, action=f"record.{action}", object_type="record", object_id=record.pk,
+                      agency_code=record.agency.code)
+        if agencies_for(actor, VIEW).filter(pk=record.agency_id).exists():
+            raise AccessDenied(_("You may read this record but not act on it."))
+        raise NotVisible(_("Not found."))
+    return record
+
+
+def _locked(record: Record, expected_version: int | None) -> Record:
+    locked = Record.objects.select_for_update().select_related("agency").get(pk=record.pk)
+    if expected_version is not None and expected_version != locked.version:
+        raise ConflictError(
+            _("The record was changed by someone else (version %(now)s, you sent %(sent)s); reload it.")
+            % {"now": locked.version, "sent": expected_version},
+            {"version": [_("Stale version.")]},
+        )
+    return locked
+
+
+def _transition(record: Record, action: str) -> str:
+    try:
+        return TRANSITIONS[(record.status, action)]
+    except KeyError:
+        raise ConflictError(
+            _("A %(status)s record cannot be %(action)s.") % {
+                "status": RecordStatus(record.status).label, "action": VersionAction(action).label},
+            {"status": [record.status]},
+        ) from None
+
+
+# -- validation ---------------------------------------------------------------------------------
+def _credit_code_error(code: str) -> str | None:
+    problem = credit_code_problem(code)
+    if problem is None or CreditCodeWhitelist.objects.filter(code=code).exists():
+        return None
+    return problem
+
+
+def _validate(values: dict[str, Any], *, actor: Actor) -> dict[str, list[str]]:
+    """Business rules over the merged field values; returns errors by field."""
+    errors: dict[str, list[str]] = {}
+
+    def err(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    code = values.get("subject_code") or ""
+    if code:
+        problem = _credit_code_error(code)
+        if problem:
+            err("subject_code", problem)
+    elif values.get("subject_type") == SubjectType.ORGANIZATION:
+        err("subject_code", _("A legal person or other organization is identified by its unified social credit code."))
+    if values.get("disclosure") == Disclosure.WITHHELD and not (values.get("withheld_reason") or "").strip():
+        err("withheld_reason", _("Not disclosing a record needs a legal basis and reason (Art. 4)."))
+    if values.get("surprise") and values.get("kind") != RecordKind.INSPECTION_TASK:
+        err("surprise", _("Only an inspection task can be a surprise inspection."))
+    task = values.get("task")
+    if task is not None:
+        if values.get("kind") != RecordKind.INSPECTION_RESULT:
+            err("task", _("Only an inspection result names an inspection task."))
+        elif task.kind != RecordKind.INSPECTION_TASK:
+            err("task", _("Record %(id)s is not an inspection task.") % {"id": task.pk})
+        elif not agencies_for(actor, ACT).filter(pk=task.agency_id).exists():
+            err("task", _("Record %(id)s is not an inspection task of your agency.") % {"id": task.pk})
+    event_date = values.get("event_date")
+    if isinstance(event_date, date) and event_date > timezone.localdate():
+        err("event_date", _("The event date cannot be in the future."))
+    for field in ("title", "subject_name"):
+        if not (values.get(field) or "").strip():
+            err(field, _("This field is required."))
+    return errors
+
+
+def _normalize(values: dict[str, Any]) -> dict[str, Any]:
+    out = dict(values)
+    if "subject_code" in out:
+        out["subject_code"] = normalize_credit_code(out["subject_code"] or "")
+    for field in CONTENT_FIELDS:
+        if isinstance(out.get(field), str) and field != "subject_code":
+            out[field] = out[field].strip()
+    return out
+
+
+def _deadline(kind: str, event_date: date, surprise: bool) -> Deadline | None:
+    if surprise:
+        return None  # a surprise plan has no deadline of its own: it is published with its result
+    return deadline_for(kind, event_date)
+
+
+def _apply_deadline(record: Record) -> None:
+    deadline = _deadline(record.kind, record.event_date, record.surprise)
+    record.due_date = deadline.due_date if deadline else None
+    record.due_provisional = deadline.provisional if deadline else False
+
+
+# -- versions -------------------------------------------------------------------------------------
+def snapshot(record: Record) -> dict[str, Any]:
+    values = {field: getattr(record, field, None) for field in SNAPSHOT_FIELDS if field != "agency_code"}
+    values["agency_code"] = record.agency.code
+    return values
+
+
+def _version(record: Record, *, actor: Actor, action: str, reason: str = "", legal_basis: str = "",
+             document_number: str = "") -> RecordVersion:
+    import json
+
+    data = json.loads(canonical_json(snapshot(record)))
+    digest = hashlib.sha256(canonical_json(data).encode()).hexdigest()
+    version = RecordVersion.objects.create(
+        record=record, number=record.version, action=action, status=record.status, data=data, digest=digest,
+        actor=actor, at=timezone.now(), reason=reason, legal_basis=legal_basis, document_number=document_number,
+    )
+    audit_append(
+        actor=actor, action=f"record.{action}", object_type="record", object_id=record.pk,
+        agency_code=record.agency.code, detail={"version": version.number, "digest": digest, "reason": reason},
+    )
+    return version
+
+
+# -- services ---------------------------------------------------------------------------------------
+def record_create(*, actor: Actor, agency: Agency, values: dict[str, Any]) -> Record:
+    """Create a draft for ``agency``; its deadline is computed from the rule table at once."""
+    if not agencies_for(actor, ACT).filter(pk=agency.pk).exists():
+        audit_refusal(actor=actor, action="record.create", object_type="record", agency_code=agency.code)
+        raise AccessDenied(
+            _("You may not submit records for %(agency)s.") % {"agency": agency.name},
+            {"agency": [_("You may not submit records for this agency.")]},
+        )
+    values = _normalize(values)
+    values.setdefault("subject_type", SubjectType.ORGANIZATION if values.get("subject_code") else SubjectType.NATURAL_PERSON)
+    errors = _validate(values, actor=actor)
+    if errors:
+        raise ApplicationError(_("Invalid input."), errors)
+    with transaction.atomic():
+        record = Record(agency=agency, created_by=actor, status=RecordStatus.DRAFT, version=1, **values)
+        _apply_deadline(record)
+        record.save(force_insert=True)
+        _version(record, actor=actor, action=VersionAction.CREATE)
+    return record
+
+
+def record_edit(*, actor: Actor, record: Record, version: int, values: dict[str, Any]) -> Record:
+    """Edit a draft (optimistic locking: ``version`` must be the current one)."""
+    if "agency" in values and not agencies_for(actor, ACT).filter(pk=values["agency"].pk).exists():
+        raise AccessDenied(
+            _("You may not submit records for %(agency)s.") % {"agency": values["agency"].name},
+            {"agency": [_("You may not submit records for this agency.")]},
+        )
+    values = _normalize(values)
+    with transaction.atomic():
+        record = _locked(record, version)
+        _transition(record, VersionAction.EDIT)
+        merged = {f: getattr(record, f) for f in (*CONTENT_FIELDS, *EVENT_FIELDS)} | values
+        errors = _validate(merged, actor=actor)
+        if errors:
+            raise ApplicationError(_("Invalid input."), errors)
+        if not any(merged[f] != getattr(record, f) for f in values):
+            return record
+        for field, value in values.items():
+            setattr(record, field, value)
+        _apply_deadline(record)
+        record.version += 1
+        record.save()
+        _version(record, actor=actor, action=VersionAction.EDIT)
+    return record
+
+
+def record_publish(*, actor: Actor, record: Record, version: int | None = None) -> Record:
+    """Publish a draft: record when, and whether it met its deadline (counted in working days)."""
+    with transaction.atomic():
+        record = _locked(record, version)
+        record.status = _transition(record, VersionAction.PUBLISH)
+        now = timezone.now()
+        record.published_at = now
+        record.published_on = timezone.localdate(now)
+        if record.due_date is None:
+            record.on_time, record.late_working_days = True, 0
+        else:
+            late = get_calendar().working_days_late(record.due_date, record.published_on)
+            record.on_time, record.late_working_days = late == 0, late
+        record.version += 1
+        record.save()
+        _version(record, actor=actor, action=VersionAction.PUBLISH)
+    return record
+
+
+def record_change(
+    *, actor: Actor, record: Record, reason: str, legal_basis: str, document_number: str,
+    changes: dict[str, Any], correction: bool = False, version: int | None = None,
+) -> Record:
+    """A published record changed (Art. 9) or corrected (Art. 10): a new version, never an overwrite."""
+    fixed = sorted(set(changes) & set(EVENT_FIELDS))
+    if fixed:
+        raise ApplicationError(
+            _("Invalid input."),
+            {f"changes.{f}": [_("Fixed once published; revoke the record and submit a new one.")] for f in fixed},
+        )
+    unknown = sorted(set(changes) - set(CONTENT_FIELDS))
+    if unknown:
+        raise ApplicationError(_("Invalid input."), {f"changes.{f}": [_("Unknown field.")] for f in unknown})
+    changes = _normalize(changes)
+    action = VersionAction.CORRECT if correction else VersionAction.CHANGE
+    with transaction.atomic():
+        record = _locked(record, version)
+        status = _transition(record, action)
+        merged = {f: getattr(record, f) for f in (*CONTENT_FIELDS, *EVENT_FIELDS)} | changes
+        errors = {f"changes.{k}": v for k, v in _validate(merged, actor=actor).items() if k in changes}
+        if errors:
+            raise ApplicationError(_("Invalid input."), errors)
+        if not any(merged[f] != getattr(record, f) for f in changes):
+            raise ApplicationError(_("Invalid input."), {"changes": [_("Nothing would change.")]})
+        for field, value in changes.items():
+            setattr(record, field, value)
+        record.status = status
+        record.version += 1
+        record.save()
+        _version(record, actor=actor, action=action, reason=reason, legal_basis=legal_basis,
+                 document_number=document_number)
+    return record
+
+
+def record_revoke(
+    *, actor: Actor, record: Record, reason: str, legal_basis: str, document_number: str, version: int | None = None
+) -> Record:
+    """Revoke a publication (Art. 9); the record and its history stay, marked revoked."""
+    with transaction.atomic():
+        record = _locked(record, version)
+        record.status = _transition(record, VersionAction.REVOKE)
+        record.version += 1
+        record.save()
+        _version(record, actor=actor, action=VersionAction.REVOKE, reason=reason, legal_basis=legal_basis,
+                 document_number=document_number)
+    return record

@@ -1,0 +1,96 @@
+"""Staff accounts: one membership (agency + role) per user, and the guardian grants it implies."""
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permission
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
+
+from backend.errors import AccessDenied, ApplicationError
+from disclosure.models import Agency, AgencyUserObjectPermission, Role, StaffMembership
+from disclosure.selectors.access import ACT, AUDIT, MANAGE_USERS, VIEW, agencies_for
+from disclosure.services.audit import audit_append, audit_refusal
+
+# What each role may do, and on which agencies: its own agency's subtree, or (auditors, who
+# read everything) the subtree of every root agency.
+ROLE_GRANTS: dict[str, tuple[str, ...]] = {
+    Role.CLERK: (VIEW, ACT),
+    Role.AGENCY_ADMIN: (VIEW, ACT, MANAGE_USERS),
+    Role.VIEWER: (VIEW,),
+    Role.AUDITOR: (VIEW, AUDIT),
+}
+
+
+def _grant_targets(agency: Agency, role: str) -> list[Agency]:
+    if role == Role.AUDITOR:
+        return list(Agency.objects.filter(parent__isnull=True))
+    return [agency]
+
+
+def _check_may_create(actor: AbstractBaseUser | AnonymousUser, agency: Agency, role: str) -> None:
+    if getattr(actor, "is_superuser", False):
+        return
+    if role == Role.AUDITOR:
+        raise AccessDenied(_("Only a system administrator may create auditors."))
+    if not agencies_for(actor, MANAGE_USERS).filter(pk=agency.pk).exists():
+        raise AccessDenied(_("You may only manage users of your own agency and its bodies."))
+
+
+@transaction.atomic
+def membership_set(*, user: AbstractBaseUser, agency: Agency, role: str) -> StaffMembership:
+    """Give ``user`` exactly the grants of ``role`` at ``agency``, replacing any earlier ones."""
+    if role == Role.AUDITOR and not agency.is_market_regulator:
+        raise ApplicationError(
+            _("Invalid input."),
+            {"role": [_("Auditors belong to the market-regulation bureau (Art. 5).")]},
+        )
+    membership, _created = StaffMembership.objects.update_or_create(user=user, defaults={"agency": agency, "role": role})
+    AgencyUserObjectPermission.objects.filter(user=user).delete()
+    permissions = Permission.objects.filter(content_type__app_label="disclosure", codename__in=ROLE_GRANTS[role])
+    AgencyUserObjectPermission.objects.bulk_create(
+        [
+            AgencyUserObjectPermission(user=user, permission=permission, content_object=target)
+            for target in _grant_targets(agency, role)
+            for permission in permissions
+        ]
+    )
+    return membership
+
+
+def user_create(
+    *, actor: AbstractBaseUser | AnonymousUser, username: str, password: str, agency_code: str, role: str
+) -> tuple[AbstractBaseUser, StaffMembership, Token]:
+    """Create a staff account with its role and API token (API.md ``POST /api/v1/users/``)."""
+    errors: dict[str, list[str]] = {}
+    User = get_user_model()
+    agency = Agency.objects.filter(code=agency_code).first()
+    if agency is None:
+        errors["agency"] = [_("No agency has the code %(code)s.") % {"code": agency_code}]
+    if role not in Role.values:
+        errors["role"] = [_("Unknown role %(role)s; expected one of: %(roles)s.") % {
+            "role": role, "roles": ", ".join(Role.values)}]
+    if User.objects.filter(username=username).exists():
+        errors["username"] = [_("This username is taken.")]
+    try:
+        validate_password(password, User(username=username))
+    except ValidationError as exc:
+        errors["password"] = list(exc.messages)
+    if errors:
+        raise ApplicationError(_("Invalid input."), errors)
+    assert agency is not None
+    try:
+        _check_may_create(actor, agency, role)
+    except AccessDenied:
+        audit_refusal(actor=actor, action="user.create", object_type="user", object_id=username,
+                      agency_code=agency.code, detail={"role": role})
+        raise
+    with transaction.atomic():
+        user = User.objects.create_user(username=username, password=password)
+        membership = membership_set(user=user, agency=agency, role=role)
+        token = Token.objects.create(user=user)
+        audit_append(actor=actor, action="user.create", object_type="user", object_id=user.pk,
+                     agency_code=agency.code, detail={"username": username, "role": role})
+    return user, membership, token

@@ -1,0 +1,149 @@
+"""A pure, immutable working-day calendar: no I/O, O(log n) per question.
+
+Counting rules (ordinary Chinese procedural law, SPEC.md "Deadlines"):
+
+* the day of the event is not counted: day 1 is the next day;
+* working days are Monday to Friday, minus statutory holidays, plus make-up working days
+  (调休上班日) that fall on a weekend;
+* a calendar-day period whose last day is not a working day ends on the next working day;
+* a year whose State Council notice is not loaded is counted with weekends only, and every answer
+  that touches such a year is flagged *provisional*.
+
+Working days are precomputed once as a sorted tuple of ordinals (``date.toordinal()``), so
+"the n-th working day after d" is one binary search plus an index, never a day-by-day loop.
+"""
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+# The calendar spans from _FIRST_YEAR to this many years past the last loaded year; uncovered
+# years in that span count weekends only, so a provisional answer is always available.
+_FIRST_YEAR = 1990
+_MARGIN_YEARS = 3
+
+
+@dataclass(frozen=True)
+class Deadline:
+    due_date: date
+    provisional: bool
+
+
+@dataclass(frozen=True)
+class DayNote:
+    """A day the counting treated differently from a plain weekday or weekend."""
+
+    date: date
+    kind: str  # "holiday" | "makeup_workday" | "weekend"
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    covered_years: frozenset[int]
+    holidays: frozenset[date]
+    makeup_workdays: frozenset[date]
+    names: dict[date, str] = field(default_factory=dict, compare=False, hash=False)
+    _first: int = field(init=False, repr=False, compare=False)
+    _last: int = field(init=False, repr=False, compare=False)
+    _working: tuple[int, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        first = date(min(self.covered_years, default=_FIRST_YEAR), 1, 1).toordinal()
+        first = min(first, date(_FIRST_YEAR, 1, 1).toordinal())
+        last = date(max(self.covered_years, default=_FIRST_YEAR) + _MARGIN_YEARS, 12, 31).toordinal()
+        holidays = {d.toordinal() for d in self.holidays}
+        makeups = {d.toordinal() for d in self.makeup_workdays}
+        working = tuple(
+            o for o in range(first, last + 1)
+            if o in makeups or (o not in holidays and date.fromordinal(o).weekday() < 5)
+        )
+        object.__setattr__(self, "_first", first)
+        object.__setattr__(self, "_last", last)
+        object.__setattr__(self, "_working", working)
+
+    # -- single days -----------------------------------------------------------------------
+    def is_working_day(self, day: date) -> bool:
+        o = day.toordinal()
+        self._check_range(o)
+        i = bisect.bisect_left(self._working, o)
+        return i < len(self._working) and self._working[i] == o
+
+    def working_days_up_to(self, day: date) -> int:
+        """How many working days lie in [start of the calendar, day]: a monotone ordinal."""
+        o = day.toordinal()
+        self._check_range(o)
+        return bisect.bisect_right(self._working, o)
+
+    # -- periods ---------------------------------------------------------------------------
+    def add_working_days(self, start: date, n: int) -> Deadline:
+        """The n-th working day after ``start`` (``start`` itself not counted)."""
+        if n < 1:
+            raise ValueError("a period has at least one day")
+        index = self.working_days_up_to(start) + n - 1
+        if index >= len(self._working):
+            raise ValueError(f"{start} + {n} working days lies beyond the calendar")
+        due = date.fromordinal(self._working[index])
+        return Deadline(due, self._touches_uncovered(start + timedelta(days=1), due))
+
+    def add_calendar_days(self, start: date, n: int) -> Deadline:
+        """``start`` + n days; if that is not a working day, the next working day."""
+        if n < 1:
+            raise ValueError("a period has at least one day")
+        last = start + timedelta(days=n)
+        due = self.next_working_day(last)
+        return Deadline(due, self._touches_uncovered(last, due))
+
+    def next_working_day(self, day: date) -> date:
+        """``day`` itself when it is a working day, else the first working day after it."""
+        o = day.toordinal()
+        self._check_range(o)
+        i = bisect.bisect_left(self._working, o)
+        return date.fromordinal(self._working[i])
+
+    def working_days_late(self, due: date, done: date) -> int:
+        """Working days after ``due`` up to and including ``done``; 0 when done on time."""
+        if done <= due:
+            return 0
+        return self.working_days_up_to(done) - self.working_days_up_to(due)
+
+    def is_provisional_between(self, first: date, last: date) -> bool:
+        return self._touches_uncovered(first, last)
+
+    def notes_between(self, first: date, last: date) -> list[DayNote]:
+        """Holidays, make-up working days and weekends in [first, last], for showing the arithmetic."""
+        notes: list[DayNote] = []
+        day = first
+        while day <= last:
+            if day in self.holidays:
+                notes.append(DayNote(day, "holiday", self.names.get(day, "")))
+            elif day in self.makeup_workdays:
+                notes.append(DayNote(day, "makeup_workday", self.names.get(day, "")))
+            elif day.weekday() >= 5:
+                notes.append(DayNote(day, "weekend"))
+            day += timedelta(days=1)
+        return notes
+
+    # -- internals -------------------------------------------------------------------------
+    def _touches_uncovered(self, first: date, last: date) -> bool:
+        return any(year not in self.covered_years for year in range(first.year, last.year + 1))
+
+    def _check_range(self, o: int) -> None:
+        if not self._first <= o <= self._last:
+            raise ValueError(f"{date.fromordinal(o)} lies outside the calendar's range")
+
+
+def build_calendar(
+    covered_years: Iterable[int], exceptions: Iterable[tuple[date, str, str]]
+) -> WorkingCalendar:
+    """Build from (date, kind, name) rows, kind being "holiday" or "makeup_workday"."""
+    holidays: set[date] = set()
+    makeups: set[date] = set()
+    names: dict[date, str] = {}
+    for day, kind, name in exceptions:
+        (holidays if kind == "holiday" else makeups).add(day)
+        if name:
+            names[day] = name
+    return WorkingCalendar(frozenset(covered_years), frozenset(holidays), frozenset(makeups), names)

@@ -1,0 +1,61 @@
+"""Load a year's State Council holiday notice, then recompute provisional deadlines."""
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from backend.errors import ApplicationError
+from scheduler.services import calendar_load_from_package, calendar_load_year
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the holiday calendar of one or more years, from the chinesecalendar package or from a "
+        "CSV file with columns date,kind,name (kind: holiday or makeup_workday), then recompute "
+        "every provisional deadline."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("years", nargs="+", type=int)
+        parser.add_argument("--file", type=Path, help="CSV of the year's holidays and make-up working days")
+        parser.add_argument("--source", default="", help="where the data comes from (e.g. 国办发明电〔2026〕X号)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from disclosure.services.deadlines import records_recompute_provisional
+
+        try:
+            if options["file"]:
+                if len(options["years"]) != 1:
+                    raise CommandError(_("A file holds one year; name exactly one year."))
+                loads = [calendar_load_year(
+                    year=options["years"][0], days=self._read(options["file"]),
+                    source=options["source"] or str(options["file"].name),
+                )]
+            else:
+                loads = calendar_load_from_package(years=options["years"])
+        except ApplicationError as exc:
+            raise CommandError(exc.message) from exc
+        for load in loads:
+            self.stdout.write(_("%(year)s: %(h)s holidays, %(m)s make-up working days loaded.") % {
+                "year": load.year, "h": load.holidays, "m": load.makeup_workdays})
+        count = records_recompute_provisional()
+        self.stdout.write(_("%(n)s provisional deadlines recomputed.") % {"n": count})
+
+    def _read(self, path: Path) -> list[tuple[date, str, str]]:
+        rows = []
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as fh:
+                for number, row in enumerate(csv.DictReader(fh), start=2):
+                    try:
+                        rows.append((date.fromisoformat(row["date"].strip()), row["kind"].strip(),
+                                     (row.get("name") or "").strip()))
+                    except (KeyError, ValueError, AttributeError) as exc:
+                        raise CommandError(_("Line %(n)s: %(err)s") % {"n": number, "err": exc}) from exc
+        except OSError as exc:
+            raise CommandError(str(exc)) from exc
+        return rows

@@ -1,0 +1,157 @@
+"""Shared fixtures: a small agency tree, staff in named roles, API clients, a pinned clock."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.db import connection
+from rest_framework.test import APIClient
+
+from disclosure.credit_code import make_credit_code
+from disclosure.models import Agency, AgencyKind
+from disclosure.services.users import user_create
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+PASSWORD = "correct-horse-battery-42"
+
+# code -> (name, parent code, kind, is the market-regulation bureau)
+TREE: dict[str, tuple[str, str | None, str, bool]] = {
+    "city": ("葫芦岛市人民政府", None, AgencyKind.GOVERNMENT, False),
+    "city-amr": ("葫芦岛市市场监督管理局", "city", AgencyKind.DEPARTMENT, True),
+    "city-emergency": ("葫芦岛市应急管理局", "city", AgencyKind.DEPARTMENT, False),
+    "lianshan": ("葫芦岛市连山区人民政府", "city", AgencyKind.GOVERNMENT, False),
+    "lianshan-amr": ("葫芦岛市连山区市场监督管理局", "lianshan", AgencyKind.DEPARTMENT, False),
+    "lianshan-amr-station": ("连山区市场监督管理局钢屯市场监督管理所", "lianshan-amr", AgencyKind.DISPATCHED_BODY, False),
+    "longgang": ("葫芦岛市龙港区人民政府", "city", AgencyKind.GOVERNMENT, False),
+    "longgang-amr": ("葫芦岛市龙港区市场监督管理局", "longgang", AgencyKind.DEPARTMENT, False),
+}
+
+VALID_CODE = make_credit_code("91211400MA0Q1234X")
+OTHER_CODE = make_credit_code("92211402MA0R7777P")
+
+
+@pytest.fixture
+def tree(db: None) -> dict[str, Agency]:
+    agencies: dict[str, Agency] = {}
+    for code, (name, parent, kind, regulator) in TREE.items():
+        parent_agency = agencies[parent] if parent else None
+        agencies[code] = Agency.objects.create(
+            code=code, name=name, kind=kind, parent=parent_agency, is_market_regulator=regulator,
+            path=(parent_agency.path if parent_agency else "") + code + "/",
+        )
+    return agencies
+
+
+@pytest.fixture
+def superuser(db: None) -> object:
+    return get_user_model().objects.create_superuser("root", "root@example.org", PASSWORD)
+
+
+@dataclass
+class Staff:
+    user: object
+    token: str
+
+    def client(self) -> APIClient:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {self.token}")
+        return client
+
+
+@pytest.fixture
+def make_staff(tree: dict[str, Agency], superuser: object) -> Callable[[str, str], Staff]:
+    counter = iter(range(1, 10_000))
+
+    def make(agency_code: str, role: str) -> Staff:
+        user, _membership, token = user_create(
+            actor=superuser, username=f"{role}{next(counter)}-{agency_code}", password=PASSWORD,
+            agency_code=agency_code, role=role,
+        )
+        return Staff(user, token.key)
+
+    return make
+
+
+@pytest.fixture
+def clerk(make_staff: Callable[[str, str], Staff]) -> Staff:
+    """The publisher: a clerk of the Lianshan district market-regulation bureau."""
+    return make_staff("lianshan-amr", "clerk")
+
+
+@pytest.fixture
+def outsider(make_staff: Callable[[str, str], Staff]) -> Staff:
+    """A clerk of a sibling bureau (Longgang district)."""
+    return make_staff("longgang-amr", "clerk")
+
+
+@pytest.fixture
+def auditor(make_staff: Callable[[str, str], Staff]) -> Staff:
+    return make_staff("city-amr", "auditor")
+
+
+@pytest.fixture
+def anonymous() -> APIClient:
+    return APIClient()
+
+
+def at(day: str, hour: int = 10) -> datetime:
+    return datetime.combine(date.fromisoformat(day), datetime.min.time(), SHANGHAI).replace(hour=hour)
+
+
+@pytest.fixture
+def clock() -> Iterator[Callable[[str], None]]:
+    """Pin "now" to 10:00 Shanghai time on a given day: ``clock("2026-10-09")``."""
+    travellers: list[time_machine.travel] = []
+
+    def set_day(day: str, hour: int = 10) -> None:
+        while travellers:
+            travellers.pop().stop()
+        traveller = time_machine.travel(at(day, hour), tick=False)
+        traveller.start()
+        travellers.append(traveller)
+
+    yield set_day
+    while travellers:
+        travellers.pop().stop()
+
+
+def penalty(agency: str = "lianshan-amr", **overrides: object) -> dict[str, object]:
+    body: dict[str, object] = {
+        "kind": "penalty",
+        "agency": agency,
+        "title": "葫芦岛市某商贸有限公司销售不合格产品案",
+        "subject_name": "葫芦岛市某商贸有限公司",
+        "subject_code": VALID_CODE,
+        "event_date": "2026-09-28",
+        "content": "罚款人民币二万元。",
+        "legal_basis": "《中华人民共和国产品质量法》第四十九条",
+        "document_number": "连市监罚〔2026〕12号",
+        "disclosure": "public",
+    }
+    body.update(overrides)
+    return body
+
+
+@pytest.fixture(autouse=True)
+def _append_only_guards(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every database test runs with the append-only triggers in place. A test that commits for
+    real (transactional) lifts them only at teardown, for the flush that empties the test database."""
+    from disclosure.db_guards import install_guards, remove_guards
+
+    marker = request.node.get_closest_marker("django_db")
+    names = request.fixturenames
+    transactional = "transactional_db" in names or "live_server" in names or bool(
+        marker and marker.kwargs.get("transaction"))
+    if not (transactional or "db" in names or marker):
+        yield
+        return
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    install_guards(connection)
+    yield
+    if transactional:
+        remove_guards(connection)
