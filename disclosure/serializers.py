@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -11,10 +12,12 @@ from scheduler.rules import RecordKind
 
 
 def _choice(choices: Any, what: str, **kwargs: Any) -> serializers.ChoiceField:
-    field = serializers.ChoiceField(choices=choices, **kwargs)
-    field.error_messages["invalid_choice"] = _('"{input}" is not a valid %(what)s; expected one of: %(values)s.') % {
-        "what": what, "values": ", ".join(str(c) for c in dict(choices))}
-    return field
+    """A choice field whose error names the valid values (translated when the request is served)."""
+    message = format_lazy(
+        _('"{{input}}" is not a valid {what}; expected one of: {values}.'),
+        what=what, values=", ".join(str(c) for c in dict(choices)),
+    )
+    return serializers.ChoiceField(choices=choices, error_messages={"invalid_choice": message}, **kwargs)
 
 
 class AgencyCodeField(serializers.SlugRelatedField):
