@@ -57,11 +57,13 @@ def verify_everything() -> Report:
                                            f"entries {expected_id}-{entry.pk - 1} are missing"))
         if entry.prev_hash != prev_hash:
             report.problems.append(Problem(where, "does not link to the entry before it (deleted or reordered)"))
-        if entry_hash(entry.prev_hash, entry) != entry.hash:
+        intact = entry_hash(entry.prev_hash, entry) == entry.hash
+        if not intact:
             report.problems.append(Problem(where, "its content does not match its hash (altered)"))
         prev_hash, expected_id = entry.hash, entry.pk + 1
         detail = entry.detail if isinstance(entry.detail, dict) else {}
-        if entry.object_type == "record" and "digest" in detail and entry.outcome == "done":
+        # Only an intact entry can vouch for a version's digest.
+        if intact and entry.object_type == "record" and "digest" in detail and entry.outcome == "done":
             sealed[(int(entry.object_id), int(detail["version"]))] = detail["digest"]
             if len(sealed) >= _CHUNK:
                 _check_versions(report, sealed)

@@ -1,0 +1,163 @@
+"""The tamper-evident history: append-only triggers, the hash chain and ``verify_audit``."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import DatabaseError, connection, transaction
+
+from disclosure.db_guards import remove_guards
+from disclosure.models import AuditEntry, RecordVersion
+from tests.conftest import Staff, penalty
+
+pytestmark = pytest.mark.django_db
+
+CHANGE = {"reason": "复议变更", "legal_basis": "《行政复议法》", "document_number": "葫政复〔2026〕1号"}
+
+
+@pytest.fixture
+def history(clerk: Staff, outsider: Staff, clock: Callable[[str], None]) -> list[int]:
+    """Two records with a few versions each, and one refused attempt."""
+    clock("2026-09-29")
+    client = clerk.client()
+    ids = []
+    for title in ("甲公司案", "乙公司案"):
+        record = client.post("/api/v1/records/", penalty(title=title), format="json").json()
+        client.post(f"/api/v1/records/{record['id']}/publish/", {}, format="json")
+        ids.append(record["id"])
+    client.post(f"/api/v1/records/{ids[0]}/change/", {**CHANGE, "changes": {"content": "改"}}, format="json")
+    assert outsider.client().post(f"/api/v1/records/{ids[1]}/publish/", {}, format="json").status_code == 404
+    return ids
+
+
+def verify() -> tuple[int, str]:
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("verify_audit", stdout=out, stderr=err)
+    except CommandError as exc:
+        return 1, str(exc) + err.getvalue()
+    return 0, out.getvalue()
+
+
+def raw(sql: str, params: list[Any] | None = None) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params or [])
+
+
+class TestAppendOnly:
+    @pytest.mark.parametrize("table", ["disclosure_auditentry", "disclosure_recordversion"])
+    def test_update_is_refused_by_the_database(self, history: list[int], table: str) -> None:
+        with pytest.raises(DatabaseError), transaction.atomic():
+            raw(f"UPDATE {table} SET id = id")
+
+    @pytest.mark.parametrize("table", ["disclosure_auditentry", "disclosure_recordversion"])
+    def test_delete_is_refused_by_the_database(self, history: list[int], table: str) -> None:
+        with pytest.raises(DatabaseError), transaction.atomic():
+            raw(f"DELETE FROM {table}")
+
+    def test_orm_save_of_an_existing_entry_is_refused(self, history: list[int]) -> None:
+        entry = AuditEntry.objects.first()
+        assert entry is not None
+        entry.action = "nothing.happened"
+        with pytest.raises(DatabaseError), transaction.atomic():
+            entry.save()
+
+    def test_refused_attempt_is_kept_even_though_the_request_failed(self, history: list[int]) -> None:
+        refused = AuditEntry.objects.filter(outcome="refused")
+        assert [(e.action, e.object_id) for e in refused] == [("record.publish", str(history[1]))]
+
+
+class TestVerifyAudit:
+    def test_intact(self, history: list[int]) -> None:
+        code, output = verify()
+        assert code == 0, output
+        entries = AuditEntry.objects.count()
+        assert f"{entries} entries" in output and "5 record versions" in output
+        assert RecordVersion.objects.count() == 5
+
+    def test_empty_database_is_intact(self) -> None:
+        assert verify()[0] == 0
+
+    @pytest.mark.parametrize("column", ["action", "object_id", "agency_code", "actor_name"])
+    def test_edited_entry_is_named(self, history: list[int], column: str) -> None:
+        victim = AuditEntry.objects.order_by("id")[3]
+        remove_guards(connection)
+        raw(f"UPDATE disclosure_auditentry SET {column} = %s WHERE id = %s", ["forged", victim.pk])
+        code, output = verify()
+        assert code == 1
+        assert f"audit entry {victim.pk}" in output
+
+    def test_edited_detail_is_named(self, history: list[int]) -> None:
+        victim = AuditEntry.objects.filter(outcome="refused").get()
+        remove_guards(connection)
+        raw("UPDATE disclosure_auditentry SET outcome = 'done' WHERE id = %s", [victim.pk])
+        code, output = verify()
+        assert (code, f"audit entry {victim.pk}" in output) == (1, True)
+
+    def test_deleted_entry_is_named(self, history: list[int]) -> None:
+        victim = AuditEntry.objects.order_by("id")[4]
+        remove_guards(connection)
+        raw("DELETE FROM disclosure_auditentry WHERE id = %s", [victim.pk])
+        code, output = verify()
+        assert code == 1
+        assert f"audit entry {victim.pk}" in output
+
+    def test_deleted_last_entry_is_noticed(self, history: list[int]) -> None:
+        last = AuditEntry.objects.order_by("-id").first()
+        assert last is not None
+        remove_guards(connection)
+        raw("DELETE FROM disclosure_auditentry WHERE id = %s", [last.pk])
+        code, output = verify()
+        assert code == 1
+        assert f"audit entry {last.pk}" in output
+
+    def test_reordered_entries_are_named(self, history: list[int]) -> None:
+        first, second = AuditEntry.objects.order_by("id")[2:4]
+        remove_guards(connection)
+        # Swap the two rows' contents, hashes included: each row is still self-consistent in
+        # isolation, but the chain no longer links.
+        columns = ["at", "actor_id", "actor_name", "action", "outcome", "object_type", "object_id",
+                   "agency_code", "detail", "prev_hash", "hash"]
+        rows = {e.pk: [getattr(e, c) if c != "detail" else e.detail for c in columns] for e in (first, second)}
+        raw("UPDATE disclosure_auditentry SET hash = 'tmp-' || hash WHERE id IN (%s, %s)", [first.pk, second.pk])
+        for target, source in ((first.pk, second.pk), (second.pk, first.pk)):
+            entry = AuditEntry.objects.get(pk=source)
+            raw("UPDATE disclosure_auditentry SET action = %s, object_id = %s, detail = %s, prev_hash = %s, "
+                "hash = %s, at = %s WHERE id = %s",
+                [entry.action, entry.object_id, connection.ops.adapt_json_value(entry.detail, None)
+                 if hasattr(connection.ops, "adapt_json_value") else __import__("json").dumps(entry.detail),
+                 rows[source][9], rows[source][10], entry.at, target])
+        code, output = verify()
+        assert code == 1
+        assert f"audit entry {first.pk}" in output
+
+    def test_edited_version_content_is_named(self, history: list[int]) -> None:
+        version = RecordVersion.objects.get(record_id=history[0], number=3)
+        remove_guards(connection)
+        raw("UPDATE disclosure_recordversion SET data = %s WHERE id = %s",
+            ['{"content": "forged"}', version.pk])
+        code, output = verify()
+        assert code == 1
+        assert f"record version {version.pk}" in output
+
+    def test_deleted_version_is_named(self, history: list[int]) -> None:
+        version = RecordVersion.objects.get(record_id=history[1], number=2)
+        remove_guards(connection)
+        raw("DELETE FROM disclosure_recordversion WHERE id = %s", [version.pk])
+        code, output = verify()
+        assert code == 1
+        assert f"version 2 of record {history[1]} is missing" in output
+
+    def test_version_inserted_behind_the_systems_back(self, history: list[int], clerk: Staff) -> None:
+        original = RecordVersion.objects.get(record_id=history[1], number=2)
+        RecordVersion.objects.create(
+            record_id=history[1], number=9, action="change", status="changed", data=original.data,
+            digest=original.digest, actor=clerk.user, at=original.at,
+        )
+        code, output = verify()
+        assert code == 1
+        assert "record versions" in output
