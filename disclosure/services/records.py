@@ -80,7 +80,7 @@ def record_for_action(*, actor: Actor, record_id: int, action: str) -> Record:
 
 
 def _locked(record: Record, expected_version: int | None) -> Record:
-    locked = Record.objects.select_for_update().select_related("agency").get(pk=record.pk)
+    locked = Record.objects.select_for_update(of=("self",)).select_related("agency").get(pk=record.pk)
     if expected_version is not None and expected_version != locked.version:
         raise ConflictError(
             _("The record was changed by someone else (version %(now)s, you sent %(sent)s); reload it.")
