@@ -101,6 +101,8 @@ class WorkingCalendar:
         o = day.toordinal()
         self._check_range(o)
         i = bisect.bisect_left(self._working, o)
+        if i == len(self._working):
+            raise ValueError(f"no working day on or after {day} within the calendar's range")
         return date.fromordinal(self._working[i])
 
     def working_days_late(self, due: date, done: date) -> int:

@@ -101,6 +101,14 @@ def calendar_load_from_package(*, years: Iterable[int]) -> list[YearLoad]:
     return loads
 
 
+def reference_data_ensure() -> None:
+    """Seed the rule table and every calendar year the package carries that is not loaded yet.
+    Idempotent; what the initial migration does, for a database that was emptied since."""
+    rules_seed_defaults()
+    loaded = set(CalendarYear.objects.values_list("year", flat=True))
+    calendar_load_from_package(years=[y for y in package_years() if y not in loaded and y >= 2004])
+
+
 @transaction.atomic
 def rules_seed_defaults() -> int:
     """Insert the default rule rows that are missing; never overwrite an administrator's edit."""

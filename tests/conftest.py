@@ -152,6 +152,10 @@ def _append_only_guards(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     request.getfixturevalue("transactional_db" if transactional else "db")
     install_guards(connection)
+    if transactional:
+        from scheduler.services import reference_data_ensure
+
+        reference_data_ensure()  # the previous transactional test's flush emptied the seeded tables
     yield
     if transactional:
         remove_guards(connection)

@@ -1,4 +1,5 @@
 """Test settings: fast hashing, in-memory mail; the database comes from DATABASE_URL."""
+from backend.env import env_str
 from backend.settings.base import *  # noqa: F403
 
 SECRET_KEY = "test-only"
@@ -6,3 +7,14 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CALENDAR_REFRESH_SECONDS = 0
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not the shared-cache in-memory database: concurrency tests need real SQLite
+    # locking (busy timeout, IMMEDIATE transactions), which shared-cache mode does not give.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
+
+# Celery tests run a real worker on a real broker: the embedded SQLAlchemy transport by default,
+# Redis or RabbitMQ when CELERY_BROKER_URL says so (CI runs all three). Results stay in memory:
+# the worker is a thread of the test process.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", f"sqla+sqlite:///{BASE_DIR / '.test-celery-broker.sqlite3'}")  # noqa: F405
+CELERY_RESULT_BACKEND = "cache+memory://"
