@@ -6,8 +6,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from disclosure.models import AuditEntry, CreditCodeWhitelist, Record, RecordVersion, StaffMembership
-from disclosure.models import Agency
+from disclosure.models import Agency, AuditEntry, CreditCodeWhitelist, Record, RecordVersion, StaffMembership
 from disclosure.services.audit import audit_append
 from disclosure.services.users import membership_set
 

@@ -293,6 +293,9 @@ class AuditChainHead(models.Model):
     class Meta:
         verbose_name = _("audit chain head")
 
+    def __str__(self) -> str:
+        return f"head: entry {self.last_entry_id}"
+
 
 class CreditCodeWhitelist(models.Model):
     """A legally issued legacy code that fails the GB 32100 check; an administrator vouches for it."""

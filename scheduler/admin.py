@@ -17,7 +17,9 @@ class CalendarYearAdmin(admin.ModelAdmin):
     list_display = ["year", "source", "loaded_at"]
     actions = ["reload_from_package"]
 
-    @admin.action(description=gettext_lazy("Reload from the chinesecalendar package and recompute provisional deadlines"))
+    @admin.action(
+        description=gettext_lazy("Reload from the chinesecalendar package and recompute provisional deadlines")
+    )
     def reload_from_package(self, request: HttpRequest, queryset: QuerySet[CalendarYear]) -> None:
         from disclosure.tasks import recompute_provisional_deadlines
 

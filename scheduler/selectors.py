@@ -12,6 +12,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db.models import Count, Max
+from django.utils.translation import gettext as _
 
 from backend.errors import ApplicationError
 from scheduler.calendar import Deadline, WorkingCalendar, build_calendar
@@ -71,7 +72,8 @@ def get_rule(key: str) -> DeadlineRule:
     try:
         return get_rules()[key]
     except KeyError:
-        raise ApplicationError(f"No deadline rule for {key!r}", {"kind": [f"No deadline rule for {key!r}."]}) from None
+        message = _("No deadline rule for %(key)s.") % {"key": key}
+        raise ApplicationError(message, {"kind": [message]}) from None
 
 
 def deadline_for(key: str, event_date: date, *, calendar: WorkingCalendar | None = None) -> Deadline:
@@ -83,4 +85,5 @@ def deadline_for(key: str, event_date: date, *, calendar: WorkingCalendar | None
             return cal.add_working_days(event_date, rule.period)
         return cal.add_calendar_days(event_date, rule.period)
     except ValueError as exc:
-        raise ApplicationError(str(exc), {"event_date": [str(exc)]}) from exc
+        message = _("%(date)s is outside the working-day calendar (%(reason)s).") % {"date": event_date, "reason": exc}
+        raise ApplicationError(message, {"event_date": [message]}) from exc

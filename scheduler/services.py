@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from backend.errors import ApplicationError
 from scheduler.models import CalendarDay, CalendarYear, DayKind, DeadlineRule
@@ -29,18 +30,19 @@ def calendar_load_year(*, year: int, days: Iterable[tuple[date, str, str]], sour
     """
     rows: list[CalendarDay] = []
     seen: set[date] = set()
+
+    def refuse(field: str, message: str) -> ApplicationError:
+        return ApplicationError(message, {field: [message]})
+
     for day, kind, name in days:
         if day.year != year:
-            raise ApplicationError(f"{day} is not in {year}", {"date": [f"{day} is not in {year}."]})
+            raise refuse("date", _("%(day)s is not in %(year)s.") % {"day": day, "year": year})
         if kind not in DayKind.values:
-            raise ApplicationError(f"unknown day kind {kind!r}", {"kind": [f"Unknown day kind {kind!r}."]})
+            raise refuse("kind", _("Unknown day kind %(kind)r; expected holiday or makeup_workday.") % {"kind": kind})
         if day in seen:
-            raise ApplicationError(f"{day} is listed twice", {"date": [f"{day} is listed twice."]})
+            raise refuse("date", _("%(day)s is listed twice.") % {"day": day})
         if kind == DayKind.MAKEUP_WORKDAY and day.weekday() < 5:
-            raise ApplicationError(
-                f"{day} is a weekday; a make-up working day falls on a weekend",
-                {"date": [f"{day} is a weekday; a make-up working day falls on a weekend."]},
-            )
+            raise refuse("date", _("%(day)s is a weekday; a make-up working day falls on a weekend.") % {"day": day})
         seen.add(day)
         rows.append(CalendarDay(date=day, kind=kind, name=name))
     CalendarDay.objects.filter(date__year=year).delete()
@@ -93,10 +95,10 @@ def calendar_load_from_package(*, years: Iterable[int]) -> list[YearLoad]:
     loads = []
     for year in years:
         if year not in available:
-            raise ApplicationError(
-                f"the chinesecalendar package has no notice for {year}; load it from a file instead",
-                {"year": [f"No State Council notice for {year} in the chinesecalendar package."]},
-            )
+            message = _(
+                "The chinesecalendar package has no State Council notice for %(year)s; load it from a file."
+            ) % {"year": year}
+            raise ApplicationError(message, {"year": [message]})
         loads.append(calendar_load_year(year=year, days=package_days(year), source="chinesecalendar"))
     return loads
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.db import connection
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from disclosure.credit_code import make_credit_code
@@ -26,7 +29,8 @@ TREE: dict[str, tuple[str, str | None, str, bool]] = {
     "city-emergency": ("葫芦岛市应急管理局", "city", AgencyKind.DEPARTMENT, False),
     "lianshan": ("葫芦岛市连山区人民政府", "city", AgencyKind.GOVERNMENT, False),
     "lianshan-amr": ("葫芦岛市连山区市场监督管理局", "lianshan", AgencyKind.DEPARTMENT, False),
-    "lianshan-amr-station": ("连山区市场监督管理局钢屯市场监督管理所", "lianshan-amr", AgencyKind.DISPATCHED_BODY, False),
+    "lianshan-amr-station": (
+        "连山区市场监督管理局钢屯市场监督管理所", "lianshan-amr", AgencyKind.DISPATCHED_BODY, False),
     "longgang": ("葫芦岛市龙港区人民政府", "city", AgencyKind.GOVERNMENT, False),
     "longgang-amr": ("葫芦岛市龙港区市场监督管理局", "longgang", AgencyKind.DEPARTMENT, False),
 }
@@ -92,6 +96,13 @@ def outsider(make_staff: Callable[[str, str], Staff]) -> Staff:
 @pytest.fixture
 def auditor(make_staff: Callable[[str, str], Staff]) -> Staff:
     return make_staff("city-amr", "auditor")
+
+
+def call_command_en(*args: Any, **kwargs: Any) -> Any:
+    """``call_command`` with messages in English, for tests that read a command's output. (Each
+    test-client request activates the site's default language, Chinese, for the thread.)"""
+    with translation.override("en"):
+        return call_command(*args, **kwargs)
 
 
 @pytest.fixture

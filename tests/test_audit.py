@@ -6,13 +6,12 @@ from io import StringIO
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
 from disclosure.db_guards import remove_guards
 from disclosure.models import AuditEntry, RecordVersion
-from tests.conftest import Staff, penalty
+from tests.conftest import Staff, call_command_en, penalty
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +36,7 @@ def history(clerk: Staff, outsider: Staff, clock: Callable[[str], None]) -> list
 def verify() -> tuple[int, str]:
     out, err = StringIO(), StringIO()
     try:
-        call_command("verify_audit", stdout=out, stderr=err)
+        call_command_en("verify_audit", stdout=out, stderr=err)
     except CommandError as exc:
         return 1, str(exc) + err.getvalue()
     return 0, out.getvalue()

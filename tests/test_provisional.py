@@ -6,12 +6,11 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from disclosure.models import AuditEntry, Record
 from scheduler.models import CalendarDay, CalendarYear
-from tests.conftest import Staff, penalty
+from tests.conftest import Staff, call_command_en, penalty
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +40,7 @@ def test_loading_the_year_recomputes_open_and_published_records(
     assert (body["on_time"], body["late_working_days"]) == (False, 1)  # by the provisional date
 
     out = StringIO()
-    call_command("load_calendar", "2027", "--file", str(notice), "--source", "国办发明电〔2026〕7号", stdout=out)
+    call_command_en("load_calendar", "2027", "--file", str(notice), "--source", "国办发明电〔2026〕7号", stdout=out)
     assert "2 provisional deadlines recomputed" in out.getvalue()
 
     # 12-29, 12-30, 12-31, (元旦 01-01..03), 01-04, 01-05, 01-06, 01-07
@@ -56,14 +55,14 @@ def test_loading_the_year_recomputes_open_and_published_records(
 
     # Re-running changes nothing more.
     out = StringIO()
-    call_command("load_calendar", "2027", "--file", str(notice), stdout=out)
+    call_command_en("load_calendar", "2027", "--file", str(notice), stdout=out)
     assert "0 provisional deadlines recomputed" in out.getvalue()
 
 
 def test_reloading_a_year_replaces_its_days(notice: Path) -> None:
-    call_command("load_calendar", "2027", "--file", str(notice), stdout=StringIO())
+    call_command_en("load_calendar", "2027", "--file", str(notice), stdout=StringIO())
     notice.write_text("date,kind,name\n2027-01-01,holiday,元旦\n", encoding="utf-8")
-    call_command("load_calendar", "2027", "--file", str(notice), stdout=StringIO())
+    call_command_en("load_calendar", "2027", "--file", str(notice), stdout=StringIO())
     assert list(CalendarDay.objects.filter(date__year=2027).values_list("date", flat=True)) == [
         __import__("datetime").date(2027, 1, 1)]
 
@@ -73,7 +72,7 @@ def test_reloading_a_year_replaces_its_days(notice: Path) -> None:
     [
         ("date,kind,name\n2028-01-01,holiday,元旦\n", "2028-01-01 is not in 2027"),
         ("date,kind,name\n2027-01-04,makeup_workday,\n", "is a weekday"),
-        ("date,kind,name\n2027-01-01,party,\n", "unknown day kind"),
+        ("date,kind,name\n2027-01-01,party,\n", "Unknown day kind"),
         ("date,kind,name\n2027-13-01,holiday,\n", "Line 2"),
         ("date,kind,name\n2027-01-01,holiday,\n2027-01-01,holiday,\n", "listed twice"),
     ],
@@ -81,17 +80,17 @@ def test_reloading_a_year_replaces_its_days(notice: Path) -> None:
 def test_bad_notice_file_changes_nothing(notice: Path, content: str, message: str) -> None:
     notice.write_text(content, encoding="utf-8")
     with pytest.raises(CommandError, match=message):
-        call_command("load_calendar", "2027", "--file", str(notice), stdout=StringIO())
+        call_command_en("load_calendar", "2027", "--file", str(notice), stdout=StringIO())
     assert not CalendarYear.objects.filter(year=2027).exists()
     assert not CalendarDay.objects.filter(date__year__gte=2027).exists()
 
 
 def test_package_years_load_and_unknown_year_is_refused() -> None:
     out = StringIO()
-    call_command("load_calendar", "2026", stdout=out)
+    call_command_en("load_calendar", "2026", stdout=out)
     assert "2026:" in out.getvalue()
     with pytest.raises(CommandError, match="2031"):
-        call_command("load_calendar", "2031", stdout=StringIO())
+        call_command_en("load_calendar", "2031", stdout=StringIO())
 
 
 def test_seeded_years() -> None:

@@ -411,3 +411,17 @@ def test_every_action_is_audited(clerk: Staff, clock: Any) -> None:
                    .values_list("action", flat=True))
     assert actions == ["record.create", "record.publish", "record.change"]
     assert RecordVersion.objects.filter(record_id=record["id"]).count() == 3
+
+
+def test_whitelisted_legacy_code_is_accepted(clerk: Staff, superuser: Any, clock: Any) -> None:
+    from disclosure.models import CreditCodeWhitelist
+
+    clock("2026-09-29")
+    legacy = VALID_CODE[:-1] + ("0" if VALID_CODE[-1] != "0" else "1")  # fails the check character
+    refused = clerk.client().post("/api/v1/records/", penalty(subject_code=legacy), format="json")
+    assert refused.status_code == 400
+    CreditCodeWhitelist.objects.create(
+        code=legacy, reason="1990年代颁发的旧证照，经登记机关书面确认", added_by=superuser)
+    accepted = clerk.client().post("/api/v1/records/", penalty(subject_code=legacy), format="json")
+    assert accepted.status_code == 201
+    assert accepted.json()["subject_code"] == legacy

@@ -7,3 +7,10 @@ if not SECRET_KEY:  # noqa: F405
     # Only for a developer's own machine; production.py refuses to start without one.
     SECRET_KEY = "local-development-only-not-secret"
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# No collectstatic step on a developer's machine: serve static files straight from the apps.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT = None

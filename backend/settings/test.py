@@ -18,3 +18,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # the worker is a thread of the test process.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", f"sqla+sqlite:///{BASE_DIR / '.test-celery-broker.sqlite3'}")  # noqa: F405
 CELERY_RESULT_BACKEND = "cache+memory://"
+STATIC_ROOT = None  # nothing is collected in tests; whitenoise serves from the apps
+WHITENOISE_USE_FINDERS = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

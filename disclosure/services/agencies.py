@@ -181,7 +181,8 @@ def agencies_load(
 
     # Lock the tree: two loads at once must not interleave their path rewrites.
     existing: dict[str, Agency] = {
-        agency.code: agency for agency in Agency.objects.select_for_update(of=("self",)).select_related("parent").order_by("path")
+        agency.code: agency
+        for agency in Agency.objects.select_for_update(of=("self",)).select_related("parent").order_by("path")
     }
 
     parents: dict[str, str | None] = {

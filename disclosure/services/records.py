@@ -200,7 +200,9 @@ def record_create(*, actor: Actor, agency: Agency, values: dict[str, Any]) -> Re
             {"agency": [_("You may not submit records for this agency.")]},
         )
     values = _normalize(values)
-    values.setdefault("subject_type", SubjectType.ORGANIZATION if values.get("subject_code") else SubjectType.NATURAL_PERSON)
+    values.setdefault(
+        "subject_type", SubjectType.ORGANIZATION if values.get("subject_code") else SubjectType.NATURAL_PERSON
+    )
     errors = _validate(values, actor=actor)
     if errors:
         raise ApplicationError(_("Invalid input."), errors)

@@ -47,7 +47,9 @@ def membership_set(*, user: AbstractBaseUser, agency: Agency, role: str) -> Staf
             _("Invalid input."),
             {"role": [_("Auditors belong to the market-regulation bureau (Art. 5).")]},
         )
-    membership, _created = StaffMembership.objects.update_or_create(user=user, defaults={"agency": agency, "role": role})
+    membership, _created = StaffMembership.objects.update_or_create(
+        user=user, defaults={"agency": agency, "role": role}
+    )
     AgencyUserObjectPermission.objects.filter(user=user).delete()
     permissions = Permission.objects.filter(content_type__app_label="disclosure", codename__in=ROLE_GRANTS[role])
     AgencyUserObjectPermission.objects.bulk_create(
