@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -41,8 +42,14 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_queryset(self) -> Any:
         return record_list(user=_user(self.request))
 
+    def _record_id(self) -> int:
+        pk = str(self.kwargs["pk"])
+        if not pk.isdigit():
+            raise NotVisible(_("Not found."))
+        return int(pk)
+
     def _for_action(self, action_name: str) -> Record:
-        return svc.record_for_action(actor=_user(self.request), record_id=int(self.kwargs["pk"]), action=action_name)
+        return svc.record_for_action(actor=_user(self.request), record_id=self._record_id(), action=action_name)
 
     @extend_schema(request=s.RecordInput, responses={201: s.RecordOutput})
     def create(self, request: Request) -> Response:
@@ -97,9 +104,9 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return Response(s.VersionOutput(record_versions(record=record), many=True).data)
 
     def get_object(self) -> Record:
-        record = self.get_queryset().filter(pk=self.kwargs["pk"]).first() if str(self.kwargs["pk"]).isdigit() else None
+        record = self.get_queryset().filter(pk=self._record_id()).first()
         if record is None:
-            raise NotVisible("Not found.")
+            raise NotVisible(_("Not found."))
         return record
 
 

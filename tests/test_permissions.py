@@ -240,3 +240,22 @@ class TestUsers:
         response = self.post(client, "lianshan-amr", "viewer")
         assert response.status_code == 400
         assert "username" in response.json()["errors"]
+
+
+def test_moving_a_draft_to_another_agency_is_refused(record: Record, clerk: Staff) -> None:
+    response = clerk.client().patch(f"/api/v1/records/{record.pk}/", {"version": 1, "agency": "longgang-amr"},
+                                    format="json")
+    assert response.status_code == 403
+    assert "agency" in response.json()["errors"]
+    record.refresh_from_db()
+    assert (record.agency.code, record.version) == ("lianshan-amr", 1)
+    assert AuditEntry.objects.filter(outcome="refused", action="record.edit", object_id=str(record.pk)).exists()
+
+
+@pytest.mark.parametrize("path", ["abc/", "abc/publish/", "abc/versions/", "0/", "99999/publish/"])
+def test_nonsense_ids_are_404(path: str, clerk: Staff) -> None:
+    client = clerk.client()
+    response = client.post(f"/api/v1/records/{path}", {}, format="json") if "publish" in path else client.get(
+        f"/api/v1/records/{path}")
+    assert response.status_code == 404
+    assert set(response.json()) == {"detail", "errors"}

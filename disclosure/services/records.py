@@ -217,6 +217,8 @@ def record_create(*, actor: Actor, agency: Agency, values: dict[str, Any]) -> Re
 def record_edit(*, actor: Actor, record: Record, version: int, values: dict[str, Any]) -> Record:
     """Edit a draft (optimistic locking: ``version`` must be the current one)."""
     if "agency" in values and not agencies_for(actor, ACT).filter(pk=values["agency"].pk).exists():
+        audit_refusal(actor=actor, action="record.edit", object_type="record", object_id=record.pk,
+                      agency_code=values["agency"].code, detail={"moved_to": values["agency"].code})
         raise AccessDenied(
             _("You may not submit records for %(agency)s.") % {"agency": values["agency"].name},
             {"agency": [_("You may not submit records for this agency.")]},
