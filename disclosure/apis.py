@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
@@ -21,8 +22,10 @@ from disclosure.services import records as svc
 from disclosure.services.users import user_create
 
 
-def _user(request: Request) -> AbstractBaseUser:
-    return request.user  # type: ignore[return-value]
+def _user(request: Request) -> User:
+    # Every view here requires authentication (DEFAULT_PERMISSION_CLASSES), so this is a User.
+    assert isinstance(request.user, User)
+    return request.user
 
 
 def _valid(serializer_class: type, request: Request, **kwargs: Any) -> dict[str, Any]:
@@ -39,7 +42,7 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     filterset_class = RecordFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[Record]:
         return record_list(user=_user(self.request))
 
     def _record_id(self) -> int:

@@ -5,13 +5,14 @@ from typing import Any
 
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 from rest_framework import serializers
 
 from disclosure.models import Agency, Disclosure, Record, RecordVersion, Role, SubjectType
 from scheduler.rules import RecordKind
 
 
-def _choice(choices: Any, what: str, **kwargs: Any) -> serializers.ChoiceField:
+def _choice(choices: Any, what: StrOrPromise, **kwargs: Any) -> serializers.ChoiceField:
     """A choice field whose error names the valid values (translated when the request is served)."""
     message = format_lazy(
         _('"{{input}}" is not a valid {what}; expected one of: {values}.'),
@@ -73,7 +74,7 @@ class ChangeInput(ActionInput):
             raise serializers.ValidationError(_("Name at least one field to change."))
         known = {name: field for name, field in RecordInput().fields.items()}
         cleaned: dict[str, Any] = {}
-        errors: dict[str, list[str]] = {}
+        errors: dict[str, Any] = {}
         for name, raw in value.items():
             field = known.get(name)
             if field is None:
@@ -93,7 +94,7 @@ class PublishInput(serializers.Serializer):
 
 
 class RecordOutput(serializers.ModelSerializer):
-    agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    agency: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
         model = Record
@@ -124,7 +125,9 @@ class VersionOutput(serializers.ModelSerializer):
 
 
 class AgencyOutput(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent: serializers.SlugRelatedField = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = Agency

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection
 from django.utils import translation
@@ -52,13 +53,13 @@ def tree(db: None) -> dict[str, Agency]:
 
 
 @pytest.fixture
-def superuser(db: None) -> object:
+def superuser(db: None) -> User:
     return get_user_model().objects.create_superuser("root", "root@example.org", PASSWORD)
 
 
 @dataclass
 class Staff:
-    user: object
+    user: User
     token: str
 
     def client(self) -> APIClient:
@@ -68,7 +69,7 @@ class Staff:
 
 
 @pytest.fixture
-def make_staff(tree: dict[str, Agency], superuser: object) -> Callable[[str, str], Staff]:
+def make_staff(tree: dict[str, Agency], superuser: User) -> Callable[[str, str], Staff]:
     counter = iter(range(1, 10_000))
 
     def make(agency_code: str, role: str) -> Staff:

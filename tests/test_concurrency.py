@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -56,7 +57,7 @@ def test_two_edits_of_the_same_version_one_wins(clerk: Staff, clock: Callable[[s
     url = f"/api/v1/records/{record['id']}/"
     titles = ["甲的修改", "乙的修改"]
     responses = race([
-        (lambda t=t: client(clerk).patch(url, {"version": 1, "title": t}, format="json")) for t in titles
+        partial(client(clerk).patch, url, {"version": 1, "title": t}, format="json") for t in titles
     ])
     assert sorted(r.status_code for r in responses) == [200, 409]
     winner = next(r for r in responses if r.status_code == 200).json()["title"]
@@ -69,7 +70,7 @@ def test_many_writers_keep_the_audit_chain_linear(clerk: Staff, clock: Callable[
     clock("2026-09-29")
     writers = 6
     responses = race([
-        (lambda i=i: client(clerk).post("/api/v1/records/", penalty(title=f"案件{i}"), format="json"))
+        partial(client(clerk).post, "/api/v1/records/", penalty(title=f"案件{i}"), format="json")
         for i in range(writers)
     ])
     assert [r.status_code for r in responses] == [201] * writers, [r.json() for r in responses]

@@ -6,7 +6,8 @@ materialized path. Every queryset of agency data is built from ``agencies_for``.
 """
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import User as StaffUser
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.lookups import StartsWith
 
@@ -17,7 +18,8 @@ ACT = "act_for_agency"
 MANAGE_USERS = "manage_agency_users"
 AUDIT = "audit_timeliness"
 
-User = AbstractBaseUser | AnonymousUser
+# Who may call a selector: a staff account, or nobody in particular (anonymous requests).
+User = StaffUser | AnonymousUser
 
 
 def agencies_for(user: User, permission: str) -> QuerySet[Agency]:

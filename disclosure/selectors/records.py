@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import django_filters
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -11,7 +11,7 @@ from disclosure.selectors.access import records_visible_to
 from scheduler.rules import RecordKind
 
 
-class RecordFilter(django_filters.FilterSet):
+class RecordFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
     agency = django_filters.CharFilter(field_name="agency__code")
     kind = django_filters.ChoiceFilter(choices=RecordKind.choices)
     status = django_filters.ChoiceFilter(choices=RecordStatus.choices)
@@ -28,7 +28,7 @@ class RecordFilter(django_filters.FilterSet):
         return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
 
 
-def record_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Record]:
+def record_list(*, user: User | AnonymousUser) -> QuerySet[Record]:
     return records_visible_to(user).select_related("agency").order_by("-id")
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -159,7 +159,7 @@ def _final_paths(parents: dict[str, str | None], rows: dict[str, _Row]) -> dict[
 
 @transaction.atomic
 def agencies_load(
-    *, rows: list[dict[str, Any]], actor: AbstractBaseUser | AnonymousUser | None = None
+    *, rows: list[dict[str, Any]], actor: User | AnonymousUser | None = None
 ) -> LoadResult:
     """Create or update the agencies in ``rows`` by code, and move the subtrees of those whose parent changed.
 

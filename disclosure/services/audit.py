@@ -12,7 +12,7 @@ import json
 from datetime import UTC
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.utils import timezone
 
@@ -48,7 +48,7 @@ def entry_hash(prev_hash: str, entry: AuditEntry) -> str:
 @transaction.atomic
 def audit_append(
     *,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: User | AnonymousUser | None,
     action: str,
     object_type: str,
     object_id: str | int = "",
@@ -59,7 +59,7 @@ def audit_append(
     """Append one entry to the chain, inside the caller's transaction if there is one."""
     AuditChainHead.objects.get_or_create(id=1)
     head = AuditChainHead.objects.select_for_update().get(id=1)
-    real_actor = actor if actor is not None and actor.is_authenticated else None
+    real_actor = actor if isinstance(actor, User) else None
     entry = AuditEntry(
         at=timezone.now(),
         actor=real_actor,
@@ -83,7 +83,7 @@ def audit_append(
 
 def audit_refusal(
     *,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: User | AnonymousUser | None,
     action: str,
     object_type: str,
     object_id: str | int = "",

@@ -1,8 +1,7 @@
 """Staff accounts: one membership (agency + role) per user, and the guardian grants it implies."""
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Permission
+from django.contrib.auth.models import AnonymousUser, Permission, User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -30,7 +29,7 @@ def _grant_targets(agency: Agency, role: str) -> list[Agency]:
     return [agency]
 
 
-def _check_may_create(actor: AbstractBaseUser | AnonymousUser, agency: Agency, role: str) -> None:
+def _check_may_create(actor: User | AnonymousUser, agency: Agency, role: str) -> None:
     if getattr(actor, "is_superuser", False):
         return
     if role == Role.AUDITOR:
@@ -40,7 +39,7 @@ def _check_may_create(actor: AbstractBaseUser | AnonymousUser, agency: Agency, r
 
 
 @transaction.atomic
-def membership_set(*, user: AbstractBaseUser, agency: Agency, role: str) -> StaffMembership:
+def membership_set(*, user: User, agency: Agency, role: str) -> StaffMembership:
     """Give ``user`` exactly the grants of ``role`` at ``agency``, replacing any earlier ones."""
     if role == Role.AUDITOR and not agency.is_market_regulator:
         raise ApplicationError(
@@ -63,11 +62,10 @@ def membership_set(*, user: AbstractBaseUser, agency: Agency, role: str) -> Staf
 
 
 def user_create(
-    *, actor: AbstractBaseUser | AnonymousUser, username: str, password: str, agency_code: str, role: str
-) -> tuple[AbstractBaseUser, StaffMembership, Token]:
+    *, actor: User | AnonymousUser, username: str, password: str, agency_code: str, role: str
+) -> tuple[User, StaffMembership, Token]:
     """Create a staff account with its role and API token (API.md ``POST /api/v1/users/``)."""
     errors: dict[str, list[str]] = {}
-    User = get_user_model()
     agency = Agency.objects.filter(code=agency_code).first()
     if agency is None:
         errors["agency"] = [_("No agency has the code %(code)s.") % {"code": agency_code}]
