@@ -1,36 +1,94 @@
+"""Admin for the calendar and the rule table. A change to the calendar recomputes every
+provisional deadline on the Celery worker once the change is committed."""
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from backend.errors import ApplicationError
 from scheduler.models import CalendarDay, CalendarYear, DeadlineRule
 from scheduler.selectors import calendar_invalidate
-from scheduler.services import calendar_load_from_package, package_years
+from scheduler.services import calendar_load_from_package, calendar_load_year, parse_notice_csv
+
+
+def _recompute_after_commit() -> None:
+    from disclosure.tasks import recompute_provisional_deadlines
+
+    calendar_invalidate()
+    transaction.on_commit(recompute_provisional_deadlines.delay)
+
+
+class NoticeForm(forms.Form):
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2004, max_value=2100)
+    source = forms.CharField(label=gettext_lazy("Source (notice number)"), max_length=200)
+    file = forms.FileField(
+        label=gettext_lazy("Notice file (CSV)"),
+        help_text=gettext_lazy("Columns date,kind,name; kind is holiday or makeup_workday; UTF-8."),
+    )
 
 
 @admin.register(CalendarYear)
 class CalendarYearAdmin(admin.ModelAdmin):
     list_display = ["year", "source", "loaded_at"]
     actions = ["reload_from_package"]
+    change_list_template = "admin/scheduler/calendaryear/change_list.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path("import/", self.admin_site.admin_view(self.import_notice), name="scheduler_calendaryear_import"),
+            *super().get_urls(),
+        ]
+
+    def import_notice(self, request: HttpRequest) -> HttpResponse:
+        """Load a year's State Council notice from a CSV file, then recompute provisional deadlines."""
+        if not self.has_add_permission(request):
+            return HttpResponseRedirect(reverse("admin:index"))
+        form = NoticeForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                text = upload.read(1_000_000).decode("utf-8")
+                load = calendar_load_year(
+                    year=form.cleaned_data["year"], days=parse_notice_csv(text), source=form.cleaned_data["source"]
+                )
+            except UnicodeDecodeError:
+                form.add_error("file", _("The file is not UTF-8 text."))
+            except ApplicationError as exc:
+                form.add_error("file", exc.message)
+            else:
+                _recompute_after_commit()
+                self.message_user(request, _(
+                    "%(year)s: %(h)s holidays, %(m)s make-up working days loaded; provisional deadlines are "
+                    "being recomputed.") % {"year": load.year, "h": load.holidays, "m": load.makeup_workdays})
+                return HttpResponseRedirect(reverse("admin:scheduler_calendaryear_changelist"))
+        context = {**self.admin_site.each_context(request), "form": form, "opts": self.model._meta,
+                   "title": _("Import a holiday notice")}
+        return TemplateResponse(request, "admin/scheduler/calendaryear/import.html", context)
 
     @admin.action(
         description=gettext_lazy("Reload from the chinesecalendar package and recompute provisional deadlines")
     )
     def reload_from_package(self, request: HttpRequest, queryset: QuerySet[CalendarYear]) -> None:
-        from disclosure.tasks import recompute_provisional_deadlines
-
         try:
             calendar_load_from_package(years=[y.year for y in queryset])
         except ApplicationError as exc:
             self.message_user(request, exc.message, messages.ERROR)
             return
-        recompute_provisional_deadlines.delay()
-        self.message_user(request, _("Loaded; provisional deadlines are being recomputed. Package years: %(y)s") % {
-            "y": f"{package_years()[0]}-{package_years()[-1]}"})
+        _recompute_after_commit()
+        self.message_user(request, _("Loaded; provisional deadlines are being recomputed."))
+
+    def save_model(self, request: HttpRequest, obj: CalendarYear, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        _recompute_after_commit()
 
 
 @admin.register(CalendarDay)
@@ -39,13 +97,13 @@ class CalendarDayAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     date_hierarchy = "date"
 
-    def save_model(self, request: HttpRequest, obj: CalendarDay, form: object, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: CalendarDay, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         # Touching the year bumps the stamp every process compares, so all of them rebuild.
         year = CalendarYear.objects.filter(year=obj.date.year).first()
         if year is not None:
             year.save()
-        calendar_invalidate()
+        _recompute_after_commit()
 
 
 @admin.register(DeadlineRule)

@@ -1,6 +1,8 @@
 """Writes to the calendar and the rule table."""
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -54,6 +56,23 @@ def calendar_load_year(*, year: int, days: Iterable[tuple[date, str, str]], sour
         sum(1 for r in rows if r.kind == DayKind.HOLIDAY),
         sum(1 for r in rows if r.kind == DayKind.MAKEUP_WORKDAY),
     )
+
+
+def parse_notice_csv(text: str) -> list[tuple[date, str, str]]:
+    """Rows of a holiday notice file: a header ``date,kind,name``, then one day per line."""
+    rows: list[tuple[date, str, str]] = []
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    if not reader.fieldnames or not {"date", "kind"} <= {f.strip() for f in reader.fieldnames}:
+        message = _("The file needs a header line with the columns date,kind,name.")
+        raise ApplicationError(message, {"file": [message]})
+    for number, row in enumerate(reader, start=2):
+        try:
+            rows.append((date.fromisoformat((row.get("date") or "").strip()), (row.get("kind") or "").strip(),
+                         (row.get("name") or "").strip()))
+        except ValueError as exc:
+            message = _("Line %(n)s: %(error)s") % {"n": number, "error": exc}
+            raise ApplicationError(message, {"file": [message]}) from exc
+    return rows
 
 
 def package_years() -> list[int]:

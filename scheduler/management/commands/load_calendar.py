@@ -1,8 +1,6 @@
 """Load a year's State Council holiday notice, then recompute provisional deadlines."""
 from __future__ import annotations
 
-import csv
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from backend.errors import ApplicationError
-from scheduler.services import calendar_load_from_package, calendar_load_year
+from scheduler.services import calendar_load_from_package, calendar_load_year, parse_notice_csv
 
 
 class Command(BaseCommand):
@@ -32,8 +30,12 @@ class Command(BaseCommand):
             if options["file"]:
                 if len(options["years"]) != 1:
                     raise CommandError(_("A file holds one year; name exactly one year."))
+                try:
+                    text = options["file"].read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError) as exc:
+                    raise CommandError(str(exc)) from exc
                 loads = [calendar_load_year(
-                    year=options["years"][0], days=self._read(options["file"]),
+                    year=options["years"][0], days=parse_notice_csv(text),
                     source=options["source"] or str(options["file"].name),
                 )]
             else:
@@ -45,17 +47,3 @@ class Command(BaseCommand):
                 "year": load.year, "h": load.holidays, "m": load.makeup_workdays})
         count = records_recompute_provisional()
         self.stdout.write(_("%(n)s provisional deadlines recomputed.") % {"n": count})
-
-    def _read(self, path: Path) -> list[tuple[date, str, str]]:
-        rows = []
-        try:
-            with path.open(encoding="utf-8-sig", newline="") as fh:
-                for number, row in enumerate(csv.DictReader(fh), start=2):
-                    try:
-                        rows.append((date.fromisoformat(row["date"].strip()), row["kind"].strip(),
-                                     (row.get("name") or "").strip()))
-                    except (KeyError, ValueError, AttributeError) as exc:
-                        raise CommandError(_("Line %(n)s: %(err)s") % {"n": number, "err": exc}) from exc
-        except OSError as exc:
-            raise CommandError(str(exc)) from exc
-        return rows
