@@ -4,9 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 
-from disclosure.models import Agency, AuditEntry, CreditCodeWhitelist, Record, RecordVersion, StaffMembership
+from disclosure.models import Agency, AuditEntry, CreditCodeWhitelist, Record, RecordVersion, StaffMembership, User
 from disclosure.services.audit import audit_append
 from disclosure.services.users import membership_set
 
@@ -100,3 +101,8 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_filter = ["outcome", "action"]
     search_fields = ["object_id", "actor_name", "agency_code"]
     show_full_result_count = False
+
+
+@admin.register(User)
+class StaffUserAdmin(UserAdmin):
+    """Django's user admin for the project's user model; roles are set on staff memberships."""

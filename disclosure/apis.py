@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -16,7 +15,7 @@ from rest_framework.views import APIView
 
 from backend.errors import NotVisible
 from disclosure import serializers as s
-from disclosure.models import Agency, Record
+from disclosure.models import Agency, Record, User
 from disclosure.selectors.records import RecordFilter, record_list, record_versions
 from disclosure.services import records as svc
 from disclosure.services.users import user_create

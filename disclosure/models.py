@@ -6,11 +6,20 @@ through ``disclosure.services``.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from scheduler.rules import RecordKind
+
+
+class User(AbstractUser):
+    """A staff account. The project's own model from the start, so that account fields (lockout,
+    phone for notices) can be added later without a painful swap; no extra fields yet."""
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
 
 
 class AgencyKind(models.TextChoices):

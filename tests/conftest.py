@@ -10,14 +10,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection
 from django.utils import translation
 from rest_framework.test import APIClient
 
 from disclosure.credit_code import make_credit_code
-from disclosure.models import Agency, AgencyKind
+from disclosure.models import Agency, AgencyKind, User
 from disclosure.services.users import user_create
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -5,10 +5,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from django.contrib.auth.models import User
 
 from backend.celery import app
-from disclosure.models import Record
+from disclosure.models import Record, User
 from disclosure.tasks import recompute_provisional_deadlines
 from scheduler.services import calendar_load_year
 from tests.conftest import Staff, penalty

@@ -7,11 +7,11 @@ materialized path. Every queryset of agency data is built from ``agencies_for``.
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.auth.models import User as StaffUser
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.lookups import StartsWith
 
 from disclosure.models import Agency, AgencyUserObjectPermission, Record
+from disclosure.models import User as StaffUser
 
 VIEW = "view_agency_records"
 ACT = "act_for_agency"

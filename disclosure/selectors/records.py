@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import django_filters
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from disclosure.models import Record, RecordStatus, RecordVersion
+from disclosure.models import Record, RecordStatus, RecordVersion, User
 from disclosure.selectors.access import records_visible_to
 from scheduler.rules import RecordKind
 

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from backend.errors import ApplicationError
-from disclosure.models import Agency, AgencyKind
+from disclosure.models import Agency, AgencyKind, User
 from disclosure.services.audit import audit_append
 
 DEFAULT_ROWS_FILE = Path(__file__).resolve().parent.parent / "data" / "agencies.json"

@@ -12,11 +12,11 @@ import json
 from datetime import UTC
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
-from disclosure.models import AuditChainHead, AuditEntry, AuditOutcome
+from disclosure.models import AuditChainHead, AuditEntry, AuditOutcome, User
 
 GENESIS_HASH = "0" * 64
 

@@ -10,7 +10,6 @@ import hashlib
 from datetime import date
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +24,7 @@ from disclosure.models import (
     RecordStatus,
     RecordVersion,
     SubjectType,
+    User,
     VersionAction,
 )
 from disclosure.selectors.access import ACT, VIEW, agencies_for

@@ -1,7 +1,7 @@
 """Staff accounts: one membership (agency + role) per user, and the guardian grants it implies."""
 from __future__ import annotations
 
-from django.contrib.auth.models import AnonymousUser, Permission, User
+from django.contrib.auth.models import AnonymousUser, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from backend.errors import AccessDenied, ApplicationError
-from disclosure.models import Agency, AgencyUserObjectPermission, Role, StaffMembership
+from disclosure.models import Agency, AgencyUserObjectPermission, Role, StaffMembership, User
 from disclosure.selectors.access import ACT, AUDIT, MANAGE_USERS, VIEW, agencies_for
 from disclosure.services.audit import audit_append, audit_refusal
 
