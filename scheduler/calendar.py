@@ -111,6 +111,11 @@ class WorkingCalendar:
             return 0
         return self.working_days_up_to(done) - self.working_days_up_to(due)
 
+    def timeliness(self, due: date, published: date) -> tuple[bool, int]:
+        """(on time, working days late). Published after the due date is late even when no working
+        day lies between (a Saturday after a Friday deadline: late, 0 working days late)."""
+        return published <= due, self.working_days_late(due, published)
+
     def is_provisional_between(self, first: date, last: date) -> bool:
         return self._touches_uncovered(first, last)
 

@@ -116,6 +116,14 @@ class TestBadInput:
             ({"surprise": True}, "surprise"),
             ({"task": 999999}, "task"),
             ({"backfill": "maybe"}, "backfill"),
+            ({"surprise": "sometimes"}, "surprise"),
+            ({"content": "x" * 20001}, "content"),
+            ({"legal_basis": "x" * 2001}, "legal_basis"),
+            ({"document_number": "x" * 101}, "document_number"),
+            ({"withheld_reason": "x" * 2001}, "withheld_reason"),
+            ({"task": "first"}, "task"),
+            ({"agency": ""}, "agency"),
+            ({"event_date": "2004-02-30"}, "event_date"),
         ],
     )
     def test_each_bad_field_is_named(self, clerk: Staff, clock: Any, overrides: dict[str, Any], field: str) -> None:
@@ -237,6 +245,20 @@ class TestPublish:
         clock("2026-10-12")  # 10-09, the make-up Saturday 10-10, and 10-12
         body = publish(clerk, record["id"]).json()
         assert (body["on_time"], body["late_working_days"]) == (False, 3)
+
+    @pytest.mark.parametrize(("day", "on_time", "late"), [
+        ("2026-11-13", True, 0),  # the due date, a Friday
+        ("2026-11-14", False, 0),  # the Saturday after: late, though no working day has passed
+        ("2026-11-15", False, 0),
+        ("2026-11-16", False, 1),
+    ])
+    def test_after_a_friday_deadline(self, clerk: Staff, clock: Any, day: str, on_time: bool, late: int) -> None:
+        clock("2026-11-05")
+        record = create(clerk, event_date="2026-11-04")
+        assert record["due_date"] == "2026-11-13"
+        clock(day)
+        body = publish(clerk, record["id"]).json()
+        assert (body["on_time"], body["late_working_days"]) == (on_time, late)
 
     def test_publishing_twice_conflicts(self, clerk: Staff, clock: Any) -> None:
         clock("2026-09-29")

@@ -32,8 +32,8 @@ def records_recompute_provisional() -> int:
                 deadline = deadline_for(record.kind, record.event_date, calendar=calendar)
                 record.due_date, record.due_provisional = deadline.due_date, deadline.provisional
                 if record.published_on is not None:
-                    late = calendar.working_days_late(deadline.due_date, record.published_on)
-                    record.on_time, record.late_working_days = late == 0, late
+                    record.on_time, record.late_working_days = calendar.timeliness(
+                        deadline.due_date, record.published_on)
                 changed.append(record)
             Record.objects.bulk_update(
                 changed, ["due_date", "due_provisional", "on_time", "late_working_days"], batch_size=_BATCH

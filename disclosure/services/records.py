@@ -254,8 +254,7 @@ def record_publish(*, actor: Actor, record: Record, version: int | None = None) 
         if record.due_date is None:
             record.on_time, record.late_working_days = True, 0
         else:
-            late = get_calendar().working_days_late(record.due_date, record.published_on)
-            record.on_time, record.late_working_days = late == 0, late
+            record.on_time, record.late_working_days = get_calendar().timeliness(record.due_date, record.published_on)
         record.version += 1
         record.save()
         _version(record, actor=actor, action=VersionAction.PUBLISH)
