@@ -74,6 +74,20 @@ class TestCreate:
         assert body["surprise"] is True
         assert body["due_date"] is None
 
+    def test_surprise_plan_is_published_only_after_its_result(self, clerk: Staff, clock: Any) -> None:
+        clock("2026-10-09")
+        task = create(clerk, kind="inspection_task", event_date="2026-10-09", surprise=True)
+        early = publish(clerk, task["id"])
+        assert early.status_code == 409
+        assert "surprise" in early.json()["errors"]
+        result = create(clerk, kind="inspection_result", event_date="2026-10-09", task=task["id"])
+        assert publish(clerk, task["id"]).status_code == 409  # a result in draft is not enough
+        assert publish(clerk, result["id"]).status_code == 200
+        late = publish(clerk, task["id"])
+        assert late.status_code == 200, late.json()
+        assert late.json()["on_time"] is True
+        assert Record.objects.get(pk=task["id"]).status == "published"
+
     def test_result_names_its_task(self, clerk: Staff, clock: Any) -> None:
         clock("2026-10-09")
         task = create(clerk, kind="inspection_task", event_date="2026-10-09", surprise=True)

@@ -248,6 +248,12 @@ def record_publish(*, actor: Actor, record: Record, version: int | None = None) 
     with transaction.atomic():
         record = _locked(record, version)
         record.status = _transition(record, VersionAction.PUBLISH)
+        if record.surprise and not record.results.filter(status__in=_AFTER_PUBLICATION).exists():
+            raise ConflictError(
+                _("A surprise inspection's plan is published only after its result (Art. 7): publish the "
+                  "inspection result that names this task first."),
+                {"surprise": [_("No published result names this task yet.")]},
+            )
         now = timezone.now()
         record.published_at = now
         record.published_on = timezone.localdate(now)
