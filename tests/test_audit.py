@@ -151,3 +151,44 @@ class TestVerifyAudit:
         code, output = verify()
         assert code == 1
         assert "record versions" in output
+
+
+class TestAnchors:
+    def head(self) -> str:
+        code, output = verify()
+        assert code == 0, output
+        return output.split("Head: ")[1].strip()
+
+    def test_head_is_printed_and_accepted_back(self, history: list[int]) -> None:
+        anchor = self.head()
+        last = AuditEntry.objects.order_by("-id").first()
+        assert anchor == f"{last.pk}:{last.hash}"
+        out = StringIO()
+        call_command_en("verify_audit", "--anchor", anchor, stdout=out)
+        assert "intact" in out.getvalue()
+
+    def test_a_rewritten_chain_is_caught_by_its_anchor(self, history: list[int]) -> None:
+        from disclosure.models import AuditChainHead
+        from disclosure.services.audit import entry_hash
+
+        anchor = self.head()
+        # A forger with database access edits entry 2 and recomputes every hash after it, and the head:
+        # the chain is self-consistent again, and only the anchor kept outside can tell.
+        remove_guards(connection)
+        entries = list(AuditEntry.objects.order_by("id"))
+        prev = entries[0].hash
+        entries[1].action = "forged"
+        for entry in entries[1:]:
+            entry.prev_hash = prev
+            entry.hash = entry_hash(prev, entry)
+            raw("UPDATE disclosure_auditentry SET action = %s, prev_hash = %s, hash = %s WHERE id = %s",
+                [entry.action, entry.prev_hash, entry.hash, entry.pk])
+            prev = entry.hash
+        AuditChainHead.objects.filter(id=1).update(last_hash=prev)
+        assert verify()[0] == 0  # without the anchor the forgery is invisible
+        with pytest.raises(CommandError, match="anchor"):
+            call_command_en("verify_audit", "--anchor", anchor, stdout=StringIO(), stderr=StringIO())
+
+    def test_malformed_anchor(self, history: list[int]) -> None:
+        with pytest.raises(CommandError, match="ENTRY_ID:SHA256"):
+            call_command_en("verify_audit", "--anchor", "yesterday", stdout=StringIO())

@@ -17,11 +17,20 @@ class Problem:
     message: str
 
 
+@dataclass(frozen=True)
+class Anchor:
+    """An entry's hash recorded outside the system: a rewritten chain cannot reproduce it."""
+
+    entry_id: int
+    hash: str
+
+
 @dataclass
 class Report:
     entries: int = 0
     versions: int = 0
     problems: list[Problem] = field(default_factory=list)
+    head: Anchor | None = None
 
 
 def _check_versions(report: Report, sealed: dict[tuple[int, int], str]) -> None:
@@ -45,8 +54,10 @@ def _check_versions(report: Report, sealed: dict[tuple[int, int], str]) -> None:
         report.problems.append(Problem(f"record {record_id}", f"version {number} of record {record_id} is missing"))
 
 
-def verify_everything() -> Report:
+def verify_everything(*, anchors: list[Anchor] | None = None) -> Report:
+    """Recompute the chain, check every version against its sealed digest and every anchor."""
     report = Report()
+    expected_anchors = {anchor.entry_id: anchor.hash for anchor in anchors or []}
     prev_hash, expected_id = GENESIS_HASH, 1
     sealed: dict[tuple[int, int], str] = {}
     for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=_CHUNK):
@@ -61,6 +72,8 @@ def verify_everything() -> Report:
         if not intact:
             report.problems.append(Problem(where, "its content does not match its hash (altered)"))
         prev_hash, expected_id = entry.hash, entry.pk + 1
+        if entry.pk in expected_anchors and expected_anchors.pop(entry.pk) != entry.hash:
+            report.problems.append(Problem(where, "its hash differs from the anchor recorded outside the system"))
         detail = entry.detail if isinstance(entry.detail, dict) else {}
         # Only an intact entry can vouch for a version's digest.
         if intact and entry.object_type == "record" and "digest" in detail and entry.outcome == "done":
@@ -72,6 +85,11 @@ def verify_everything() -> Report:
     if sealed:
         _check_versions(report, sealed)
         report.versions += len(sealed)
+
+    for entry_id in sorted(expected_anchors):
+        report.problems.append(Problem(f"audit entry {entry_id}", "anchored outside the system but missing"))
+    if report.entries:
+        report.head = Anchor(expected_id - 1, prev_hash)
 
     total_versions = RecordVersion.objects.count()
     if total_versions != report.versions:
