@@ -33,6 +33,11 @@ def _valid(serializer_class: type, request: Request, **kwargs: Any) -> dict[str,
     return dict(serializer.validated_data)
 
 
+def _grounds(data: dict[str, Any]) -> dict[str, str]:
+    """Why a published record changes: reason, legal basis and document number (Art. 9)."""
+    return {key: data[key] for key in ("reason", "legal_basis", "document_number")}
+
+
 class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Supervision records of the caller's agencies (API.md "Records")."""
 
@@ -82,9 +87,8 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         record = self._for_action("change")
         data = _valid(s.ChangeInput, request)
         record = svc.record_change(
-            actor=_user(request), record=record, reason=data["reason"], legal_basis=data["legal_basis"],
-            document_number=data["document_number"], changes=data["changes"],
-            correction=data["type"] == "correction", version=data.get("version"),
+            actor=_user(request), record=record, changes=data["changes"], correction=data["type"] == "correction",
+            version=data.get("version"), **_grounds(data),
         )
         return Response(s.RecordOutput(record).data)
 
@@ -93,10 +97,7 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def revoke(self, request: Request, pk: str) -> Response:
         record = self._for_action("revoke")
         data = _valid(s.ActionInput, request)
-        record = svc.record_revoke(
-            actor=_user(request), record=record, reason=data["reason"], legal_basis=data["legal_basis"],
-            document_number=data["document_number"], version=data.get("version"),
-        )
+        record = svc.record_revoke(actor=_user(request), record=record, version=data.get("version"), **_grounds(data))
         return Response(s.RecordOutput(record).data)
 
     @extend_schema(responses=s.VersionOutput(many=True))
