@@ -42,9 +42,20 @@ def may(user: User, permission: str, agency: Agency) -> bool:
     return agencies_for(user, permission).filter(pk=agency.pk).exists()
 
 
+def _records_of(user: User, permission: str) -> QuerySet[Record]:
+    # The agency ids are fetched first (a few hundred at most): with a literal list the database
+    # estimates the record filter well, and a scope that covers every agency needs no filter at all.
+    # Joined as a subquery, PostgreSQL cannot estimate the path prefix match and, at a million
+    # records, picks a plan twenty times slower (bench/records_list.py).
+    ids = list(agencies_for(user, permission).values_list("id", flat=True))
+    if ids and len(ids) == Agency.objects.count():
+        return Record.objects.all()
+    return Record.objects.filter(agency_id__in=ids)
+
+
 def records_visible_to(user: User) -> QuerySet[Record]:
-    return Record.objects.filter(agency__in=agencies_for(user, VIEW))
+    return _records_of(user, VIEW)
 
 
 def records_actable_by(user: User) -> QuerySet[Record]:
-    return Record.objects.filter(agency__in=agencies_for(user, ACT))
+    return _records_of(user, ACT)
