@@ -38,10 +38,6 @@ def agencies_for(user: User, permission: str) -> QuerySet[Agency]:
     return Agency.objects.filter(Exists(grants))
 
 
-def may(user: User, permission: str, agency: Agency) -> bool:
-    return agencies_for(user, permission).filter(pk=agency.pk).exists()
-
-
 def _records_of(user: User, permission: str) -> QuerySet[Record]:
     # The agency ids are fetched first (a few hundred at most): with a literal list the database
     # estimates the record filter well, and a scope that covers every agency needs no filter at all.
@@ -56,6 +52,3 @@ def _records_of(user: User, permission: str) -> QuerySet[Record]:
 def records_visible_to(user: User) -> QuerySet[Record]:
     return _records_of(user, VIEW)
 
-
-def records_actable_by(user: User) -> QuerySet[Record]:
-    return _records_of(user, ACT)
