@@ -187,6 +187,10 @@ class Record(models.Model):
     published_on = models.DateField(_("publication date"), null=True, blank=True)
     on_time = models.BooleanField(_("published on time"), null=True, blank=True)
     late_working_days = models.PositiveIntegerField(_("working days late"), null=True, blank=True)
+    # Working days from the event to its publication (event day not counted), fixed at
+    # publication like ``late_working_days``, so that the timeliness statistics aggregate a
+    # column instead of walking a calendar per row.
+    latency_working_days = models.PositiveIntegerField(_("publication latency (working days)"), null=True, blank=True)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")

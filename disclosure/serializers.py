@@ -102,6 +102,7 @@ class RecordOutput(serializers.ModelSerializer):
             "id", "kind", "agency", "status", "version", "title", "subject_name", "subject_code", "subject_type",
             "event_date", "content", "legal_basis", "document_number", "disclosure", "withheld_reason", "surprise",
             "backfill", "task", "due_date", "due_provisional", "published_at", "on_time", "late_working_days",
+            "latency_working_days",
             "created_at", "updated_at",
         ]
         read_only_fields = fields

@@ -1,19 +1,28 @@
-"""Every user-facing string has a Chinese translation, and the compiled catalog is current."""
+"""Every user-facing string has a Chinese translation, and every compiled catalog is current.
+
+Each app keeps its own catalog (APP/locale/, see bin/messages); the project catalog (locale/)
+holds backend/ and templates/.
+"""
 from __future__ import annotations
 
 import gettext
 import re
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
-LOCALE = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES"
+BASE = Path(settings.BASE_DIR)
+CATALOGS = sorted(
+    [BASE / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"]
+    + [p for p in BASE.glob("*/locale/zh_Hans/LC_MESSAGES/django.po") if ".venv" not in p.parts]
+)
 
 
-def _po_entries() -> dict[str, tuple[str, bool]]:
-    """msgid -> (msgstr, fuzzy), read from the .po file (multi-line strings joined)."""
+def _po_entries(po: Path) -> dict[str, tuple[str, bool]]:
+    """msgid -> (msgstr, fuzzy), read from a .po file (multi-line strings joined)."""
     entries: dict[str, tuple[str, bool]] = {}
-    for block in (LOCALE / "django.po").read_text(encoding="utf-8").split("\n\n"):
+    for block in po.read_text(encoding="utf-8").split("\n\n"):
         fuzzy = bool(re.search(r"^#,.*\bfuzzy\b", block, re.M))
         parts = re.split(r"^(msgid|msgstr) ", block, flags=re.M)
         fields = dict(zip(parts[1::2], parts[2::2], strict=True))
@@ -30,15 +39,21 @@ def _po_entries() -> dict[str, tuple[str, bool]]:
     return entries
 
 
-def test_every_string_is_translated() -> None:
-    entries = _po_entries()
-    assert len(entries) > 100
-    missing = [msgid for msgid, (msgstr, fuzzy) in entries.items() if not msgstr or fuzzy]
+def test_every_app_has_a_catalog() -> None:
+    owners = {p.relative_to(BASE).parts[0] for p in CATALOGS}
+    assert {"locale", "disclosure", "scheduler", "inspections", "reports"} <= owners
+    assert sum(len(_po_entries(po)) for po in CATALOGS) > 100
+
+
+@pytest.mark.parametrize("po", CATALOGS, ids=lambda p: str(p.relative_to(BASE)))
+def test_every_string_is_translated(po: Path) -> None:
+    missing = [msgid for msgid, (msgstr, fuzzy) in _po_entries(po).items() if not msgstr or fuzzy]
     assert missing == []
 
 
-def test_compiled_catalog_matches_the_po_file() -> None:
-    with (LOCALE / "django.mo").open("rb") as fh:
+@pytest.mark.parametrize("po", CATALOGS, ids=lambda p: str(p.relative_to(BASE)))
+def test_compiled_catalog_matches_the_po_file(po: Path) -> None:
+    with po.with_suffix(".mo").open("rb") as fh:
         catalog = gettext.GNUTranslations(fh)
-    for msgid, (msgstr, _fuzzy) in _po_entries().items():
+    for msgid, (msgstr, _fuzzy) in _po_entries(po).items():
         assert catalog.gettext(msgid) == msgstr, msgid

@@ -169,3 +169,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# TrueType CJK fonts embedded in generated PDFs (reports/pdf.py), first one found wins.
+PDF_CJK_FONT_PATHS = env_list("PDF_CJK_FONT_PATHS", [
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+])
+
+# --- Deadline supervision (scheduler/): reminders, overdue notices, escalation -----------------
+
+# --- Public side (disclosure/portal, corrections, queries, feed) ------------------------------
+
+# --- Timeliness audit (reports/) -------------------------------------------------------------
+
+# --- Inspections (inspections/) ---------------------------------------------------------------

@@ -11,12 +11,14 @@ CALENDAR_REFRESH_SECONDS = 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not the shared-cache in-memory database: concurrency tests need real SQLite
     # locking (busy timeout, IMMEDIATE transactions), which shared-cache mode does not give.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
+    # TEST_SQLITE_NAME lets two test runs share one checkout without sharing a database file.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / env_str("TEST_SQLITE_NAME", ".test-db.sqlite3"))}  # noqa: F405
 
 # Celery tests run a real worker on a real broker: the embedded SQLAlchemy transport by default,
 # Redis or RabbitMQ when CELERY_BROKER_URL says so (CI runs all three). Results stay in memory:
 # the worker is a thread of the test process.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", f"sqla+sqlite:///{BASE_DIR / '.test-celery-broker.sqlite3'}")  # noqa: F405
+_BROKER_FILE = BASE_DIR / env_str("TEST_BROKER_NAME", ".test-celery-broker.sqlite3")  # noqa: F405
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", f"sqla+sqlite:///{_BROKER_FILE}")
 CELERY_RESULT_BACKEND = "cache+memory://"
 STATIC_ROOT = None  # nothing is collected in tests; whitenoise serves from the apps
 WHITENOISE_USE_FINDERS = True

@@ -34,9 +34,11 @@ def records_recompute_provisional() -> int:
                 if record.published_on is not None:
                     record.on_time, record.late_working_days = calendar.timeliness(
                         deadline.due_date, record.published_on)
+                    record.latency_working_days = calendar.working_days_late(record.event_date, record.published_on)
                 changed.append(record)
             Record.objects.bulk_update(
-                changed, ["due_date", "due_provisional", "on_time", "late_working_days"], batch_size=_BATCH
+                changed, ["due_date", "due_provisional", "on_time", "late_working_days", "latency_working_days"],
+                batch_size=_BATCH,
             )
             updated += len(changed)
             audit_append(

@@ -58,7 +58,7 @@ EVENT_FIELDS = ("kind", "agency", "event_date", "surprise", "backfill", "task")
 SNAPSHOT_FIELDS = (
     "kind", "agency_code", "status", "title", "subject_name", "subject_code", "subject_type", "event_date",
     "content", "legal_basis", "document_number", "disclosure", "withheld_reason", "surprise", "backfill",
-    "task_id", "due_date", "due_provisional", "published_at", "on_time", "late_working_days",
+    "task_id", "due_date", "due_provisional", "published_at", "on_time", "late_working_days", "latency_working_days",
 )
 
 
@@ -257,10 +257,12 @@ def record_publish(*, actor: Actor, record: Record, version: int | None = None) 
         now = timezone.now()
         record.published_at = now
         record.published_on = timezone.localdate(now)
+        calendar = get_calendar()
         if record.due_date is None:
             record.on_time, record.late_working_days = True, 0
         else:
-            record.on_time, record.late_working_days = get_calendar().timeliness(record.due_date, record.published_on)
+            record.on_time, record.late_working_days = calendar.timeliness(record.due_date, record.published_on)
+        record.latency_working_days = calendar.working_days_late(record.event_date, record.published_on)
         record.version += 1
         record.save()
         _version(record, actor=actor, action=VersionAction.PUBLISH)

@@ -1,0 +1,1 @@
+"""The public portal: web pages for citizens and companies (no login)."""

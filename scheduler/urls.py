@@ -1,0 +1,4 @@
+"""Notifications API, under /api/v1/."""
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
