@@ -9,15 +9,19 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Count, Max
+from django.db.models import Count, Max, QuerySet
 from django.utils.translation import gettext as _
 
 from backend.errors import ApplicationError
 from scheduler.calendar import Deadline, WorkingCalendar, build_calendar
-from scheduler.models import CalendarDay, CalendarYear, DeadlineRule
+from scheduler.models import CalendarDay, CalendarYear, DeadlineRule, Notice, Notification, SubjectKind
 from scheduler.rules import PeriodUnit
+
+if TYPE_CHECKING:
+    from disclosure.models import User
 
 
 @dataclass
@@ -87,3 +91,15 @@ def deadline_for(key: str, event_date: date, *, calendar: WorkingCalendar | None
     except ValueError as exc:
         message = _("%(date)s is outside the working-day calendar (%(reason)s).") % {"date": event_date, "reason": exc}
         raise ApplicationError(message, {"event_date": [message]}) from exc
+
+
+def notifications_of(*, user: User, unread: bool = False) -> QuerySet[Notification]:
+    """One user's inbox, newest first."""
+    rows = Notification.objects.filter(user=user).select_related("notice", "notice__agency")
+    if unread:
+        rows = rows.filter(read_at__isnull=True)
+    return rows.order_by("-created_at", "-id")
+
+
+def notices_of_record(*, record_id: int) -> QuerySet[Notice]:
+    return Notice.objects.filter(subject_kind=SubjectKind.RECORD, subject_id=record_id).order_by("id")

@@ -177,8 +177,61 @@ PDF_CJK_FONT_PATHS = env_list("PDF_CJK_FONT_PATHS", [
 ])
 
 # --- Deadline supervision (scheduler/): reminders, overdue notices, escalation -----------------
+# A reminder goes out when a deadline is this many working days away or fewer (not yet today).
+DEADLINE_REMINDER_WORKING_DAYS = env_int("DEADLINE_REMINDER_WORKING_DAYS", 2)
+# Art. 12: after this many working days overdue, the superior agency and the market-regulation
+# bureau are told.
+DEADLINE_ESCALATION_WORKING_DAYS = env_int("DEADLINE_ESCALATION_WORKING_DAYS", 5)
+# The beat-triggered sweep is split into this many partitions (by subject id), one task each,
+# so several workers share a large sweep.
+SWEEP_PARTITIONS = env_int("SWEEP_PARTITIONS", 1)
+# Notices delivered per transaction: a crash loses at most one batch of work, redone next run.
+SWEEP_BATCH_SIZE = env_int("SWEEP_BATCH_SIZE", 500)
+# An e-mail claim older than this is presumed to belong to a dead worker and is taken over.
+NOTIFICATION_EMAIL_LEASE_SECONDS = env_int("NOTIFICATION_EMAIL_LEASE_SECONDS", 900)
+# Warn administrators from this month on when next year's holiday calendar is not loaded.
+CALENDAR_WARNING_MONTH = env_int("CALENDAR_WARNING_MONTH", 12)
+# The health check reports the sweep stale when the last one finished longer ago than this.
+SWEEP_STALE_AFTER_HOURS = env_int("SWEEP_STALE_AFTER_HOURS", 26)
+# Links in e-mails point here.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "disclosure@localhost")
 
 # --- Public side (disclosure/portal, corrections, queries, feed) ------------------------------
+# Evidence files of a correction request (Art. 10): at most this many, each at most this big, of
+# these types (extension and content are both checked).
+PUBLIC_EVIDENCE_MAX_FILES = env_int("PUBLIC_EVIDENCE_MAX_FILES", 5)
+PUBLIC_EVIDENCE_MAX_BYTES = env_int("PUBLIC_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
+PUBLIC_EVIDENCE_TYPES = env_list("PUBLIC_EVIDENCE_TYPES", ["pdf", "jpg", "jpeg", "png"])
+# A public submission whose whole body is larger than this is refused (413) before it is read.
+PUBLIC_REQUEST_MAX_BYTES = env_int("PUBLIC_REQUEST_MAX_BYTES", 26 * 1024 * 1024)
+# Longest texts a citizen may send (characters).
+PUBLIC_TEXT_MAX_CHARS = env_int("PUBLIC_TEXT_MAX_CHARS", 5000)
+# Throttles per client address (DRF rate syntax "N/second|minute|hour|day"); they need a cache
+# shared by every web process in production (CACHES, e.g. Redis).
+PUBLIC_SEARCH_RATE = env_str("PUBLIC_SEARCH_RATE", "120/minute")
+PUBLIC_SUBMIT_RATE = env_str("PUBLIC_SUBMIT_RATE", "10/hour")
+# Art. 8 display periods: a fine at or under this amount (yuan) is a "low fine" (3 months).
+PUBLIC_LOW_FINE_MAX_YUAN = env_int("PUBLIC_LOW_FINE_MAX_YUAN", 10000)
+# Kinds that are punitive disclosure (惩戒公示): natural persons' names stay; elsewhere they are
+# de-identified (2018 要点).
+PUBLIC_PUNITIVE_KINDS = env_list("PUBLIC_PUNITIVE_KINDS", ["penalty", "dishonest_list"])
+# Records expired per transaction by the expiry job.
+PUBLIC_EXPIRY_BATCH_SIZE = env_int("PUBLIC_EXPIRY_BATCH_SIZE", 500)
+# Feed events per page, and the most a receiver may ask for.
+PUBLIC_FEED_PAGE_SIZE = env_int("PUBLIC_FEED_PAGE_SIZE", 100)
+PUBLIC_FEED_MAX_PAGE_SIZE = env_int("PUBLIC_FEED_MAX_PAGE_SIZE", 1000)
+# Results per page of the public search (API and portal).
+PUBLIC_PAGE_SIZE = env_int("PUBLIC_PAGE_SIZE", 20)
+# The account that signs system-made versions (expiry).
+SYSTEM_ACTOR_USERNAME = env_str("SYSTEM_ACTOR_USERNAME", "system")
+
 
 # --- Timeliness audit (reports/) -------------------------------------------------------------
 

@@ -1,12 +1,12 @@
 """Local / embedded default: SQLite, the SQLAlchemy broker, debug on unless told otherwise."""
-from backend.env import env_bool
+from backend.env import env_bool, env_str
 from backend.settings import base
 from backend.settings.base import *  # noqa: F403
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
 # Only for a developer's own machine; production.py refuses to start without a real key.
 SECRET_KEY = base.SECRET_KEY or "local-development-only-not-secret"
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 # No collectstatic step on a developer's machine: serve static files straight from the apps.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

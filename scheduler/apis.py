@@ -1,0 +1,75 @@
+"""Thin DRF views of the notifications inbox and of a record's deadline notices."""
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.errors import NotVisible
+from disclosure.models import User
+from disclosure.selectors.access import records_visible_to
+from scheduler import serializers as s
+from scheduler.models import Notice, Notification
+from scheduler.notifications import notice_lines
+from scheduler.selectors import notices_of_record, notifications_of
+
+
+def _user(request: Request) -> User:
+    assert isinstance(request.user, User)  # authentication is required project-wide
+    return request.user
+
+
+@extend_schema(parameters=[OpenApiParameter("unread", bool, description="Only notifications not read yet.")])
+class NotificationList(generics.ListAPIView):
+    """The caller's notices, newest first (API.md "Notifications")."""
+
+    serializer_class = s.NotificationOutput
+
+    def get_queryset(self) -> QuerySet[Notification]:
+        unread = self.request.query_params.get("unread", "").lower() in ("1", "true", "yes")
+        return notifications_of(user=_user(self.request), unread=unread)
+
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        page = self.paginate_queryset(self.get_queryset()) or []
+        # The titles of the whole page in one query, not one per notification.
+        lines = {line["notice"].pk: line for line in notice_lines(n.notice for n in page)}  # type: ignore[attr-defined]
+        data = s.NotificationOutput(page, many=True, context={"lines": lines}).data
+        return self.get_paginated_response(data)
+
+
+class NotificationRead(APIView):
+    """Mark one of the caller's notifications read (another user's is 404)."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request, pk: int) -> Response:
+        updated = Notification.objects.filter(pk=pk, user=_user(request)).update(
+            read_at=timezone.now()
+        )
+        if not updated:
+            raise NotVisible(_("Not found."))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class NotificationReadAll(APIView):
+    @extend_schema(request=None, responses={200: None})
+    def post(self, request: Request) -> Response:
+        count = Notification.objects.filter(user=_user(request), read_at__isnull=True).update(read_at=timezone.now())
+        return Response({"marked_read": count})
+
+
+class RecordNotices(generics.ListAPIView):
+    """The deadline notices about one record: part of its history (Art. 12)."""
+
+    serializer_class = s.NoticeOutput
+    pagination_class = None
+
+    def get_queryset(self) -> QuerySet[Notice]:
+        record = records_visible_to(_user(self.request)).filter(pk=self.kwargs["pk"]).first()
+        if record is None:
+            raise NotVisible(_("Not found."))
+        return notices_of_record(record_id=record.pk)

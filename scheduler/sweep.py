@@ -1,0 +1,181 @@
+"""The deadline sweep (Art. 7, Art. 12): classify every open deadline and record what is due.
+
+One pass is a handful of set-based statements, whatever the number of open deadlines:
+
+* one aggregate query counts the open subjects in each class (due soon, due today, overdue,
+  overdue past the escalation threshold);
+* one ``INSERT … SELECT`` per class writes the notices that do not exist yet. The unique key
+  (subject, kind, due date) with ``ON CONFLICT DO NOTHING`` makes this the claim: however often
+  the sweep runs, and on however many workers at once, a threshold is noticed exactly once.
+
+Delivering the notices to people is a separate, batched step (``scheduler.notifications``), so a
+sweep that dies half-way is simply run again.
+
+The thresholds are dates computed once per pass with the working-day calendar, so the database
+compares dates only: no per-row calendar arithmetic, no Python loop over rows.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models.functions import Mod
+from django.utils import timezone
+
+from disclosure.models import Record, RecordStatus
+from scheduler.calendar import WorkingCalendar
+from scheduler.models import Notice, NoticeKind, SubjectKind, SweepRun
+from scheduler.selectors import get_calendar
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The dates that split open deadlines into classes, as of ``today``.
+
+    * due soon: ``today < due_date <= soon_until``
+    * due today: ``due_date == today``
+    * overdue: ``due_date < today``; escalated when also ``due_date <= escalate_until``, i.e. at
+      least ``DEADLINE_ESCALATION_WORKING_DAYS`` working days after the due date have passed.
+    """
+
+    today: date
+    soon_until: date
+    escalate_until: date
+
+    def class_filters(self) -> dict[str, Q]:
+        return {
+            NoticeKind.REMINDER: Q(due_date__gt=self.today, due_date__lte=self.soon_until),
+            NoticeKind.DUE_TODAY: Q(due_date=self.today),
+            NoticeKind.OVERDUE: Q(due_date__lt=self.today),
+            NoticeKind.ESCALATION: Q(due_date__lte=self.escalate_until),
+        }
+
+
+def thresholds_for(today: date, calendar: WorkingCalendar | None = None) -> Thresholds:
+    calendar = calendar or get_calendar()
+    soon_until = calendar.add_working_days(today, settings.DEADLINE_REMINDER_WORKING_DAYS).due_date
+    # The latest due date that is at least K working days overdue today. Walking back day by day
+    # is bounded by K working days (a few weeks at most, around Spring Festival), not by rows.
+    k = settings.DEADLINE_ESCALATION_WORKING_DAYS
+    escalate_until = today - timedelta(days=1)
+    while calendar.working_days_late(escalate_until, today) < k:
+        escalate_until -= timedelta(days=1)
+    return Thresholds(today=today, soon_until=soon_until, escalate_until=escalate_until)
+
+
+@dataclass(frozen=True)
+class SubjectSource:
+    """A kind of thing with a deadline: its open rows, each with ``id``, ``agency_id``, ``due_date``."""
+
+    kind: str
+    open_rows: Callable[[], QuerySet]
+
+
+def _open_records() -> QuerySet:
+    # Backfilled records are history, not work: no deadline runs for them. A surprise task has
+    # no due date until its result exists.
+    return Record.objects.filter(status=RecordStatus.DRAFT, backfill=False, due_date__isnull=False)
+
+
+def subject_sources() -> list[SubjectSource]:
+    return [SubjectSource(SubjectKind.RECORD, _open_records)]
+
+
+def _partitioned(rows: QuerySet, partition: int, partitions: int) -> QuerySet:
+    if partitions <= 1:
+        return rows
+    part: QuerySet = rows.annotate(sweep_part=Mod(F("id"), Value(partitions))).filter(sweep_part=partition)
+    return part
+
+
+@dataclass
+class SweepSummary:
+    today: date
+    partition: int = 0
+    partitions: int = 1
+    open: dict[str, dict[str, int]] = field(default_factory=dict)  # subject kind -> class -> count
+    noticed: dict[str, int] = field(default_factory=dict)  # notice kind -> new notices
+
+    def as_dict(self) -> dict[str, object]:
+        return {"today": self.today.isoformat(), "partition": self.partition, "partitions": self.partitions,
+                "open": self.open, "noticed": self.noticed}
+
+
+def _insert_notices(rows: QuerySet, *, kind: str, subject_kind: str, now: datetime) -> int:
+    """``INSERT … SELECT`` the missing notices of one class; returns how many were new.
+
+    The NOT EXISTS keeps the common case (nothing new) to an index probe per row; ON CONFLICT
+    settles the race when two sweeps insert the same notice at the same moment.
+    """
+    select_sql, params = rows.values("id", "agency_id", "due_date").query.sql_with_params()
+    table = Notice._meta.db_table
+    # Only identifiers from model metadata are formatted in; every value is a parameter.
+    sql = (
+        f"INSERT INTO {table} (kind, subject_kind, subject_id, agency_id, due_date, created_at, recipients) "  # noqa: S608
+        f"SELECT %s, %s, s.id, s.agency_id, s.due_date, %s, 0 FROM ({select_sql}) s "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} n WHERE n.subject_kind = %s AND n.subject_id = s.id "
+        f"AND n.kind = %s AND n.due_date = s.due_date) "
+        f"ON CONFLICT (subject_kind, subject_id, kind, due_date) DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [kind, subject_kind, now, *params, subject_kind, kind])
+        return max(int(cursor.rowcount), 0)
+
+
+def deadlines_sweep(*, today: date | None = None, partition: int = 0, partitions: int = 1) -> SweepSummary:
+    """Classify every open deadline of one partition and record the notices that are due.
+
+    Safe to re-run and to run concurrently: see the module docstring. Each class commits on its
+    own, so a crash keeps the classes already done and the next run does the rest.
+    """
+    if not 0 <= partition < max(partitions, 1):
+        raise ValueError(f"partition {partition} is not in 0..{partitions - 1}")
+    started = timezone.now()
+    today = today or timezone.localdate()
+    bounds = thresholds_for(today)
+    filters = bounds.class_filters()
+    summary = SweepSummary(today=today, partition=partition, partitions=partitions)
+    for source in subject_sources():
+        rows = _partitioned(source.open_rows(), partition, partitions)
+        # Only deadlines up to the reminder horizon can be in any class: the index on
+        # (status, due_date) reads just those.
+        counts = rows.filter(due_date__lte=bounds.soon_until).aggregate(
+            **{k: Count("id", filter=q) for k, q in filters.items()}
+        )
+        summary.open[source.kind] = {k: counts[k] or 0 for k in filters}
+        for kind, q in filters.items():
+            with transaction.atomic():
+                new = _insert_notices(rows.filter(q), kind=kind, subject_kind=source.kind, now=timezone.now())
+            summary.noticed[kind] = summary.noticed.get(kind, 0) + new
+    SweepRun.objects.create(
+        started_at=started, finished_at=timezone.now(), today=today, partition=partition, partitions=partitions,
+        summary=summary.as_dict(),
+    )
+    return summary
+
+
+def calendar_coverage_check(*, today: date | None = None) -> Notice | None:
+    """From ``CALENDAR_WARNING_MONTH`` on, notice (once a week) that next year's calendar is missing.
+
+    Without it every deadline reaching into next year is provisional; administrators must load
+    the State Council notice as soon as it is published (usually in November or December).
+    """
+    today = today or timezone.localdate()
+    next_year = today.year + 1
+    if today.month < settings.CALENDAR_WARNING_MONTH or next_year in get_calendar().covered_years:
+        return None
+    monday = today - timedelta(days=today.weekday())
+    notice, created = Notice.objects.get_or_create(
+        subject_kind=SubjectKind.CALENDAR, subject_id=next_year, kind=NoticeKind.CALENDAR_MISSING,
+        due_date=monday, defaults={"created_at": timezone.now()},
+    )
+    return notice if created else None
+
+
+def sweep_last_finished() -> datetime | None:
+    run = SweepRun.objects.order_by("-finished_at").values_list("finished_at", flat=True).first()
+    return run
