@@ -1,14 +1,42 @@
 """Celery beat schedule: the one reviewed place where periodic jobs are declared.
 
-Every entry carries an expiry so that a backlog after downtime does not run stale copies.
+Every entry carries an expiry, so that a backlog after downtime does not run stale copies, and
+hard and soft time limits, so that a stuck run cannot hold a worker forever. Times are
+Asia/Shanghai (CELERY_TIMEZONE = TIME_ZONE). Every job is safe to run twice.
 """
 from celery.schedules import crontab
 
+
+def _limits(expires: int, time_limit: int) -> dict[str, int]:
+    return {"expires": expires, "time_limit": time_limit, "soft_time_limit": time_limit - 60}
+
+
 BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "sweep-deadlines": {
+        # Art. 7/12: reminders, overdue notices, escalation. Early, so that the morning's inbox
+        # is current; again after lunch to catch a morning lost to downtime.
+        "task": "scheduler.sweep_deadlines",
+        "schedule": crontab(minute=30, hour="7,13"),
+        "options": _limits(expires=3 * 3600, time_limit=1800),
+    },
+    "sweep-deadlines-full": {
+        # The incremental sweeps read only what can have changed class; once a night a full one
+        # checks every open deadline (see scheduler/sweep.py).
+        "task": "scheduler.sweep_deadlines",
+        "schedule": crontab(minute=40, hour=1),
+        "kwargs": {"full": True},
+        "options": _limits(expires=3 * 3600, time_limit=3600),
+    },
+    "check-calendar-coverage": {
+        # In December: warn administrators while next year's holiday notice is not loaded.
+        "task": "scheduler.check_calendar_coverage",
+        "schedule": crontab(minute=0, hour=9),
+        "options": _limits(expires=6 * 3600, time_limit=300),
+    },
     "recompute-provisional-deadlines": {
         # Cheap when nothing is provisional; picks up a calendar year loaded by another process.
         "task": "disclosure.recompute_provisional_deadlines",
         "schedule": crontab(minute=15, hour=2),
-        "options": {"expires": 3600},
+        "options": _limits(expires=3600, time_limit=1800),
     },
 }

@@ -16,5 +16,6 @@ urlpatterns = [
     path("api/v1/audit/", include("reports.urls")),
     path("audit/", include("reports.web_urls")),
     path("workspace/inspections/", include("inspections.web_urls")),
+    path("workspace/inbox/", include("scheduler.web_urls")),
     path("", include("disclosure.portal.urls")),
 ]

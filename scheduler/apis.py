@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -15,7 +14,7 @@ from disclosure.models import User
 from disclosure.selectors.access import records_visible_to
 from scheduler import serializers as s
 from scheduler.models import Notice, Notification
-from scheduler.notifications import notice_lines
+from scheduler.notifications import notice_lines, notification_mark_read, notifications_mark_all_read
 from scheduler.selectors import notices_of_record, notifications_of
 
 
@@ -37,7 +36,7 @@ class NotificationList(generics.ListAPIView):
     def list(self, request: Request, *args: object, **kwargs: object) -> Response:
         page = self.paginate_queryset(self.get_queryset()) or []
         # The titles of the whole page in one query, not one per notification.
-        lines = {line["notice"].pk: line for line in notice_lines(n.notice for n in page)}  # type: ignore[attr-defined]
+        lines = {line.notice.pk: line for line in notice_lines(n.notice for n in page)}
         data = s.NotificationOutput(page, many=True, context={"lines": lines}).data
         return self.get_paginated_response(data)
 
@@ -47,10 +46,7 @@ class NotificationRead(APIView):
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request, pk: int) -> Response:
-        updated = Notification.objects.filter(pk=pk, user=_user(request)).update(
-            read_at=timezone.now()
-        )
-        if not updated:
+        if not notification_mark_read(user=_user(request), notification_id=pk):
             raise NotVisible(_("Not found."))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -58,8 +54,7 @@ class NotificationRead(APIView):
 class NotificationReadAll(APIView):
     @extend_schema(request=None, responses={200: None})
     def post(self, request: Request) -> Response:
-        count = Notification.objects.filter(user=_user(request), read_at__isnull=True).update(read_at=timezone.now())
-        return Response({"marked_read": count})
+        return Response({"marked_read": notifications_mark_all_read(user=_user(request))})
 
 
 class RecordNotices(generics.ListAPIView):

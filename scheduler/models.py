@@ -153,6 +153,10 @@ class SweepRun(models.Model):
     started_at = models.DateTimeField(_("started at"))
     finished_at = models.DateTimeField(_("finished at"))
     today = models.DateField(_("as of"))
+    # The class boundaries this sweep used: the next incremental sweep starts from them.
+    soon_until = models.DateField(_("reminders up to"))
+    escalate_until = models.DateField(_("escalations up to"))
+    full = models.BooleanField(_("full sweep"), default=True)
     partition = models.PositiveSmallIntegerField(_("partition"), default=0)
     partitions = models.PositiveSmallIntegerField(_("partitions"), default=1)
     summary = models.JSONField(_("summary"), default=dict)

@@ -17,7 +17,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -173,23 +173,36 @@ def notifications_email() -> int:
     return sent
 
 
-def notice_lines(notices: Iterable[Notice]) -> list[dict[str, object]]:
-    """What a person needs to read about each notice: subject title, agency, due date, days late."""
+@dataclass(frozen=True)
+class NoticeLine:
+    """What a person needs to read about a notice (inbox page, API, e-mail)."""
+
+    notice: Notice
+    kind: str
+    title: str
+    agency: str
+    due_date: date
+    overdue_working_days: int
+    url: str
+
+
+def notice_lines(notices: Iterable[Notice]) -> list[NoticeLine]:
+    """Lines for ``notices`` (with ``agency`` selected): titles in one query, days late as of today."""
     notices = list(notices)
     titles = subject_titles(notices)
     calendar = get_calendar()
     today = timezone.localdate()
     return [
-        {
-            "notice": n,
-            "kind": n.get_kind_display(),
-            "title": titles.get((n.subject_kind, n.subject_id), ""),
-            "agency": n.agency.name if n.agency_id and n.agency else "",
-            "due_date": n.due_date,
-            "overdue_working_days": calendar.working_days_late(n.due_date, today)
+        NoticeLine(
+            notice=n,
+            kind=str(n.get_kind_display()),
+            title=titles.get((n.subject_kind, n.subject_id), ""),
+            agency=n.agency.name if n.agency_id and n.agency else "",
+            due_date=n.due_date,
+            overdue_working_days=calendar.working_days_late(n.due_date, today)
             if n.kind in (NoticeKind.OVERDUE, NoticeKind.ESCALATION) else 0,
-            "url": _subject_url(n),
-        }
+            url=_subject_url(n),
+        )
         for n in notices
     ]
 
@@ -225,3 +238,17 @@ def _digest(items: list[Notification]) -> tuple[str, str]:
         subject = render_to_string("scheduler/email/digest_subject.txt", context).strip()
         body = render_to_string("scheduler/email/digest_body.txt", context)
     return subject, body
+
+
+# -- the inbox ---------------------------------------------------------------------------------
+def notification_mark_read(*, user: User, notification_id: int) -> bool:
+    """Mark one of ``user``'s notifications read; False when it is not theirs (or does not exist)."""
+    found = Notification.objects.filter(pk=notification_id, user=user)
+    if not found.exists():
+        return False
+    found.filter(read_at__isnull=True).update(read_at=timezone.now())
+    return True
+
+
+def notifications_mark_all_read(*, user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

@@ -1,11 +1,10 @@
 """Output shapes of the notifications API (API.md "Notifications")."""
 from __future__ import annotations
 
-from typing import Any
-
 from rest_framework import serializers
 
 from scheduler.models import Notice, Notification, SubjectKind
+from scheduler.notifications import NoticeLine
 
 
 class NotificationOutput(serializers.Serializer):
@@ -21,8 +20,8 @@ class NotificationOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
     read = serializers.SerializerMethodField()
 
-    def _line(self, obj: Notification) -> dict[str, Any]:
-        lines: dict[int, dict[str, Any]] = self.context["lines"]
+    def _line(self, obj: Notification) -> NoticeLine:
+        lines: dict[int, NoticeLine] = self.context["lines"]
         return lines[obj.notice_id]
 
     def get_record(self, obj: Notification) -> int | None:
@@ -32,10 +31,10 @@ class NotificationOutput(serializers.Serializer):
         return obj.notice.subject_id if obj.notice.subject_kind == SubjectKind.REQUEST else None
 
     def get_title(self, obj: Notification) -> str:
-        return str(self._line(obj)["title"])
+        return self._line(obj).title
 
     def get_overdue_working_days(self, obj: Notification) -> int:
-        return int(self._line(obj)["overdue_working_days"])
+        return self._line(obj).overdue_working_days
 
     def get_read(self, obj: Notification) -> bool:
         return obj.read_at is not None

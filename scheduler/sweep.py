@@ -8,6 +8,14 @@ One pass is a handful of set-based statements, whatever the number of open deadl
   (subject, kind, due date) with ``ON CONFLICT DO NOTHING`` makes this the claim: however often
   the sweep runs, and on however many workers at once, a threshold is noticed exactly once.
 
+Incremental by default: a subject can only have entered a class since the previous completed
+sweep if the class boundary moved past its due date (the thresholds of that sweep are stored)
+or if the subject itself changed since (``updated_at``, with a safety margin for clocks and
+transactions in flight). Only those candidates are checked against the notice table, so a
+sweep on an ordinary day reads the few rows that crossed a boundary, not every open deadline.
+A full sweep (``full=True``: nightly, and whenever there is no comparable previous sweep)
+checks everything and so also repairs anything a change that bypassed ``updated_at`` hid.
+
 Delivering the notices to people is a separate, batched step (``scheduler.notifications``), so a
 sweep that dies half-way is simply run again.
 
@@ -97,12 +105,13 @@ class SweepSummary:
     today: date
     partition: int = 0
     partitions: int = 1
+    full: bool = True
     open: dict[str, dict[str, int]] = field(default_factory=dict)  # subject kind -> class -> count
     noticed: dict[str, int] = field(default_factory=dict)  # notice kind -> new notices
 
     def as_dict(self) -> dict[str, object]:
         return {"today": self.today.isoformat(), "partition": self.partition, "partitions": self.partitions,
-                "open": self.open, "noticed": self.noticed}
+                "full": self.full, "open": self.open, "noticed": self.noticed}
 
 
 def _insert_notices(rows: QuerySet, *, kind: str, subject_kind: str, now: datetime) -> int:
@@ -126,11 +135,35 @@ def _insert_notices(rows: QuerySet, *, kind: str, subject_kind: str, now: dateti
         return max(int(cursor.rowcount), 0)
 
 
-def deadlines_sweep(*, today: date | None = None, partition: int = 0, partitions: int = 1) -> SweepSummary:
+def _previous(partition: int, partitions: int, today: date) -> SweepRun | None:
+    """The last completed sweep of the same partition, if the incremental windows can start from it."""
+    return (
+        SweepRun.objects.filter(partition=partition, partitions=partitions, today__lte=today)
+        .order_by("-finished_at").first()
+    )
+
+
+def _entered_since(prev: SweepRun) -> dict[str, Q]:
+    """Per class, the subjects that can have entered it since ``prev``: the boundaries only move
+    forward with the date, so these are the due dates beyond ``prev``'s boundary, plus whatever
+    changed since ``prev`` started (minus a margin for clock skew and transactions in flight)."""
+    changed = Q(updated_at__gte=prev.started_at - timedelta(minutes=settings.SWEEP_CHANGE_MARGIN_MINUTES))
+    return {
+        NoticeKind.REMINDER: Q(due_date__gt=prev.soon_until) | changed,
+        NoticeKind.DUE_TODAY: Q(due_date__gt=prev.today) | changed,
+        NoticeKind.OVERDUE: Q(due_date__gte=prev.today) | changed,
+        NoticeKind.ESCALATION: Q(due_date__gt=prev.escalate_until) | changed,
+    }
+
+
+def deadlines_sweep(
+    *, today: date | None = None, partition: int = 0, partitions: int = 1, full: bool = False
+) -> SweepSummary:
     """Classify every open deadline of one partition and record the notices that are due.
 
     Safe to re-run and to run concurrently: see the module docstring. Each class commits on its
-    own, so a crash keeps the classes already done and the next run does the rest.
+    own, so a crash keeps the classes already done and the next run does the rest; the run is
+    recorded (and becomes the base of the next incremental one) only once it completed.
     """
     if not 0 <= partition < max(partitions, 1):
         raise ValueError(f"partition {partition} is not in 0..{partitions - 1}")
@@ -138,7 +171,9 @@ def deadlines_sweep(*, today: date | None = None, partition: int = 0, partitions
     today = today or timezone.localdate()
     bounds = thresholds_for(today)
     filters = bounds.class_filters()
-    summary = SweepSummary(today=today, partition=partition, partitions=partitions)
+    prev = None if full else _previous(partition, partitions, today)
+    windows = _entered_since(prev) if prev else {}
+    summary = SweepSummary(today=today, partition=partition, partitions=partitions, full=prev is None)
     for source in subject_sources():
         rows = _partitioned(source.open_rows(), partition, partitions)
         # Only deadlines up to the reminder horizon can be in any class: the index on
@@ -148,11 +183,13 @@ def deadlines_sweep(*, today: date | None = None, partition: int = 0, partitions
         )
         summary.open[source.kind] = {k: counts[k] or 0 for k in filters}
         for kind, q in filters.items():
+            candidates = rows.filter(q, windows[kind]) if prev else rows.filter(q)
             with transaction.atomic():
-                new = _insert_notices(rows.filter(q), kind=kind, subject_kind=source.kind, now=timezone.now())
+                new = _insert_notices(candidates, kind=kind, subject_kind=source.kind, now=timezone.now())
             summary.noticed[kind] = summary.noticed.get(kind, 0) + new
     SweepRun.objects.create(
-        started_at=started, finished_at=timezone.now(), today=today, partition=partition, partitions=partitions,
+        started_at=started, finished_at=timezone.now(), today=today, soon_until=bounds.soon_until,
+        escalate_until=bounds.escalate_until, partition=partition, partitions=partitions, full=prev is None,
         summary=summary.as_dict(),
     )
     return summary

@@ -15,20 +15,23 @@ _TRANSIENT = (OperationalError,)
 
 @shared_task(name="scheduler.sweep_deadlines", acks_late=True, time_limit=1800, soft_time_limit=1700,
              autoretry_for=_TRANSIENT, retry_backoff=30, max_retries=5)
-def sweep_deadlines() -> dict[str, object]:
-    """Start one sweep: in-line for one partition, else one task per partition for the workers to share."""
+def sweep_deadlines(full: bool = False) -> dict[str, object]:
+    """Start one sweep: in-line for one partition, else one task per partition for the workers to share.
+
+    ``full`` checks every open deadline instead of those that can have changed class (nightly).
+    """
     partitions = max(settings.SWEEP_PARTITIONS, 1)
     if partitions == 1:
-        return sweep_partition(0, 1)
+        return sweep_partition(0, 1, full)
     for partition in range(partitions):
-        sweep_partition.delay(partition, partitions)
+        sweep_partition.delay(partition, partitions, full)
     return {"partitions": partitions}
 
 
 @shared_task(name="scheduler.sweep_partition", acks_late=True, time_limit=1800, soft_time_limit=1700,
              autoretry_for=_TRANSIENT, retry_backoff=30, max_retries=5)
-def sweep_partition(partition: int, partitions: int) -> dict[str, object]:
-    summary = deadlines_sweep(partition=partition, partitions=partitions)
+def sweep_partition(partition: int, partitions: int, full: bool = False) -> dict[str, object]:
+    summary = deadlines_sweep(partition=partition, partitions=partitions, full=full)
     delivered = notices_deliver()
     emailed = notifications_email()
     return summary.as_dict() | {"delivered": delivered.notices, "notifications": delivered.notifications,

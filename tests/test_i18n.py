@@ -19,23 +19,24 @@ CATALOGS = sorted(
 )
 
 
-def _po_entries(po: Path) -> dict[str, tuple[str, bool]]:
-    """msgid -> (msgstr, fuzzy), read from a .po file (multi-line strings joined)."""
-    entries: dict[str, tuple[str, bool]] = {}
+def _join(raw: str) -> str:
+    return "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', raw)).encode().decode("unicode_escape").encode(
+        "latin-1").decode("utf-8")
+
+
+def _po_entries(po: Path) -> dict[str, tuple[str, bool, str | None]]:
+    """msgid -> (msgstr or msgstr[0], fuzzy, msgid_plural), read from a .po file."""
+    entries: dict[str, tuple[str, bool, str | None]] = {}
     for block in po.read_text(encoding="utf-8").split("\n\n"):
         fuzzy = bool(re.search(r"^#,.*\bfuzzy\b", block, re.M))
-        parts = re.split(r"^(msgid|msgstr) ", block, flags=re.M)
+        parts = re.split(r"^(msgid|msgid_plural|msgstr|msgstr\[0\]|msgstr\[\d+\]) ", block, flags=re.M)
         fields = dict(zip(parts[1::2], parts[2::2], strict=True))
         if "msgid" not in fields:
             continue
-
-        def join(raw: str) -> str:
-            return "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', raw)).encode().decode("unicode_escape").encode(
-                "latin-1").decode("utf-8")
-
-        msgid = join(fields["msgid"])
+        msgid = _join(fields["msgid"])
         if msgid:
-            entries[msgid] = (join(fields.get("msgstr", "")), fuzzy)
+            plural = _join(fields["msgid_plural"]) if "msgid_plural" in fields else None
+            entries[msgid] = (_join(fields.get("msgstr", fields.get("msgstr[0]", ""))), fuzzy, plural)
     return entries
 
 
@@ -47,7 +48,7 @@ def test_every_app_has_a_catalog() -> None:
 
 @pytest.mark.parametrize("po", CATALOGS, ids=lambda p: str(p.relative_to(BASE)))
 def test_every_string_is_translated(po: Path) -> None:
-    missing = [msgid for msgid, (msgstr, fuzzy) in _po_entries(po).items() if not msgstr or fuzzy]
+    missing = [msgid for msgid, (msgstr, fuzzy, _plural) in _po_entries(po).items() if not msgstr or fuzzy]
     assert missing == []
 
 
@@ -55,5 +56,6 @@ def test_every_string_is_translated(po: Path) -> None:
 def test_compiled_catalog_matches_the_po_file(po: Path) -> None:
     with po.with_suffix(".mo").open("rb") as fh:
         catalog = gettext.GNUTranslations(fh)
-    for msgid, (msgstr, _fuzzy) in _po_entries(po).items():
-        assert catalog.gettext(msgid) == msgstr, msgid
+    for msgid, (msgstr, _fuzzy, plural) in _po_entries(po).items():
+        got = catalog.ngettext(msgid, plural, 1) if plural else catalog.gettext(msgid)
+        assert got == msgstr, msgid

@@ -17,6 +17,7 @@ from django.db import connection
 from django.db.models import Value
 from django.db.models.functions import Concat
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
@@ -28,7 +29,7 @@ from tests.conftest import Staff, call_command_en, penalty
 
 pytestmark = pytest.mark.django_db
 
-Clock = Callable[[str], None]
+Clock = Callable[..., None]
 
 
 @pytest.fixture
@@ -37,9 +38,9 @@ def district_admin(make_staff: Callable[[str, str], Staff]) -> Staff:
     return make_staff("lianshan", "agency_admin")
 
 
-def _sweep() -> str:
+def _sweep(full: bool = False) -> str:
     out = StringIO()
-    call_command_en("check_deadlines", stdout=out, stderr=StringIO())
+    call_command_en("check_deadlines", full=full, stdout=out, stderr=StringIO())
     return out.getvalue()
 
 
@@ -61,7 +62,9 @@ def _with_email() -> None:
 def _draft(clerk: Staff, clock: Clock, **overrides: object) -> int:
     _with_email()
     clock("2026-09-28")
-    response = clerk.client().post("/api/v1/records/", penalty(**overrides), format="json")
+    body = penalty()
+    body.update(overrides)
+    response = clerk.client().post("/api/v1/records/", body, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["due_date"] == "2026-10-13"
     return int(response.json()["id"])
@@ -107,7 +110,8 @@ def test_one_reminder_one_overdue_notice_one_escalation_and_nothing_twice(
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [f"{clerk.user.username}@example.org"]
     assert "葫芦岛市某商贸有限公司销售不合格产品案" in mail.outbox[0].body
-    assert "2026-10-13" in mail.outbox[0].body
+    assert "截止 2026-10-13" in mail.outbox[0].body  # in Chinese, the site's language
+    assert mail.outbox[0].subject == "监管信息公示：1 条时限提醒"
 
     _sweep()  # the same day again: nothing new anywhere
     assert len(_inbox(clerk)) == 1
@@ -177,7 +181,8 @@ def test_a_moved_deadline_is_a_new_threshold(clerk: Staff, clock: Clock) -> None
     _draft(clerk, clock)
     clock("2026-10-10")
     _sweep()
-    Record.objects.update(due_date=date(2026, 10, 14))  # what a recomputation would do
+    # What a recomputation does (disclosure.services.deadlines), updated_at included.
+    Record.objects.update(due_date=date(2026, 10, 14), updated_at=timezone.now())
     clock("2026-10-12")
     _sweep()
     assert _kinds(clerk) == ["reminder", "reminder"]
@@ -239,9 +244,9 @@ def test_inbox_query_count_does_not_grow_with_the_page(clerk: Staff, clock: Cloc
     _sweep()
     few = queries()
     for _ in range(5):
-        _draft(clerk, clock)
+        _draft(clerk, clock)  # back in time: a full sweep, the incremental one trusts the clock
     clock("2026-10-14")
-    _sweep()
+    _sweep(full=True)
     assert len(_inbox(clerk)) == 6
     assert queries() == few
 
@@ -253,7 +258,7 @@ def test_check_deadlines_prints_a_summary_and_health_reports_the_sweep(clerk: St
     assert body["last_sweep_at"] is None and body["sweep_stale"] is True
     clock("2026-10-14")
     out = _sweep()
-    assert "Deadline sweep as of 2026-10-14" in out
+    assert "Deadline sweep as of 2026-10-14 (partition 1 of 1, full)" in out
     assert "0 due soon, 0 due today, 1 overdue, 0 past the escalation threshold" in out
     assert "delivered 1 notices as 1 notifications; 1 e-mail digests sent" in out
     body = APIClient().get("/health/").json()
@@ -314,10 +319,55 @@ def test_partitions_together_notice_exactly_what_one_sweep_notices(
         )
     assert Record.objects.count() == base + len(dues)
     for part in range(partitions):
-        deadlines_sweep(today=today, partition=part, partitions=partitions)
+        deadlines_sweep(today=today, partition=part, partitions=partitions, full=True)
     split = set(Notice.objects.values_list("subject_id", "kind", "due_date"))
     Notice.objects.all().delete()
-    deadlines_sweep(today=today)
+    deadlines_sweep(today=today, full=True)
     whole = set(Notice.objects.values_list("subject_id", "kind", "due_date"))
     assert split == whole
     Notice.objects.all().delete()
+
+
+def test_every_beat_entry_names_a_registered_task_with_limits() -> None:
+    from django.conf import settings as django_settings
+
+    from backend.celery import app
+    from backend.schedule import BEAT_SCHEDULE
+
+    app.loader.import_default_modules()
+    assert django_settings.CELERY_TIMEZONE == django_settings.TIME_ZONE
+    for name, entry in BEAT_SCHEDULE.items():
+        assert entry["task"] in app.tasks, name
+        options = entry["options"]
+        assert isinstance(options, dict)
+        assert options["expires"] > 0 and 0 < options["soft_time_limit"] < options["time_limit"], name
+
+
+# -- incremental sweeps ------------------------------------------------------------------------
+def test_an_incremental_sweep_sees_a_record_entered_after_the_previous_sweep(clerk: Staff, clock: Clock) -> None:
+    _draft(clerk, clock)
+    clock("2026-10-14", hour=8)
+    assert "full" in _sweep()  # no previous sweep: everything is checked
+    assert len(_inbox(clerk)) == 1
+    clock("2026-10-14", hour=11)
+    # Recorded today for a decision of 28 September: already overdue.
+    late = clerk.client().post("/api/v1/records/", penalty(), format="json").json()["id"]
+    clock("2026-10-14", hour=13)
+    out = _sweep()
+    assert "incremental" in out
+    assert [n["record"] for n in _inbox(clerk)] == [late, late - 1]
+
+
+def test_the_nightly_full_sweep_repairs_what_bypassed_updated_at(clerk: Staff, clock: Clock) -> None:
+    record_id = _draft(clerk, clock)
+    clock("2026-10-05")
+    _sweep()
+    # A raw UPDATE (a data fix in the database console, say) that does not touch updated_at:
+    Record.objects.filter(pk=record_id).update(due_date=date(2026, 9, 30))
+    clock("2026-10-05", hour=13)
+    _sweep()
+    assert _inbox(clerk) == []  # the incremental sweep cannot know
+    out = StringIO()
+    call_command_en("check_deadlines", full=True, stdout=out, stderr=StringIO())
+    assert "full" in out.getvalue()
+    assert _kinds(clerk) == ["overdue"]

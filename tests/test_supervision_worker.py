@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import time_machine
@@ -61,9 +62,9 @@ def _wait_for(condition: Callable[[], bool], seconds: float = 90) -> None:
 
 def test_sweep_on_the_worker_notices_once_however_often_it_runs(clerk: Staff, worker: None) -> None:
     _overdue_drafts(clerk.user.membership.agency, clerk.user, 3)
-    first = sweep_deadlines.delay().get(timeout=120)
+    first: Any = sweep_deadlines.delay().get(timeout=120)
     assert first["noticed"]["overdue"] == 3 and first["notifications"] >= 3
-    second = sweep_deadlines.delay().get(timeout=120)
+    second: Any = sweep_deadlines.delay().get(timeout=120)
     assert second["noticed"] == {"reminder": 0, "due_today": 0, "overdue": 0, "escalation": 0}
     assert second["notifications"] == 0
     assert Notification.objects.filter(user=clerk.user).count() == 3  # escalations go to the superiors

@@ -185,6 +185,9 @@ DEADLINE_ESCALATION_WORKING_DAYS = env_int("DEADLINE_ESCALATION_WORKING_DAYS", 5
 # The beat-triggered sweep is split into this many partitions (by subject id), one task each,
 # so several workers share a large sweep.
 SWEEP_PARTITIONS = env_int("SWEEP_PARTITIONS", 1)
+# An incremental sweep also rechecks subjects changed up to this long before the previous sweep
+# started: clock skew between servers and transactions still in flight at that moment.
+SWEEP_CHANGE_MARGIN_MINUTES = env_int("SWEEP_CHANGE_MARGIN_MINUTES", 60)
 # Notices delivered per transaction: a crash loses at most one batch of work, redone next run.
 SWEEP_BATCH_SIZE = env_int("SWEEP_BATCH_SIZE", 500)
 # An e-mail claim older than this is presumed to belong to a dead worker and is taken over.

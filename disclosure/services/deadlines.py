@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
 from disclosure.models import Record
 from disclosure.services.audit import audit_append
@@ -35,9 +36,12 @@ def records_recompute_provisional() -> int:
                     record.on_time, record.late_working_days = calendar.timeliness(
                         deadline.due_date, record.published_on)
                     record.latency_working_days = calendar.working_days_late(record.event_date, record.published_on)
+                # bulk_update skips auto_now: set it, the incremental deadline sweep relies on it.
+                record.updated_at = timezone.now()
                 changed.append(record)
             Record.objects.bulk_update(
-                changed, ["due_date", "due_provisional", "on_time", "late_working_days", "latency_working_days"],
+                changed,
+                ["due_date", "due_provisional", "on_time", "late_working_days", "latency_working_days", "updated_at"],
                 batch_size=_BATCH,
             )
             updated += len(changed)

@@ -18,15 +18,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--partition", type=int, default=0, help="This partition (0-based) of --partitions.")
         parser.add_argument("--partitions", type=int, default=1, help="Split the sweep by subject id.")
+        parser.add_argument("--full", action="store_true",
+                            help="Check every open deadline, not only those that can have changed class.")
         parser.add_argument("--no-email", action="store_true", help="Deliver to inboxes but send no e-mail.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         partition, partitions = options["partition"], options["partitions"]
         if partitions < 1 or not 0 <= partition < partitions:
             raise CommandError(_("--partition must be between 0 and --partitions - 1."))
-        summary = deadlines_sweep(partition=partition, partitions=partitions)
-        self.stdout.write(_("Deadline sweep as of %(today)s (partition %(p)d of %(n)d)") % {
-            "today": summary.today.isoformat(), "p": partition + 1, "n": partitions})
+        summary = deadlines_sweep(partition=partition, partitions=partitions, full=options["full"])
+        self.stdout.write(_("Deadline sweep as of %(today)s (partition %(p)d of %(n)d, %(mode)s)") % {
+            "today": summary.today.isoformat(), "p": partition + 1, "n": partitions,
+            "mode": _("full") if summary.full else _("incremental")})
         for subject, classes in summary.open.items():
             self.stdout.write("  " + _("%(subject)s: %(soon)d due soon, %(today)d due today, %(overdue)d overdue, "
                                        "%(esc)d past the escalation threshold") % {

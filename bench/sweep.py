@@ -1,0 +1,170 @@
+"""Deadline sweep benchmark: classify a million open deadlines and record the notices due.
+
+Builds a throw-away PostgreSQL database with ``--records`` open (draft) records whose due dates
+are spread evenly from 30 days ago to 30 days ahead (plus a tenth as many published ones, which
+the sweep must skip), then times, in the same run:
+
+* bare SQL, classification only: the one aggregate that counts each class;
+* bare SQL, the whole job: that aggregate plus one hand-written ``INSERT … SELECT … ON CONFLICT``
+  per class, the least any implementation must do;
+* ``scheduler.sweep.deadlines_sweep``, the code the Celery task and ``check_deadlines`` run;
+
+first on an empty notice table (the first sweep after go-live: every overdue record is new) and
+then in the steady state (the same day again: nothing new, which is every later run of the day).
+Ratios are sweep / bare whole job. Delivery to inboxes is not timed here (it is proportional to
+new notices, not to open records).
+
+    .venv/bin/python bench/sweep.py                      # 1,000,000 open records
+    .venv/bin/python bench/sweep.py --records 200000
+
+Needs PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/disclosure_bench_sweep);
+the database is dropped and created anew unless --reuse is given.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.records_list import progress, recreate_database  # noqa: E402
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/disclosure_bench_sweep"
+
+
+def fill(records: int) -> None:
+    """Insert through the ORM (bulk_create), so every column gets its model default."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from disclosure.models import Agency, Record, User
+
+    owner = User.objects.create_user(username="bench-owner")
+    agencies = list(Agency.objects.all())
+    today = timezone.localdate()
+    total = records + records // 10
+    batch = 20_000
+    began = time.perf_counter()
+    for offset in range(0, total, batch):
+        Record.objects.bulk_create(
+            Record(kind="penalty", agency=agencies[g % len(agencies)], status="published" if g > records else "draft",
+                   title=f"案件{g}", subject_name=f"某公司{g}", event_date=today - timedelta(days=40 - g % 61),
+                   due_date=today - timedelta(days=30 - g % 61), created_by=owner)
+            for g in range(offset + 1, min(offset + batch, total) + 1)
+        )
+        progress(min(offset + batch, total), total, began)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def timed(fn: Callable[[], object], repeat: int, before: Callable[[], object] | None = None) -> float:
+    """Median seconds of ``repeat`` runs; ``before`` runs untimed ahead of each."""
+    runs = []
+    for _ in range(repeat):
+        if before:
+            before()
+        began = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - began)
+    return statistics.median(runs)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--reuse", action="store_true", help="keep an existing bench database and its rows")
+    args = parser.parse_args()
+
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    if not url.startswith("postgres"):
+        parser.error("BENCH_DATABASE_URL must point at PostgreSQL")
+    if not args.reuse:
+        recreate_database(url)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings.local")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from disclosure.models import Record
+    from scheduler.sweep import deadlines_sweep, thresholds_for
+
+    if not args.reuse:
+        print("setting up: migrate, load_agencies, fill")
+        call_command("migrate", verbosity=0)
+        call_command("load_agencies", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+        fill(args.records)
+
+    today = timezone.localdate()
+    t = thresholds_for(today)
+    classes = {
+        "reminder": ("r.due_date > %s AND r.due_date <= %s", [t.today, t.soon_until]),
+        "due_today": ("r.due_date = %s", [t.today]),
+        "overdue": ("r.due_date < %s", [t.today]),
+        "escalation": ("r.due_date <= %s", [t.escalate_until]),
+    }
+    open_rows = "r.status = 'draft' AND NOT r.backfill AND r.due_date IS NOT NULL"
+
+    def execute(sql: str, params: list[object]) -> list[tuple[object, ...]]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall() if cursor.description else []
+
+    def bare_classify() -> object:
+        filters = ", ".join(f"count(*) FILTER (WHERE {where})" for where, _ in classes.values())
+        params = [p for _, ps in classes.values() for p in ps]
+        return execute(f"SELECT {filters} FROM disclosure_record r WHERE {open_rows} AND r.due_date <= %s",
+                       [*params, t.soon_until])
+
+    def bare_whole() -> None:
+        bare_classify()
+        for kind, (where, params) in classes.items():
+            with transaction.atomic():
+                execute(
+                    "INSERT INTO scheduler_notice (kind, subject_kind, subject_id, agency_id, due_date, created_at, "
+                    "recipients) SELECT %s, 'record', r.id, r.agency_id, r.due_date, now(), 0 "
+                    f"FROM disclosure_record r WHERE {open_rows} AND {where} AND NOT EXISTS ("
+                    "SELECT 1 FROM scheduler_notice n WHERE n.subject_kind = 'record' AND n.subject_id = r.id "
+                    "AND n.kind = %s AND n.due_date = r.due_date) "
+                    "ON CONFLICT (subject_kind, subject_id, kind, due_date) DO NOTHING",
+                    [kind, *params, kind],
+                )
+
+    def empty_notices() -> None:
+        execute("TRUNCATE scheduler_notice, scheduler_notification, scheduler_sweeprun", [])
+
+    def sweep() -> object:
+        return deadlines_sweep(today=today)
+
+    open_count = Record.objects.filter(status="draft").count()
+    print(f"sweep: {open_count:,} open records ({Record.objects.count():,} in all), as of {today}, "
+          f"median of {args.repeat} runs (s)")
+    classify = timed(bare_classify, args.repeat)
+    cold_bare = timed(bare_whole, args.repeat, before=empty_notices)
+    cold_sweep = timed(sweep, args.repeat, before=empty_notices)
+    noticed = execute("SELECT count(*) FROM scheduler_notice", [])[0][0]
+    warm_bare = timed(bare_whole, args.repeat)
+    warm_sweep = timed(sweep, args.repeat)
+    print(f"{'':<44}{'bare SQL':>10}{'sweep':>10}{'ratio':>8}")
+    print(f"{'classification only (one aggregate)':<44}{classify:>10.3f}")
+    print(f"{f'first sweep ({noticed:,} new notices)':<44}{cold_bare:>10.3f}{cold_sweep:>10.3f}"
+          f"{cold_sweep / cold_bare:>7.2f}x")
+    print(f"{'steady state (nothing new)':<44}{warm_bare:>10.3f}{warm_sweep:>10.3f}{warm_sweep / warm_bare:>7.2f}x")
+    empty_notices()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
