@@ -17,5 +17,6 @@ urlpatterns = [
     path("audit/", include("reports.web_urls")),
     path("workspace/inspections/", include("inspections.web_urls")),
     path("workspace/inbox/", include("scheduler.web_urls")),
+    path("workspace/", include("disclosure.workspace.urls")),
     path("", include("disclosure.portal.urls")),
 ]

@@ -15,7 +15,8 @@ from django.conf import settings
 BASE = Path(settings.BASE_DIR)
 CATALOGS = sorted(
     [BASE / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"]
-    + [p for p in BASE.glob("*/locale/zh_Hans/LC_MESSAGES/django.po") if ".venv" not in p.parts]
+    + [p for pattern in ("*/locale/zh_Hans/LC_MESSAGES/django.po", "*/*/locale/zh_Hans/LC_MESSAGES/django.po")
+       for p in BASE.glob(pattern) if ".venv" not in p.parts]
 )
 
 

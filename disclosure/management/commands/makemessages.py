@@ -17,9 +17,15 @@ from django.core.management.commands import makemessages
 
 
 def app_locale_dirs() -> list[Path]:
-    """Every ``<app>/locale`` directory of the project's own apps."""
+    """Every ``locale`` directory of the project's own apps (nested ones such as
+    ``disclosure/workspace/locale`` included)."""
     base = Path(settings.BASE_DIR)
-    return sorted(p for p in base.glob("*/locale") if p.is_dir() and p.parent.name != ".venv")
+    return sorted(p for p in (*base.glob("*/locale"), *base.glob("*/*/locale"))
+                  if p.is_dir() and ".venv" not in p.parts)
+
+
+def _inside(path: str, directory: str) -> bool:
+    return path == directory or path.startswith(directory + os.sep)
 
 
 class Command(makemessages.Command):
@@ -32,7 +38,7 @@ class Command(makemessages.Command):
         for translatable in files:
             here = os.path.abspath(translatable.dirpath)
             # The deepest locale directory whose parent contains the file wins.
-            owner = max((p for p in own if here.startswith(os.path.dirname(p) + os.sep)), key=len, default=None)
+            owner = max((p for p in own if _inside(here, os.path.dirname(p))), key=len, default=None)
             if owner is not None:
                 translatable.locale_dir = owner
         return files
