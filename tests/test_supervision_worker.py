@@ -32,7 +32,7 @@ from backend.celery import app
 from disclosure.models import Agency, Record, User
 from scheduler.models import Notice, Notification, SweepRun
 from scheduler.tasks import sweep_deadlines
-from tests.conftest import Staff
+from tests.conftest import Staff, penalty
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.celery_worker]
 
@@ -68,6 +68,32 @@ def test_sweep_on_the_worker_notices_once_however_often_it_runs(clerk: Staff, wo
     assert second["noticed"] == {"reminder": 0, "due_today": 0, "overdue": 0, "escalation": 0}
     assert second["notifications"] == 0
     assert Notification.objects.filter(user=clerk.user).count() == 3  # escalations go to the superiors
+
+
+def test_reminder_overdue_and_escalation_through_the_worker(
+    clerk: Staff, make_staff: Callable[[str, str], Staff], auditor: Staff, clock: Callable[..., None], worker: None
+) -> None:
+    """The story of tests/test_supervision.py, swept by the worker: due 2026-10-13 (National Day)."""
+    district_admin = make_staff("lianshan", "agency_admin")
+    clock("2026-09-28")
+    record_id = clerk.client().post("/api/v1/records/", penalty(), format="json").json()["id"]
+
+    def notices(user: User) -> list[tuple[str, int]]:
+        return sorted(Notification.objects.filter(user=user).values_list("notice__kind", "notice__subject_id"))
+
+    clock("2026-10-10")  # two working days before the deadline (Saturday 10 October is worked)
+    for _ in range(2):
+        sweep_deadlines.delay().get(timeout=120)
+    assert notices(clerk.user) == [("reminder", record_id)]
+    clock("2026-10-14")
+    sweep_deadlines.delay().get(timeout=120)
+    assert notices(clerk.user) == [("overdue", record_id), ("reminder", record_id)]
+    clock("2026-10-20")  # five working days overdue
+    for _ in range(2):
+        sweep_deadlines.delay().get(timeout=120)
+    assert notices(district_admin.user) == [("escalation", record_id)]
+    assert notices(auditor.user) == [("escalation", record_id)]
+    assert Notification.objects.count() == 4
 
 
 def test_partitions_are_shared_by_the_workers(
