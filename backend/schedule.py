@@ -33,6 +33,13 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(minute=0, hour=9),
         "options": _limits(expires=6 * 3600, time_limit=300),
     },
+    "expire-records": {
+        # Art. 8: records past their display period become `expired` versions (search already
+        # hides them on the day; this archives them and tells the feed).
+        "task": "disclosure.expire_records",
+        "schedule": crontab(minute=30, hour=0),
+        "options": _limits(expires=3600, time_limit=1800),
+    },
     "recompute-provisional-deadlines": {
         # Cheap when nothing is provisional; picks up a calendar year loaded by another process.
         "task": "disclosure.recompute_provisional_deadlines",

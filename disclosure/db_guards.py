@@ -1,4 +1,4 @@
-"""Database triggers that make versions and audit entries append-only, on SQLite and PostgreSQL.
+"""Database triggers that make versions, audit entries and feed events append-only, on SQLite and PostgreSQL.
 
 The application never updates or deletes these rows; the triggers make sure nothing else does
 either without first dropping them (which needs the schema owner, and which the hash chain that
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-GUARDED_TABLES = ("disclosure_recordversion", "disclosure_auditentry")
+GUARDED_TABLES = ("disclosure_recordversion", "disclosure_auditentry", "disclosure_feedevent")
 
 
 def _sqlite_statements(table: str) -> list[str]:
@@ -42,12 +42,15 @@ def _pg_statements(table: str) -> list[str]:
 
 
 def install_guards(connection: BaseDatabaseWrapper) -> None:
+    """Guard every table of GUARDED_TABLES that exists (idempotent). A migration that creates a
+    guarded table calls this again, so each migration guards what exists at its point."""
     with connection.cursor() as cursor:
+        tables = [t for t in GUARDED_TABLES if t in connection.introspection.table_names(cursor)]
         if connection.vendor == "postgresql":
             cursor.execute(_PG_FUNCTION)
-            statements = [s for t in GUARDED_TABLES for s in _pg_statements(t)]
+            statements = [s for t in tables for s in _pg_statements(t)]
         elif connection.vendor == "sqlite":
-            statements = [s for t in GUARDED_TABLES for s in _sqlite_statements(t)]
+            statements = [s for t in tables for s in _sqlite_statements(t)]
         else:
             raise NotImplementedError(f"append-only guards are not written for {connection.vendor}")
         for statement in statements:
@@ -57,7 +60,8 @@ def install_guards(connection: BaseDatabaseWrapper) -> None:
 def remove_guards(connection: BaseDatabaseWrapper) -> None:
     """Only for test teardown (flushing a test database) and for reversing the migration."""
     with connection.cursor() as cursor:
-        for table in GUARDED_TABLES:
+        existing = connection.introspection.table_names(cursor)
+        for table in (t for t in GUARDED_TABLES if t in existing):
             if connection.vendor == "postgresql":
                 cursor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
                 cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")

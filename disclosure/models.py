@@ -91,6 +91,8 @@ class Role(models.TextChoices):
     AGENCY_ADMIN = "agency_admin", _("Agency administrator")
     AUDITOR = "auditor", _("Auditor")
     VIEWER = "viewer", _("Viewer")
+    # Another platform (the provincial 互联网+监管 system, Art. 6) reading the outbound feed.
+    PLATFORM = "platform", _("Receiving platform")
 
 
 class StaffMembership(models.Model):
@@ -131,6 +133,20 @@ class RecordStatus(models.TextChoices):
 class SubjectType(models.TextChoices):
     ORGANIZATION = "organization", _("Legal person or other organization")
     NATURAL_PERSON = "natural_person", _("Natural person")
+
+
+class PenaltyType(models.TextChoices):
+    """The kinds of administrative penalty of the Administrative Penalty Law (2021), Art. 9; they
+    decide a penalty's display period (``scheduler.rules.SHORT_DISPLAY_PENALTIES``)."""
+
+    WARNING = "warning", _("Warning")
+    CRITICISM = "criticism", _("Notice of criticism")
+    FINE = "fine", _("Fine")
+    CONFISCATION = "confiscation", _("Confiscation of illegal gains or property")
+    LICENCE = "licence", _("Suspension or revocation of a permit, lowered qualification")
+    RESTRICTION = "restriction", _("Restriction or suspension of business, closure, bar from practice")
+    DETENTION = "detention", _("Administrative detention")
+    OTHER = "other", _("Other penalty")
 
 
 class RecordQuerySet(models.QuerySet["Record"]):
@@ -191,6 +207,17 @@ class Record(models.Model):
     # publication like ``late_working_days``, so that the timeliness statistics aggregate a
     # column instead of walking a calendar per row.
     latency_working_days = models.PositiveIntegerField(_("publication latency (working days)"), null=True, blank=True)
+    # Art. 8 display period. For a penalty the period depends on what was imposed (see
+    # scheduler.rules.PenaltyType), so the decision's penalty types and fine are recorded.
+    # A database default too, so that bulk SQL loads (bench/, imports) need not name it.
+    penalty_types = models.JSONField(
+        _("penalty types"), default=list, db_default=models.Value([], output_field=models.JSONField()), blank=True
+    )
+    fine_amount = models.DecimalField(_("fine (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    expires_on = models.DateField(
+        _("display period ends"), null=True, blank=True,
+        help_text=_("The first day the record is no longer shown to the public (Art. 8)."),
+    )
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
@@ -207,6 +234,15 @@ class Record(models.Model):
             models.Index(fields=["agency", "status", "due_date"], name="record_agency_status_due"),
             models.Index(fields=["status", "due_date"], name="record_status_due"),
             models.Index(fields=["kind", "status"], name="record_kind_status"),
+            # The public search walks the newest publications first; the partial index holds only
+            # what may be public at all.
+            models.Index(
+                fields=["-published_at", "-id"], name="record_public_newest",
+                condition=models.Q(disclosure="public", status__in=["published", "changed", "corrected"]),
+            ),
+            models.Index(fields=["status", "expires_on"], name="record_status_expires"),
+            # The incremental deadline sweep rechecks drafts changed since its previous run.
+            models.Index(fields=["updated_at"], name="record_draft_updated", condition=models.Q(status="draft")),
         ]
         constraints = [
             models.CheckConstraint(
@@ -324,3 +360,138 @@ class CreditCodeWhitelist(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+# -- the public side: outbound feed (Art. 6), citizens' corrections (Art. 10) and queries (Art. 11) --
+class FeedHead(models.Model):
+    """The single row naming the last feed position. Appending an event locks it inside the
+    transaction that changes the record, so positions are gap-free and become visible in order:
+    position N+1 cannot commit before position N (the lock is held until N's commit)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_position = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("feed head")
+
+    def __str__(self) -> str:
+        return f"feed head: {self.last_position}"
+
+
+class FeedEvent(models.Model):
+    """One publish/change/correct/revoke/expire of a publicly disclosed record, in commit order.
+
+    The payload is not stored: it is the version's snapshot, masked when it is served, so the one
+    masking function also covers what was appended before it improved.
+    """
+
+    position = models.BigIntegerField(_("position"), primary_key=True)
+    record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="feed_events")
+    version = models.OneToOneField(RecordVersion, on_delete=models.PROTECT, related_name="feed_event")
+    action = models.CharField(_("action"), max_length=16, choices=VersionAction.choices)
+    public = models.BooleanField(_("public after the event"))
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("feed event")
+        verbose_name_plural = _("feed events")
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"{self.position} {self.action} #{self.record_id}"
+
+
+class RequestKind(models.TextChoices):
+    CORRECTION = "correction", _("Correction request")
+    QUERY = "query", _("Query")
+
+
+class RequestStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    ANSWERED = "answered", _("Answered")
+
+
+OPEN_REQUEST_STATUSES = (RequestStatus.OPEN,)
+
+
+class RequestQuerySet(models.QuerySet["Request"]):
+    def open(self) -> RequestQuerySet:
+        """Requests still waiting for the agency's answer (the deadline sweep reads these)."""
+        return self.filter(status__in=OPEN_REQUEST_STATUSES)
+
+
+class Request(models.Model):
+    """A citizen's correction request (Art. 10) or query (Art. 11), addressed to one agency.
+
+    The requester's name and contact are for the agency only: no public output carries them.
+    """
+
+    kind = models.CharField(_("kind"), max_length=16, choices=RequestKind.choices)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="requests", verbose_name=_("agency"))
+    record = models.ForeignKey(
+        Record, null=True, blank=True, on_delete=models.PROTECT, related_name="requests", verbose_name=_("record")
+    )
+    tracking_code = models.CharField(_("tracking code"), max_length=32, unique=True)
+    status = models.CharField(_("status"), max_length=16, choices=RequestStatus.choices, default=RequestStatus.OPEN)
+    requester_name = models.CharField(_("requester"), max_length=100)
+    contact = models.CharField(_("contact"), max_length=200)
+    text = models.TextField(_("description or question"))
+    received_on = models.DateField(_("received on"))
+    due_date = models.DateField(_("reply due date"))
+    due_provisional = models.BooleanField(_("due date is provisional"), default=False)
+    created_at = models.DateTimeField(_("created at"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("answered by"),
+    )
+    reply = models.TextField(_("reply"), blank=True)
+    reply_number = models.CharField(_("reply document number"), max_length=100, blank=True)
+    correction_version = models.ForeignKey(
+        RecordVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("corrected version"),
+    )
+
+    objects = RequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("citizen request")
+        verbose_name_plural = _("citizen requests")
+        indexes = [models.Index(fields=["agency", "status", "due_date"], name="request_agency_status_due"),
+                   models.Index(fields=["status", "due_date"], name="request_status_due"),
+                   # The incremental deadline sweep rechecks open requests changed since its last run.
+                   models.Index(fields=["updated_at"], name="request_open_updated",
+                                condition=models.Q(status="open"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="query") | models.Q(record__isnull=False), name="request_correction_has_record"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.tracking_code}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_REQUEST_STATUSES
+
+
+class Evidence(models.Model):
+    """A file a requester sent with a correction request, checked before it was stored."""
+
+    request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="evidence")
+    file = models.FileField(_("file"), upload_to="evidence/%Y/%m/")
+    original_name = models.CharField(_("original name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+    def __str__(self) -> str:
+        return self.original_name

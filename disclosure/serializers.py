@@ -8,8 +8,20 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 from rest_framework import serializers
 
-from disclosure.models import Agency, Disclosure, Record, RecordVersion, Role, SubjectType
-from scheduler.rules import RecordKind
+from disclosure.models import (
+    Agency,
+    Disclosure,
+    PenaltyType,
+    Record,
+    RecordVersion,
+    Request,
+    RequestKind,
+    RequestStatus,
+    Role,
+    SubjectType,
+)
+from disclosure.services.privacy import context_for, mask, public_payload
+from scheduler.rules import CORRECTION_REPLY, QUERY_REPLY, RecordKind
 
 
 def _choice(choices: Any, what: StrOrPromise, **kwargs: Any) -> serializers.ChoiceField:
@@ -43,6 +55,9 @@ class RecordInput(serializers.Serializer):
     surprise = serializers.BooleanField(required=False)
     backfill = serializers.BooleanField(required=False)
     task = serializers.PrimaryKeyRelatedField(queryset=Record.objects.all(), required=False, allow_null=True)
+    penalty_types = serializers.ListField(child=_choice(PenaltyType.choices, _("penalty type")), required=False,
+                                          max_length=len(PenaltyType.choices))
+    fine_amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
 
 
 class RecordEditInput(RecordInput):
@@ -102,7 +117,7 @@ class RecordOutput(serializers.ModelSerializer):
             "id", "kind", "agency", "status", "version", "title", "subject_name", "subject_code", "subject_type",
             "event_date", "content", "legal_basis", "document_number", "disclosure", "withheld_reason", "surprise",
             "backfill", "task", "due_date", "due_provisional", "published_at", "on_time", "late_working_days",
-            "latency_working_days",
+            "latency_working_days", "penalty_types", "fine_amount", "expires_on",
             "created_at", "updated_at",
         ]
         read_only_fields = fields
@@ -141,3 +156,162 @@ class UserInput(serializers.Serializer):
     password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
     agency = serializers.CharField(max_length=64)
     role = _choice(Role.choices, _("role"))
+
+
+# -- public side ----------------------------------------------------------------------------------
+class PublicSearchInput(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    subject_code = serializers.CharField(required=False, allow_blank=True, max_length=18)
+    agency = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    kind = _choice(RecordKind.choices, _("record kind"), required=False, allow_blank=True)
+    date_from = serializers.DateField(required=False, allow_null=True, input_formats=["iso-8601"])
+    date_to = serializers.DateField(required=False, allow_null=True, input_formats=["iso-8601"])
+
+
+class PublicRecordOutput(serializers.Serializer):
+    """A record as the public sees it: the masked payload (services.privacy) and the agency's name."""
+
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    kind_label = serializers.CharField()
+    agency = serializers.CharField()
+    agency_name = serializers.CharField()
+    status = serializers.CharField()
+    title = serializers.CharField()
+    subject_name = serializers.CharField()
+    subject_code = serializers.CharField()
+    subject_type = serializers.CharField()
+    event_date = serializers.DateField()
+    content = serializers.CharField()
+    legal_basis = serializers.CharField()
+    document_number = serializers.CharField()
+    published_at = serializers.DateTimeField()
+    expires_on = serializers.DateField(allow_null=True)
+    penalty_types = serializers.ListField(child=serializers.CharField())
+    task = serializers.IntegerField(allow_null=True)
+
+    def to_representation(self, instance: Record) -> dict[str, Any]:
+        values = {field: getattr(instance, field) for field in (
+            "kind", "status", "title", "subject_name", "subject_code", "subject_type", "event_date", "content",
+            "legal_basis", "document_number", "published_at", "expires_on", "penalty_types", "task_id")}
+        values["agency_code"] = instance.agency.code
+        payload = public_payload(values, record_id=instance.pk)
+        payload["event_date"] = serializers.DateField().to_representation(instance.event_date)
+        payload["expires_on"] = instance.expires_on.isoformat() if instance.expires_on else None
+        payload["published_at"] = (
+            serializers.DateTimeField().to_representation(instance.published_at) if instance.published_at else None)
+        payload["kind_label"] = str(RecordKind(instance.kind).label)
+        payload["agency_name"] = instance.agency.name
+        return payload
+
+
+class PublicHistoryOutput(serializers.Serializer):
+    """One line of a public record's history: what happened, when, why; never who."""
+
+    number = serializers.IntegerField()
+    action = serializers.CharField()
+    at = serializers.DateTimeField()
+    reason = serializers.CharField()
+    legal_basis = serializers.CharField()
+    document_number = serializers.CharField()
+
+    def to_representation(self, instance: RecordVersion) -> dict[str, Any]:
+        context = context_for(instance.data)
+        return {
+            "number": instance.number, "action": instance.action,
+            "at": serializers.DateTimeField().to_representation(instance.at),
+            "reason": mask(instance.reason, context), "legal_basis": mask(instance.legal_basis, context),
+            "document_number": mask(instance.document_number, context),
+        }
+
+
+class CorrectionInput(serializers.Serializer):
+    record = serializers.IntegerField(min_value=1)
+    requester_name = serializers.CharField(max_length=100)
+    contact = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=20000)
+    evidence = serializers.ListField(child=serializers.FileField(allow_empty_file=True), required=False)
+
+
+class QueryInput(serializers.Serializer):
+    requester_name = serializers.CharField(max_length=100)
+    contact = serializers.CharField(max_length=200)
+    question = serializers.CharField(max_length=20000)
+    record = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    agency = serializers.CharField(max_length=64, required=False, allow_blank=True)
+
+
+class SubmittedOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Request
+        fields = ["id", "tracking_code", "kind", "status", "due_date", "due_provisional"]
+        read_only_fields = fields
+
+
+class PublicRequestOutput(serializers.ModelSerializer):
+    """A request's status for whoever holds the tracking code: never the requester's contact."""
+
+    agency = serializers.CharField(source="agency.name", read_only=True)
+    corrected_version = serializers.SerializerMethodField()
+    reply_pdf = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Request
+        fields = ["tracking_code", "kind", "status", "agency", "record", "received_on", "due_date",
+                  "due_provisional", "answered_at", "reply", "reply_number", "corrected_version", "reply_pdf"]
+        read_only_fields = fields
+
+    def get_corrected_version(self, obj: Request) -> int | None:
+        return obj.correction_version.number if obj.correction_version else None
+
+    def get_reply_pdf(self, obj: Request) -> str | None:
+        if obj.kind != RequestKind.QUERY or obj.status != RequestStatus.ANSWERED:
+            return None
+        return f"/api/v1/public/requests/{obj.tracking_code}/reply.pdf"
+
+
+class EvidenceOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="original_name")
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+
+
+class RequestOutput(serializers.ModelSerializer):
+    """A request as its agency's staff see it (contact details included: they must answer)."""
+
+    agency: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    evidence = EvidenceOutput(many=True, read_only=True)
+    corrected_version = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Request
+        fields = ["id", "kind", "agency", "record", "tracking_code", "status", "requester_name", "contact", "text",
+                  "received_on", "due_date", "due_provisional", "answered_at", "reply", "reply_number",
+                  "corrected_version", "evidence"]
+        read_only_fields = fields
+
+    def get_corrected_version(self, obj: Request) -> int | None:
+        return obj.correction_version.number if obj.correction_version else None
+
+
+class AnswerInput(serializers.Serializer):
+    decision = _choice([(s, s) for s in (RequestStatus.ACCEPTED, RequestStatus.REJECTED, RequestStatus.ANSWERED)],
+                       _("decision"))
+    reply = serializers.CharField(max_length=20000)
+    changes = serializers.DictField(required=False)
+    legal_basis = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    document_number = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+    def validate_changes(self, value: dict[str, Any]) -> dict[str, Any]:
+        return ChangeInput().validate_changes(value)
+
+
+DEADLINE_KINDS = [*RecordKind.choices, (QUERY_REPLY, _("Reply to a query (Art. 11)")),
+                  (CORRECTION_REPLY, _("Reply to a correction request (Art. 10)"))]
+
+
+class DeadlineInput(serializers.Serializer):
+    kind = _choice(DEADLINE_KINDS, _("deadline kind"))
+    date = serializers.DateField(input_formats=["iso-8601"])

@@ -7,3 +7,11 @@ from disclosure.services.deadlines import records_recompute_provisional
 @shared_task(name="disclosure.recompute_provisional_deadlines", acks_late=True, time_limit=1800, soft_time_limit=1700)
 def recompute_provisional_deadlines() -> int:
     return records_recompute_provisional()
+
+
+@shared_task(name="disclosure.expire_records", acks_late=True, time_limit=1800, soft_time_limit=1700)
+def expire_records() -> int:
+    """Move records past their display period (Art. 8) to ``expired``; safe to re-run."""
+    from disclosure.services.expiry import records_expire
+
+    return records_expire()

@@ -27,7 +27,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from disclosure.models import Agency, Record, StaffMembership, User
+from disclosure.models import Agency, Record, Request, RequestKind, StaffMembership, User
 from scheduler.models import Notice, NoticeKind, Notification, SubjectKind
 from scheduler.selectors import get_calendar
 
@@ -208,13 +208,16 @@ def notice_lines(notices: Iterable[Notice]) -> list[NoticeLine]:
 
 
 def subject_titles(notices: Iterable[Notice]) -> dict[tuple[str, int], str]:
-    """Titles of what the notices are about: records in one query, calendar years by name."""
+    """Titles of what the notices are about: records and requests in one query each."""
     notices = list(notices)
     record_ids = [n.subject_id for n in notices if n.subject_kind == SubjectKind.RECORD]
     titles: dict[tuple[str, int], str] = {
         (SubjectKind.RECORD, pk): title
         for pk, title in Record.objects.filter(pk__in=record_ids).values_list("pk", "title")
     }
+    request_ids = [n.subject_id for n in notices if n.subject_kind == SubjectKind.REQUEST]
+    for pk, kind, code in Request.objects.filter(pk__in=request_ids).values_list("pk", "kind", "tracking_code"):
+        titles[(SubjectKind.REQUEST, pk)] = f"{RequestKind(kind).label} {code}"
     for n in notices:
         if n.subject_kind == SubjectKind.CALENDAR:
             titles[(n.subject_kind, n.subject_id)] = _(
@@ -229,7 +232,7 @@ def _subject_url(notice: Notice) -> str:
         return f"{settings.SITE_URL.rstrip('/')}/api/v1/records/{notice.subject_id}/"
     if notice.subject_kind == SubjectKind.CALENDAR:
         return f"{settings.SITE_URL.rstrip('/')}/admin/scheduler/calendaryear/"
-    return f"{settings.SITE_URL.rstrip('/')}/api/v1/requests/"
+    return f"{settings.SITE_URL.rstrip('/')}/api/v1/requests/{notice.subject_id}/"
 
 
 def _digest(items: list[Notification]) -> tuple[str, str]:

@@ -69,3 +69,14 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     Rule(CORRECTION_REPLY, 15, PeriodUnit.WORKING_DAYS, None, "第十条",
          "及时更正；本系统以15个工作日为办理时限"),
 )
+
+
+
+# -- Display periods of penalties (Art. 8) --------------------------------------------------------
+# The rule table's ``display_months`` of ``penalty`` is the ordinary period (3 years). National
+# practice (国家发展改革委 credit-repair rules for 行政处罚信息) shows a decision that only warns, criticises
+# or fines a low amount for 3 months; when one decision imposes several penalties, the longest
+# period applies. "Low" is an amount at or under settings.PUBLIC_LOW_FINE_MAX_YUAN. The penalty
+# types are ``disclosure.models.PenaltyType``.
+SHORT_DISPLAY_PENALTIES: frozenset[str] = frozenset({"warning", "criticism", "fine"})
+SHORT_DISPLAY_MONTHS = 3

@@ -34,7 +34,7 @@ from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Mod
 from django.utils import timezone
 
-from disclosure.models import Record, RecordStatus
+from disclosure.models import Record, RecordStatus, Request
 from scheduler.calendar import WorkingCalendar
 from scheduler.models import Notice, NoticeKind, SubjectKind, SweepRun
 from scheduler.selectors import get_calendar
@@ -77,7 +77,8 @@ def thresholds_for(today: date, calendar: WorkingCalendar | None = None) -> Thre
 
 @dataclass(frozen=True)
 class SubjectSource:
-    """A kind of thing with a deadline: its open rows, each with ``id``, ``agency_id``, ``due_date``."""
+    """A kind of thing with a deadline: its open rows, each with ``id``, ``agency_id``,
+    ``due_date`` and ``updated_at`` (set on every change, for the incremental sweep)."""
 
     kind: str
     open_rows: Callable[[], QuerySet]
@@ -89,8 +90,13 @@ def _open_records() -> QuerySet:
     return Record.objects.filter(status=RecordStatus.DRAFT, backfill=False, due_date__isnull=False)
 
 
+def _open_requests() -> QuerySet:
+    # Citizens' corrections (Art. 10) and queries (Art. 11) until they are answered.
+    return Request.objects.open().filter(due_date__isnull=False)
+
+
 def subject_sources() -> list[SubjectSource]:
-    return [SubjectSource(SubjectKind.RECORD, _open_records)]
+    return [SubjectSource(SubjectKind.RECORD, _open_records), SubjectSource(SubjectKind.REQUEST, _open_requests)]
 
 
 def _partitioned(rows: QuerySet, partition: int, partitions: int) -> QuerySet:

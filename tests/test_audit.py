@@ -48,12 +48,12 @@ def raw(sql: str, params: list[Any] | None = None) -> None:
 
 
 class TestAppendOnly:
-    @pytest.mark.parametrize("table", ["disclosure_auditentry", "disclosure_recordversion"])
+    @pytest.mark.parametrize("table", ["disclosure_auditentry", "disclosure_recordversion", "disclosure_feedevent"])
     def test_update_is_refused_by_the_database(self, history: list[int], table: str) -> None:
         with pytest.raises(DatabaseError), transaction.atomic():
             raw(f"UPDATE {table} SET id = id")
 
-    @pytest.mark.parametrize("table", ["disclosure_auditentry", "disclosure_recordversion"])
+    @pytest.mark.parametrize("table", ["disclosure_auditentry", "disclosure_recordversion", "disclosure_feedevent"])
     def test_delete_is_refused_by_the_database(self, history: list[int], table: str) -> None:
         with pytest.raises(DatabaseError), transaction.atomic():
             raw(f"DELETE FROM {table}")
@@ -137,6 +137,8 @@ class TestVerifyAudit:
     def test_deleted_version_is_named(self, history: list[int]) -> None:
         version = RecordVersion.objects.get(record_id=history[1], number=2)
         remove_guards(connection)
+        # A forger deletes the feed events that point at the version too.
+        raw("DELETE FROM disclosure_feedevent WHERE version_id = %s", [version.pk])
         raw("DELETE FROM disclosure_recordversion WHERE id = %s", [version.pk])
         code, output = verify()
         assert code == 1

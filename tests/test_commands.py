@@ -30,7 +30,7 @@ def test_createsuperuser_noinput_and_drf_create_token(monkeypatch: pytest.Monkey
 def test_health(client: object) -> None:
     response = APIClient().get("/health/")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "broker": "ok", "last_sweep_at": None}
+    assert response.json() == {"database": "ok", "broker": "ok", "last_sweep_at": None, "sweep_stale": True}
 
 
 def test_schema_names_the_contract() -> None:

@@ -1,44 +1,14 @@
 """The pages this issue serves, in real headless Chromium (Debian's, driven by Playwright)."""
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
 
-CHROMIUM = "/usr/bin/chromium"
+from tests.conftest import needs_chromium
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (.ci/run installs it)"),
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop; Django refuses ORM calls from inside one unless told.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-    page = context.new_page()
-    yield page
-    context.close()
+pytestmark = [pytest.mark.django_db(transaction=True), needs_chromium]
 
 
 def test_home_in_chinese_then_english(live_server: Any, page: Any) -> None:
@@ -46,7 +16,7 @@ def test_home_in_chinese_then_english(live_server: Any, page: Any) -> None:
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     assert "监管信息归集公示系统" in page.locator("h1").inner_text()
     page.select_option("#language", "en")
-    page.get_by_role("button").click()
+    page.get_by_role("button", name="切换").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
     assert "Supervision information disclosure system" in page.locator("h1").inner_text()

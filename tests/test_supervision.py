@@ -371,3 +371,21 @@ def test_the_nightly_full_sweep_repairs_what_bypassed_updated_at(clerk: Staff, c
     call_command_en("check_deadlines", full=True, stdout=out, stderr=StringIO())
     assert "full" in out.getvalue()
     assert _kinds(clerk) == ["overdue"]
+
+
+# -- citizens' requests (Art. 10, Art. 11) -----------------------------------------------------
+def test_an_unanswered_query_is_chased_like_a_record(clerk: Staff, anonymous: APIClient, clock: Clock) -> None:
+    _with_email()
+    clock("2026-09-28")
+    filed = anonymous.post("/api/v1/public/queries/", {
+        "requester_name": "张三", "contact": "13800138000", "question": "某公司的处罚决定何时公示？",
+        "agency": "lianshan-amr"}, format="json")
+    assert filed.status_code == 201, filed.json()
+    due = date.fromisoformat(filed.json()["due_date"])
+    assert due == date(2026, 10, 30)  # 20 working days, 1-7 October off, 10 October worked
+    clock("2026-10-31")
+    _sweep()
+    [overdue] = _inbox(clerk)
+    assert (overdue["kind"], overdue["record"], overdue["due_date"]) == ("overdue", None, "2026-10-30")
+    assert overdue["request"] is not None
+    assert "查询申请" in str(overdue["title"]) or "query" in str(overdue["title"]).lower()

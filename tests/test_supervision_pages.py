@@ -6,22 +6,11 @@ from io import StringIO
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from scheduler.models import Notification
-from tests.conftest import Staff, call_command_en, penalty
-from tests.test_pages import CHROMIUM, browser, page  # noqa: F401 - fixtures
+from tests.conftest import Staff, call_command_en, needs_chromium, penalty, sign_in
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
-
-
-def _signed_in(page: Any, live_server: Any, staff: Staff) -> None:
-    """The workspace login page is the workspace issue's; a session made by Django stands in."""
-    client = Client()
-    client.force_login(staff.user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}])
+pytestmark = [pytest.mark.django_db(transaction=True), needs_chromium]
 
 
 def test_inbox_lists_notices_and_marks_them_read(
@@ -37,7 +26,7 @@ def test_inbox_lists_notices_and_marks_them_read(
     page.goto(live_server.url + "/workspace/inbox/")
     assert "/login/" in page.url  # not signed in: to the login page
 
-    _signed_in(page, live_server, clerk)
+    sign_in(page, live_server, clerk.user)
     page.goto(live_server.url + "/workspace/inbox/")
     assert page.locator("h1").inner_text() == "时限提醒"
     items = page.locator("li.notice")

@@ -1,8 +1,17 @@
 """Public portal pages, mounted at the site root."""
 from django.urls import path
 
-from backend import views
+from disclosure.portal import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search, name="portal-search"),
+    path("records/<int:pk>/", views.record_page, name="portal-record"),
+    path("entity/<str:code>/", views.entity_page, name="portal-entity"),
+    path("corrections/new/", views.request_form, {"kind": "correction"}, name="portal-correction"),
+    path("queries/new/", views.request_form, {"kind": "query"}, name="portal-query"),
+    path("track/", views.track, name="portal-track"),
+    path("track/<str:code>/", views.track_code, name="portal-track-code"),
+    path("track/<str:code>/reply.pdf", views.track_reply, name="portal-track-reply"),
+    path("deadline/", views.deadline_page, name="portal-deadline"),
 ]

@@ -20,6 +20,7 @@ from disclosure.models import (
     Agency,
     CreditCodeWhitelist,
     Disclosure,
+    PenaltyType,
     Record,
     RecordStatus,
     RecordVersion,
@@ -29,6 +30,8 @@ from disclosure.models import (
 )
 from disclosure.selectors.access import ACT, VIEW, agencies_for
 from disclosure.services.audit import audit_append, audit_refusal, canonical_json
+from disclosure.services.display import display_expiry
+from disclosure.services.feed import ACTIVE_STATUSES, feed_append
 from scheduler.calendar import Deadline
 from scheduler.rules import RecordKind
 from scheduler.selectors import deadline_for, get_calendar
@@ -52,13 +55,14 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 # one is revoked and recorded anew, so the timeliness record cannot be rewritten.
 CONTENT_FIELDS = (
     "title", "subject_name", "subject_code", "subject_type", "content", "legal_basis", "document_number",
-    "disclosure", "withheld_reason",
+    "disclosure", "withheld_reason", "penalty_types", "fine_amount",
 )
 EVENT_FIELDS = ("kind", "agency", "event_date", "surprise", "backfill", "task")
 SNAPSHOT_FIELDS = (
     "kind", "agency_code", "status", "title", "subject_name", "subject_code", "subject_type", "event_date",
     "content", "legal_basis", "document_number", "disclosure", "withheld_reason", "surprise", "backfill",
     "task_id", "due_date", "due_provisional", "published_at", "on_time", "late_working_days", "latency_working_days",
+    "penalty_types", "fine_amount", "expires_on",
 )
 
 
@@ -136,6 +140,16 @@ def _validate(values: dict[str, Any], *, actor: Actor) -> dict[str, list[str]]:
             err("task", _("Record %(id)s is not an inspection task.") % {"id": task.pk})
         elif not agencies_for(actor, ACT).filter(pk=task.agency_id).exists():
             err("task", _("Record %(id)s is not an inspection task of your agency.") % {"id": task.pk})
+    penalty_types = values.get("penalty_types") or []
+    if penalty_types and values.get("kind") != RecordKind.PENALTY:
+        err("penalty_types", _("Only a penalty names penalty types."))
+    unknown = sorted({str(t) for t in penalty_types} - set(PenaltyType.values))
+    if unknown:
+        err("penalty_types", _("Unknown penalty type %(types)s; expected some of: %(known)s.") % {
+            "types": ", ".join(unknown), "known": ", ".join(PenaltyType.values)})
+    fine = values.get("fine_amount")
+    if fine is not None and fine < 0:
+        err("fine_amount", _("A fine cannot be negative."))
     event_date = values.get("event_date")
     if isinstance(event_date, date) and event_date > timezone.localdate():
         err("event_date", _("The event date cannot be in the future."))
@@ -174,8 +188,13 @@ def snapshot(record: Record) -> dict[str, Any]:
     return values
 
 
+def was_public(record: Record) -> bool:
+    """Whether a receiver of the feed may have the record as public now (dates aside)."""
+    return record.status in ACTIVE_STATUSES and record.disclosure == Disclosure.PUBLIC
+
+
 def _version(record: Record, *, actor: Actor, action: str, reason: str = "", legal_basis: str = "",
-             document_number: str = "") -> RecordVersion:
+             document_number: str = "", before_public: bool = False) -> RecordVersion:
     import json
 
     data = json.loads(canonical_json(snapshot(record)))
@@ -188,6 +207,7 @@ def _version(record: Record, *, actor: Actor, action: str, reason: str = "", leg
         actor=actor, action=f"record.{action}", object_type="record", object_id=record.pk,
         agency_code=record.agency.code, detail={"version": version.number, "digest": digest, "reason": reason},
     )
+    feed_append(record=record, version=version, was_public=before_public)
     return version
 
 
@@ -263,6 +283,7 @@ def record_publish(*, actor: Actor, record: Record, version: int | None = None) 
         else:
             record.on_time, record.late_working_days = calendar.timeliness(record.due_date, record.published_on)
         record.latency_working_days = calendar.working_days_late(record.event_date, record.published_on)
+        record.expires_on = display_expiry(record)
         record.version += 1
         record.save()
         _version(record, actor=actor, action=VersionAction.PUBLISH)
@@ -294,13 +315,15 @@ def record_change(
             raise ApplicationError(_("Invalid input."), errors)
         if not any(merged[f] != getattr(record, f) for f in changes):
             raise ApplicationError(_("Invalid input."), {"changes": [_("Nothing would change.")]})
+        before = was_public(record)
         for field, value in changes.items():
             setattr(record, field, value)
         record.status = status
+        record.expires_on = display_expiry(record)
         record.version += 1
         record.save()
         _version(record, actor=actor, action=action, reason=reason, legal_basis=legal_basis,
-                 document_number=document_number)
+                 document_number=document_number, before_public=before)
     return record
 
 
@@ -310,9 +333,10 @@ def record_revoke(
     """Revoke a publication (Art. 9); the record and its history stay, marked revoked."""
     with transaction.atomic():
         record = _locked(record, version)
+        before = was_public(record)
         record.status = _transition(record, VersionAction.REVOKE)
         record.version += 1
         record.save()
         _version(record, actor=actor, action=VersionAction.REVOKE, reason=reason, legal_basis=legal_basis,
-                 document_number=document_number)
+                 document_number=document_number, before_public=before)
     return record

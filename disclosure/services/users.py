@@ -20,6 +20,8 @@ ROLE_GRANTS: dict[str, tuple[str, ...]] = {
     Role.AGENCY_ADMIN: (VIEW, ACT, MANAGE_USERS),
     Role.VIEWER: (VIEW,),
     Role.AUDITOR: (VIEW, AUDIT),
+    # A receiving platform reads the public feed only: no agency grant at all.
+    Role.PLATFORM: (),
 }
 
 
@@ -34,6 +36,8 @@ def _check_may_create(actor: User | AnonymousUser, agency: Agency, role: str) ->
         return
     if role == Role.AUDITOR:
         raise AccessDenied(_("Only a system administrator may create auditors."))
+    if role == Role.PLATFORM:
+        raise AccessDenied(_("Only a system administrator may create platform accounts."))
     if not agencies_for(actor, MANAGE_USERS).filter(pk=agency.pk).exists():
         raise AccessDenied(_("You may only manage users of your own agency and its bodies."))
 
@@ -94,3 +98,16 @@ def user_create(
         audit_append(actor=actor, action="user.create", object_type="user", object_id=user.pk,
                      agency_code=agency.code, detail={"username": username, "role": role})
     return user, membership, token
+
+
+def system_actor() -> User:
+    """The account that signs what the system does by itself (expiry); it cannot log in."""
+    from django.conf import settings
+
+    user, created = User.objects.get_or_create(
+        username=settings.SYSTEM_ACTOR_USERNAME, defaults={"is_active": False},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user

@@ -1,0 +1,305 @@
+"""The public API (no login), the agencies' request queue, and the outbound feed (API.md)."""
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpResponse
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.request import Request as ApiRequest
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
+
+from backend.errors import ApplicationError, NotVisible
+from disclosure import serializers as s
+from disclosure.models import Record, Request, RequestKind, RequestStatus, Role, User
+from disclosure.selectors.deadline import deadline_explain
+from disclosure.selectors.feed import feed_after, feed_item
+from disclosure.selectors.public import SearchParams, entity_records, public_history, public_record, public_search
+from disclosure.selectors.requests import requests_visible_to
+from disclosure.services import requests as svc
+from disclosure.services.reply_pdf import reply_pdf
+
+
+# -- abuse limits ------------------------------------------------------------------------------------
+class _PublicThrottle(SimpleRateThrottle):
+    """Per client address; the rate is a setting read on every request, so it can be tuned live."""
+
+    setting = ""
+
+    def get_rate(self) -> str:
+        return str(getattr(settings, self.setting))
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class SearchThrottle(_PublicThrottle):
+    scope = "public_search"
+    setting = "PUBLIC_SEARCH_RATE"
+
+
+class SubmitThrottle(_PublicThrottle):
+    scope = "public_submit"
+    setting = "PUBLIC_SUBMIT_RATE"
+
+
+class PublicPagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+    def get_page_size(self, request: Any) -> int:
+        size = super().get_page_size(request)
+        return size if size and "page_size" in request.query_params else settings.PUBLIC_PAGE_SIZE
+
+
+def _content_length(request: Any) -> int | None:
+    raw = request.META.get("CONTENT_LENGTH") or ""
+    return int(raw) if str(raw).isdigit() else None
+
+
+def _pk(raw: str) -> int:
+    if not raw.isdigit():
+        raise NotVisible(_("Not found."))
+    return int(raw)
+
+
+class _Public(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []  # anonymous by design: no session, so no CSRF either
+
+
+# -- records -----------------------------------------------------------------------------------------------
+class PublicRecordList(_Public, generics.ListAPIView):
+    """Published, unexpired, not embargoed, masked records: ``?q=&subject_code=&agency=&kind=&date_from=&date_to=``."""
+
+    serializer_class = s.PublicRecordOutput
+    pagination_class = PublicPagination
+    throttle_classes = [SearchThrottle]
+    filter_backends: list[type] = []
+
+    @extend_schema(parameters=[s.PublicSearchInput])
+    def get(self, request: ApiRequest, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Record]:
+        params = s.PublicSearchInput(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        return public_search(params=SearchParams(**{k: v for k, v in params.validated_data.items() if v}))
+
+
+class PublicRecordDetail(_Public):
+    """One public record, its current (masked) version and its plain history."""
+
+    throttle_classes = [SearchThrottle]
+
+    @extend_schema(responses=s.PublicRecordOutput)
+    def get(self, request: ApiRequest, pk: str) -> Response:
+        record = public_record(record_id=_pk(pk))
+        body = s.PublicRecordOutput(record).data
+        body["history"] = s.PublicHistoryOutput(public_history(record=record), many=True).data
+        return Response(body)
+
+
+class PublicEntity(_Public, generics.ListAPIView):
+    """Everything public about one unified social credit code, in time order (Art. 13)."""
+
+    serializer_class = s.PublicRecordOutput
+    pagination_class = PublicPagination
+    throttle_classes = [SearchThrottle]
+    filter_backends: list[type] = []
+
+    def get_queryset(self) -> QuerySet[Record]:
+        return entity_records(subject_code=str(self.kwargs["code"]))
+
+
+# -- citizens' requests ----------------------------------------------------------------------------------
+class CorrectionCreate(_Public):
+    """``POST`` multipart: ``record, requester_name, contact, description`` and ``evidence`` files."""
+
+    parser_classes = [MultiPartParser, FormParser]
+    throttle_classes = [SubmitThrottle]
+
+    @extend_schema(request={"multipart/form-data": s.CorrectionInput}, responses={201: s.SubmittedOutput})
+    def post(self, request: ApiRequest) -> Response:
+        svc.request_body_check(content_length=_content_length(request))
+        fields = request.data if isinstance(request.data, dict) else {}
+        data = s.CorrectionInput(data={k: v for k, v in fields.items() if k != "evidence"})
+        data.is_valid(raise_exception=True)
+        created = svc.correction_submit(
+            record_id=data.validated_data["record"], requester_name=data.validated_data["requester_name"],
+            contact=data.validated_data["contact"], description=data.validated_data["description"],
+            files=list(request.FILES.getlist("evidence")),
+        )
+        return Response(s.SubmittedOutput(created).data, status=status.HTTP_201_CREATED)
+
+
+class QueryCreate(_Public):
+    """``POST {requester_name, contact, question, record?, agency?}``; due in 20 working days."""
+
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    throttle_classes = [SubmitThrottle]
+
+    @extend_schema(request=s.QueryInput, responses={201: s.SubmittedOutput})
+    def post(self, request: ApiRequest) -> Response:
+        svc.request_body_check(content_length=_content_length(request))
+        data = s.QueryInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        created = svc.query_submit(requester_name=v["requester_name"], contact=v["contact"], question=v["question"],
+                                   record_id=v.get("record"), agency_code=v.get("agency") or "")
+        return Response(s.SubmittedOutput(created).data, status=status.HTTP_201_CREATED)
+
+
+class PublicRequestStatus(_Public):
+    """The status of a correction or query, for whoever holds its tracking code."""
+
+    throttle_classes = [SearchThrottle]
+
+    @extend_schema(responses=s.PublicRequestOutput)
+    def get(self, request: ApiRequest, code: str) -> Response:
+        return Response(s.PublicRequestOutput(svc.request_by_tracking_code(code=code)).data)
+
+
+def _pdf(body: bytes, request: Request) -> HttpResponse:
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="reply-{request.pk}.pdf"'
+    return response
+
+
+class PublicReplyPdf(_Public):
+    """The written reply of an answered query, through its tracking code."""
+
+    throttle_classes = [SearchThrottle]
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    def get(self, request: ApiRequest, code: str) -> HttpResponse:
+        citizen_request = svc.request_by_tracking_code(code=code)
+        return _pdf(reply_pdf(request=citizen_request), citizen_request)
+
+
+class DeadlineCalculator(_Public):
+    """``?kind=&date=`` → the due date, provisional or not, and every day counted specially."""
+
+    throttle_classes = [SearchThrottle]
+
+    @extend_schema(parameters=[s.DeadlineInput])
+    def get(self, request: ApiRequest) -> Response:
+        data = s.DeadlineInput(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        result = deadline_explain(kind=data.validated_data["kind"], event_date=data.validated_data["date"])
+        return Response({
+            "kind": result.kind, "event_date": result.event_date, "period": result.period, "unit": result.unit,
+            "article": result.article, "first_day": result.first_day, "due_date": result.due_date,
+            "provisional": result.provisional,
+            "days": [{"date": n.date, "kind": n.kind, "name": n.name, "counted": n.counted} for n in result.notes],
+        })
+
+
+# -- the agencies' queue -------------------------------------------------------------------------------------
+class RequestFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
+    kind = django_filters.ChoiceFilter(choices=RequestKind.choices)
+    status = django_filters.ChoiceFilter(choices=RequestStatus.choices)
+    open = django_filters.BooleanFilter(method="filter_open")
+
+    class Meta:
+        model = Request
+        fields = ["kind", "status"]
+
+    def filter_open(self, queryset: QuerySet[Request], name: str, value: bool | None) -> QuerySet[Request]:
+        if value is None:
+            return queryset
+        return queryset.open() if value else queryset.exclude(pk__in=queryset.open().values("pk"))  # type: ignore[attr-defined]
+
+
+def _staff(request: ApiRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Corrections and queries addressed to the caller's agencies (API.md "Requests")."""
+
+    serializer_class = s.RequestOutput
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = RequestFilter
+
+    def get_queryset(self) -> QuerySet[Request]:
+        return requests_visible_to(_staff(self.request))
+
+    def get_object(self) -> Request:
+        found = self.get_queryset().filter(pk=_pk(str(self.kwargs["pk"]))).first()
+        if found is None:
+            raise NotVisible(_("Not found."))
+        return found
+
+    @extend_schema(request=s.AnswerInput, responses=s.RequestOutput)
+    @action(detail=True, methods=["post"])
+    def answer(self, request: ApiRequest, pk: str) -> Response:
+        target = svc.request_for_action(actor=_staff(request), request_id=_pk(pk))
+        data = s.AnswerInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        answered = svc.request_answer(actor=_staff(request), request=target, **data.validated_data)
+        return Response(s.RequestOutput(self.get_queryset().get(pk=answered.pk)).data)
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    @action(detail=True, methods=["get"], url_path="reply.pdf", filterset_class=None)
+    def reply_pdf(self, request: ApiRequest, pk: str) -> HttpResponse:
+        target = self.get_object()
+        return _pdf(reply_pdf(request=target), target)
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @action(detail=True, methods=["get"], url_path=r"evidence/(?P<evidence_id>\d+)", filterset_class=None)
+    def evidence(self, request: ApiRequest, pk: str, evidence_id: str) -> FileResponse:
+        item = self.get_object().evidence.filter(pk=int(evidence_id)).first()
+        if item is None:
+            raise NotVisible(_("Not found."))
+        return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name,
+                            content_type=item.content_type)
+
+
+# -- the outbound feed -------------------------------------------------------------------------------------------
+class IsPlatform(BasePermission):
+    """Receiving platforms (role ``platform``) and system administrators."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        user = request.user
+        if not user.is_authenticated:
+            return False
+        membership = getattr(user, "membership", None)
+        return bool(user.is_superuser or (membership and membership.role == Role.PLATFORM))
+
+
+class Feed(APIView):
+    """``GET ?after=CURSOR&limit=N``: every publish/change/correct/revoke/expire after the cursor,
+    in order. Resume with ``next``; positions are gap-free and never reused."""
+
+    permission_classes = [IsPlatform]
+
+    @extend_schema(parameters=[
+        OpenApiParameter("after", int, description="the last position you processed (0 to start)"),
+        OpenApiParameter("limit", int, description="events per page"),
+    ])
+    def get(self, request: ApiRequest) -> Response:
+        after_raw = request.query_params.get("after", "0") or "0"
+        limit_raw = request.query_params.get("limit", "") or str(settings.PUBLIC_FEED_PAGE_SIZE)
+        if not after_raw.isdigit() or not limit_raw.isdigit() or int(limit_raw) < 1:
+            raise ApplicationError(_("Invalid input."), {
+                "after" if not after_raw.isdigit() else "limit": [_("A non-negative whole number.")]})
+        limit = min(int(limit_raw), settings.PUBLIC_FEED_MAX_PAGE_SIZE)
+        events = feed_after(after=int(after_raw), limit=limit)
+        return Response({
+            "events": [feed_item(e) for e in events],
+            "next": events[-1].position if events else int(after_raw),
+            "has_more": len(events) == limit,
+        })

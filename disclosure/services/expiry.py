@@ -1,0 +1,51 @@
+"""The expiry job (Art. 8): records past their display period leave the public view.
+
+Each record moves to ``expired`` through the transition table with an ``expire`` version (and a
+feed event), so it stays in the archive, its history and the audit trail.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from disclosure.models import Record, User, VersionAction
+from disclosure.services.feed import ACTIVE_STATUSES
+from disclosure.services.records import _transition, _version, was_public
+from disclosure.services.users import system_actor
+
+
+def records_expire(*, today: date | None = None, batch_size: int | None = None) -> int:
+    """Expire every published record whose display period has ended by ``today``; returns how many.
+
+    Safe to re-run and to run in several workers at once: each batch claims its rows with
+    ``SELECT … FOR UPDATE SKIP LOCKED`` and commits on its own, and an expired row no longer
+    matches. A crash loses at most the batch in progress, which the next run redoes.
+    """
+    today = today or timezone.localdate()
+    size = batch_size or settings.PUBLIC_EXPIRY_BATCH_SIZE
+    actor: User = system_actor()
+    done = 0
+    last_id = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Record.objects.select_for_update(skip_locked=True, of=("self",)).select_related("agency")
+                .filter(status__in=ACTIVE_STATUSES, expires_on__lte=today, pk__gt=last_id)
+                .order_by("pk")[:size]
+            )
+            if not batch:
+                return done
+            last_id = batch[-1].pk
+            for record in batch:
+                before = was_public(record)
+                record.status = _transition(record, VersionAction.EXPIRE)
+                record.version += 1
+                record.save(update_fields=["status", "version", "updated_at"])
+                with translation.override(settings.LANGUAGE_CODE):  # stored text: the site's language
+                    reason = _("Display period ended on %(date)s (Art. 8).") % {"date": record.expires_on}
+                _version(record, actor=actor, action=VersionAction.EXPIRE, reason=reason, before_public=before)
+            done += len(batch)

@@ -1,0 +1,48 @@
+"""The outbound feed (Art. 6): one event per public-facing version, at a gap-free position.
+
+Positions come from the single ``FeedHead`` row, locked in the transaction that writes the
+version. The lock is held until that transaction commits, so position N+1 can only be allocated
+after position N is committed (or rolled back and reused): a reader that has seen position N
+will never later find a smaller position appear. Database sequences give no such promise.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils import timezone
+
+from disclosure.models import Disclosure, FeedEvent, FeedHead, Record, RecordStatus, RecordVersion, VersionAction
+
+FEED_ACTIONS = frozenset(
+    {VersionAction.PUBLISH, VersionAction.CHANGE, VersionAction.CORRECT, VersionAction.REVOKE, VersionAction.EXPIRE}
+)
+ACTIVE_STATUSES = (RecordStatus.PUBLISHED, RecordStatus.CHANGED, RecordStatus.CORRECTED)
+
+
+def is_public(record: Record, today: date) -> bool:
+    """The Python twin of ``selectors.public.public_records`` for one record just written
+    (a surprise plan is published only after its result, so the embargo needs no check here)."""
+    return (
+        record.status in ACTIVE_STATUSES
+        and record.disclosure == Disclosure.PUBLIC
+        and (record.expires_on is None or record.expires_on > today)
+    )
+
+
+def feed_append(*, record: Record, version: RecordVersion, was_public: bool) -> FeedEvent | None:
+    """Append the event of ``version`` when the public can see, or could see, the record; call
+    inside the transaction that wrote the version. A record leaving the public view gets an
+    event too (``public`` false), so a receiver takes it down."""
+    if version.action not in FEED_ACTIONS:
+        return None
+    public_now = is_public(record, timezone.localdate())
+    if not (public_now or was_public):
+        return None
+    FeedHead.objects.get_or_create(id=1)
+    head = FeedHead.objects.select_for_update().get(id=1)
+    position = head.last_position + 1
+    event = FeedEvent.objects.create(
+        position=position, record=record, version=version, action=version.action, public=public_now, at=version.at,
+    )
+    FeedHead.objects.filter(id=1).update(last_position=position)
+    return event

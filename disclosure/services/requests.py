@@ -1,0 +1,269 @@
+"""Citizens' correction requests (Art. 10) and queries (Art. 11), and the agency's answers.
+
+A submission is checked completely (texts, the record, every evidence file's size, type and
+content) before anything is written; files are written inside the same unit of work as the rows
+and removed again if that unit fails, so nothing is ever stored half-way.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import File
+from django.core.files.storage import Storage
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from backend.errors import AccessDenied, ApplicationError, ConflictError, NotVisible
+from disclosure.models import Agency, Evidence, Record, Request, RequestKind, RequestStatus, User
+from disclosure.selectors.access import ACT, VIEW, agencies_for
+from disclosure.selectors.public import public_records
+from disclosure.services.audit import audit_append, audit_refusal
+from disclosure.services.records import record_change
+from scheduler.rules import CORRECTION_REPLY, QUERY_REPLY
+from scheduler.selectors import deadline_for
+
+
+class PayloadTooLarge(ApplicationError):
+    """A request body or file over its size limit: 413."""
+
+    status_code = 413
+
+
+# What a file of each accepted type starts with; the extension alone proves nothing.
+_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "pdf": (b"%PDF-",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+}
+_CONTENT_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png"}
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud and retyped
+_CODE_GROUPS, _CODE_GROUP_LEN = 4, 4  # 16 symbols of 32: 80 bits, not guessable
+
+ANSWERS = {
+    RequestKind.CORRECTION: (RequestStatus.ACCEPTED, RequestStatus.REJECTED),
+    RequestKind.QUERY: (RequestStatus.ANSWERED,),
+}
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    upload: File[Any]
+    name: str
+    extension: str
+    size: int
+    sha256: str
+
+
+def new_tracking_code() -> str:
+    groups = ["".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_GROUP_LEN)) for _ in range(_CODE_GROUPS)]
+    return "-".join(groups)
+
+
+def normalize_tracking_code(code: str) -> str:
+    compact = "".join(ch for ch in code.upper() if ch.isalnum())
+    return "-".join(compact[i:i + _CODE_GROUP_LEN] for i in range(0, len(compact), _CODE_GROUP_LEN))
+
+
+def request_body_check(*, content_length: int | None) -> None:
+    """Refuse a public submission whose body is over the limit before reading it (413)."""
+    if content_length is not None and content_length > settings.PUBLIC_REQUEST_MAX_BYTES:
+        raise PayloadTooLarge(
+            _("The request is too large (at most %(mb)s MB in all).") % {"mb": _mb(settings.PUBLIC_REQUEST_MAX_BYTES)},
+            {"evidence": [_("Send fewer or smaller files.")]},
+        )
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".")
+
+
+def evidence_check(files: list[File[Any]]) -> list[CheckedFile]:
+    """Check every evidence file (count, size, type and content) before any is stored."""
+    if not files:
+        raise ApplicationError(_("Invalid input."), {"evidence": [_("Attach at least one evidence file.")]})
+    if len(files) > settings.PUBLIC_EVIDENCE_MAX_FILES:
+        raise ApplicationError(_("Invalid input."), {"evidence": [
+            _("At most %(n)s evidence files.") % {"n": settings.PUBLIC_EVIDENCE_MAX_FILES}]})
+    allowed = [t.lower() for t in settings.PUBLIC_EVIDENCE_TYPES]
+    checked: list[CheckedFile] = []
+    for upload in files:
+        name = (upload.name or "").rsplit("/", 1)[-1][:200]
+        size = upload.size or 0
+        if size > settings.PUBLIC_EVIDENCE_MAX_BYTES:
+            raise PayloadTooLarge(
+                _("%(name)s is too large (at most %(mb)s MB per file).") % {
+                    "name": name, "mb": _mb(settings.PUBLIC_EVIDENCE_MAX_BYTES)},
+                {"evidence": [_("%(name)s is too large.") % {"name": name}]},
+            )
+        extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        types = ", ".join(allowed)
+        if extension not in allowed:
+            raise ApplicationError(_("Invalid input."), {"evidence": [
+                _("%(name)s: only these file types are accepted: %(types)s.") % {"name": name, "types": types}]})
+        if size == 0:
+            raise ApplicationError(_("Invalid input."), {"evidence": [_("%(name)s is empty.") % {"name": name}]})
+        upload.seek(0)
+        head = upload.read(16)
+        if extension in _SIGNATURES and not head.startswith(_SIGNATURES[extension]):
+            raise ApplicationError(_("Invalid input."), {"evidence": [
+                _("%(name)s is not a %(type)s file.") % {"name": name, "type": extension.upper()}]})
+        digest = hashlib.sha256(head)
+        while chunk := upload.read(64 * 1024):
+            digest.update(chunk)
+        upload.seek(0)
+        checked.append(CheckedFile(upload, name, extension, size, digest.hexdigest()))
+    return checked
+
+
+def _text_errors(**texts: str) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for field, value in texts.items():
+        if not value.strip():
+            errors[field] = [_("This field is required.")]
+        elif len(value) > settings.PUBLIC_TEXT_MAX_CHARS:
+            errors[field] = [_("At most %(n)s characters.") % {"n": settings.PUBLIC_TEXT_MAX_CHARS}]
+    return errors
+
+
+def _public_record(record_id: int | None) -> Record | None:
+    if record_id is None:
+        return None
+    return public_records().filter(pk=record_id).first()
+
+
+def _submit(*, kind: str, agency: Agency, record: Record | None, requester_name: str, contact: str, text: str,
+            files: list[CheckedFile]) -> Request:
+    now = timezone.now()
+    received = timezone.localdate(now)
+    deadline = deadline_for(CORRECTION_REPLY if kind == RequestKind.CORRECTION else QUERY_REPLY, received)
+    storage: Storage = Evidence._meta.get_field("file").storage
+    saved: list[str] = []
+    try:
+        with transaction.atomic():
+            request = Request.objects.create(
+                kind=kind, agency=agency, record=record, tracking_code=new_tracking_code(),
+                requester_name=requester_name.strip(), contact=contact.strip(), text=text.strip(),
+                received_on=received, due_date=deadline.due_date, due_provisional=deadline.provisional,
+                created_at=now,
+            )
+            for checked in files:
+                # A random stored name: the requester's file name never becomes a path.
+                stored = storage.save(f"evidence/{received:%Y/%m}/{secrets.token_hex(16)}.{checked.extension}",
+                                      checked.upload)
+                saved.append(stored)
+                Evidence.objects.create(
+                    request=request, file=stored, original_name=checked.name,
+                    content_type=_CONTENT_TYPES.get(checked.extension, "application/octet-stream"),
+                    size=checked.size, sha256=checked.sha256,
+                )
+            # The audit entry names the request, never the requester's contact details.
+            audit_append(actor=None, action=f"request.{kind}.submit", object_type="request", object_id=request.pk,
+                         agency_code=agency.code, detail={"record": record.pk if record else None,
+                                                          "evidence": [c.sha256 for c in files]})
+    except BaseException:
+        for name in saved:
+            storage.delete(name)
+        raise
+    return request
+
+
+def correction_submit(*, record_id: int | None, requester_name: str, contact: str, description: str,
+                      files: list[File[Any]]) -> Request:
+    """A citizen asks to correct a public record (Art. 10), with evidence; due per CORRECTION_REPLY."""
+    errors = _text_errors(requester_name=requester_name, contact=contact, description=description)
+    record = _public_record(record_id)
+    if record is None:
+        errors["record"] = [_("No public record has this number.")]
+    if errors:
+        raise ApplicationError(_("Invalid input."), errors)
+    assert record is not None
+    checked = evidence_check(files)
+    return _submit(kind=RequestKind.CORRECTION, agency=record.agency, record=record, requester_name=requester_name,
+                   contact=contact, text=description, files=checked)
+
+
+def query_submit(*, requester_name: str, contact: str, question: str, record_id: int | None = None,
+                 agency_code: str = "") -> Request:
+    """A citizen's query (Art. 11) about a public record or to an agency; due in 20 working days."""
+    errors = _text_errors(requester_name=requester_name, contact=contact, question=question)
+    record = _public_record(record_id)
+    agency = record.agency if record else Agency.objects.filter(code=agency_code).first() if agency_code else None
+    if record_id is not None and record is None:
+        errors["record"] = [_("No public record has this number.")]
+    elif agency is None:
+        errors["agency"] = [_("Name the record or the agency the query is for.")]
+    if errors:
+        raise ApplicationError(_("Invalid input."), errors)
+    assert agency is not None
+    return _submit(kind=RequestKind.QUERY, agency=agency, record=record, requester_name=requester_name,
+                   contact=contact, text=question, files=[])
+
+
+def request_by_tracking_code(*, code: str) -> Request:
+    """The request a tracking code names; 404 otherwise."""
+    request = Request.objects.select_related("agency", "record", "correction_version").filter(
+        tracking_code=normalize_tracking_code(code)).first()
+    if request is None:
+        raise NotVisible(_("No request has this tracking code."))
+    return request
+
+
+def request_for_action(*, actor: User, request_id: int) -> Request:
+    """A request ``actor`` wants to answer; 404 when not visible, 403 when visible only."""
+    request = Request.objects.select_related("agency", "record").filter(pk=request_id).first()
+    if request is None or not agencies_for(actor, VIEW).filter(pk=request.agency_id).exists():
+        raise NotVisible(_("Not found."))
+    if not agencies_for(actor, ACT).filter(pk=request.agency_id).exists():
+        audit_refusal(actor=actor, action="request.answer", object_type="request", object_id=request.pk,
+                      agency_code=request.agency.code)
+        raise AccessDenied(_("You may read this request but not answer it."))
+    return request
+
+
+def request_answer(*, actor: User, request: Request, decision: str, reply: str, changes: dict[str, Any] | None = None,
+                   legal_basis: str = "", document_number: str = "") -> Request:
+    """Close a request. An accepted correction makes a ``correct`` version of the record, linked
+    to the request, in the same transaction; a rejection needs its reasons; a query's answer
+    gets a document number and becomes the written reply (``reply.pdf``)."""
+    errors: dict[str, list[str]] = {}
+    if decision not in ANSWERS[RequestKind(request.kind)]:
+        errors["decision"] = [_("A %(kind)s is closed with one of: %(ok)s.") % {
+            "kind": RequestKind(request.kind).label, "ok": ", ".join(ANSWERS[RequestKind(request.kind)])}]
+    if not reply.strip():
+        errors["reply"] = [_("Give the reply (for a rejection, the reasons).")]
+    if decision == RequestStatus.ACCEPTED and not changes:
+        errors["changes"] = [_("An accepted correction changes the record: name the corrected fields.")]
+    if errors:
+        raise ApplicationError(_("Invalid input."), errors)
+    with transaction.atomic():
+        locked = Request.objects.select_for_update(of=("self",)).select_related("agency", "record").get(pk=request.pk)
+        if not locked.is_open:
+            raise ConflictError(_("This request is already closed."), {"status": [locked.status]})
+        now = timezone.now()
+        if decision == RequestStatus.ACCEPTED:
+            assert locked.record is not None and changes
+            record = record_change(
+                actor=actor, record=locked.record, changes=changes, correction=True,
+                reason=reply.strip(), legal_basis=legal_basis.strip() or _("Art. 10 of HZBF [2020] No. 80"),
+                document_number=document_number.strip() or locked.tracking_code,
+            )
+            locked.correction_version = record.versions.get(number=record.version)
+        locked.status = decision
+        locked.reply = reply.strip()
+        locked.answered_at = now
+        locked.answered_by = actor
+        if locked.kind == RequestKind.QUERY:
+            with translation.override(settings.LANGUAGE_CODE):  # an official number, in the site's language
+                locked.reply_number = _("%(agency)s reply [%(year)s] No. %(n)s") % {
+                    "agency": locked.agency.name, "year": timezone.localdate(now).year, "n": locked.pk}
+        locked.save()
+        audit_append(actor=actor, action=f"request.{locked.kind}.{decision}", object_type="request",
+                     object_id=locked.pk, agency_code=locked.agency.code,
+                     detail={"version": locked.correction_version.number if locked.correction_version else None})
+    return locked
