@@ -1,21 +1,16 @@
-"""Site-level pages: the portal's front page and the health check."""
+"""Site-level endpoints: the health check."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.celery import app as celery_app
 from scheduler.sweep import sweep_last_finished
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
 
 
 def _database_ok() -> bool:

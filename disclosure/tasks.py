@@ -1,12 +1,13 @@
 """Thin Celery tasks: they call services and return plain data."""
 from celery import shared_task
 
-from disclosure.services.deadlines import records_recompute_provisional
+from disclosure.services.deadlines import records_recompute_provisional, requests_recompute_provisional
 
 
 @shared_task(name="disclosure.recompute_provisional_deadlines", acks_late=True, time_limit=1800, soft_time_limit=1700)
 def recompute_provisional_deadlines() -> int:
-    return records_recompute_provisional()
+    """Records' and open requests' provisional due dates, recomputed with the calendar as loaded now."""
+    return records_recompute_provisional() + requests_recompute_provisional()
 
 
 @shared_task(name="disclosure.expire_records", acks_late=True, time_limit=1800, soft_time_limit=1700)

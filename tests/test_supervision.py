@@ -389,3 +389,20 @@ def test_an_unanswered_query_is_chased_like_a_record(clerk: Staff, anonymous: AP
     assert (overdue["kind"], overdue["record"], overdue["due_date"]) == ("overdue", None, "2026-10-30")
     assert overdue["request"] is not None
     assert "查询申请" in str(overdue["title"]) or "query" in str(overdue["title"]).lower()
+
+
+def test_a_query_due_next_year_is_recomputed_when_the_year_is_loaded(
+    tree: object, anonymous: APIClient, clock: Clock
+) -> None:
+    from disclosure.tasks import recompute_provisional_deadlines
+    from scheduler.services import calendar_load_year
+
+    clock("2026-12-10")
+    filed = anonymous.post("/api/v1/public/queries/", {
+        "requester_name": "李四", "contact": "lisi@example.org", "question": "何时公示？", "agency": "lianshan-amr"},
+        format="json").json()
+    assert filed["due_date"] == "2027-01-07"  # weekends only: 2027's notice is not loaded
+    calendar_load_year(year=2027, days=[(date(2027, 1, 1), "holiday", "元旦")], source="test notice")
+    assert recompute_provisional_deadlines.apply().get() == 1
+    status = anonymous.get(f"/api/v1/public/requests/{filed['tracking_code']}/").json()
+    assert status["due_date"] == "2027-01-08"  # New Year's Day off: one working day later
