@@ -126,7 +126,8 @@ STORAGES = {
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "workspace:login"
+LOGIN_REDIRECT_URL = "workspace:records"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -223,6 +224,12 @@ AXES_LOCKOUT_TEMPLATE = "workspace/locked_out.html"
 # Behind a reverse proxy set AXES_IPWARE_PROXY_COUNT and AXES_IPWARE_META_PRECEDENCE_ORDER (see
 # the django-axes documentation) so that lockouts key on the client's address, not the proxy's.
 
+# --- Agency workspace (disclosure/workspace) -------------------------------------------------
+WORKSPACE_PAGE_SIZE = env_int("WORKSPACE_PAGE_SIZE", 50)  # rows per workspace list page
+WORKSPACE_BULK_PUBLISH_MAX = env_int("WORKSPACE_BULK_PUBLISH_MAX", 100)  # drafts per bulk publication
+# "Due soon" badges use the reminder threshold of the deadline sweep unless told otherwise.
+WORKSPACE_DUE_SOON_WORKING_DAYS = env_int("WORKSPACE_DUE_SOON_WORKING_DAYS", DEADLINE_REMINDER_WORKING_DAYS)
+
 # --- Public side (disclosure/portal, corrections, queries, feed) ------------------------------
 # Evidence files of a correction request (Art. 10): at most this many, each at most this big, of
 # these types (extension and content are both checked).
@@ -256,3 +263,10 @@ SYSTEM_ACTOR_USERNAME = env_str("SYSTEM_ACTOR_USERNAME", "system")
 # --- Timeliness audit (reports/) -------------------------------------------------------------
 
 # --- Inspections (inspections/) ---------------------------------------------------------------
+# No inspector is drawn for the same entity twice within this many days (rotation window).
+INSPECTIONS_INSPECTOR_REPEAT_WINDOW_DAYS = env_int("INSPECTIONS_INSPECTOR_REPEAT_WINDOW_DAYS", 365)
+# At least this many inspectors per task (双随机: two or more law-enforcement officers).
+INSPECTIONS_MIN_INSPECTORS_PER_TASK = env_int("INSPECTIONS_MIN_INSPECTORS_PER_TASK", 2)
+# Largest file the upload pages/API import within one request; larger ones use import_records.
+INSPECTIONS_WEB_IMPORT_MAX_ROWS = env_int("INSPECTIONS_WEB_IMPORT_MAX_ROWS", 5000)
+INSPECTIONS_IMPORT_MAX_BYTES = env_int("INSPECTIONS_IMPORT_MAX_BYTES", 20 * 1024 * 1024)

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from backend.errors import AccessDenied, ApplicationError
+from backend.errors import AccessDenied, ApplicationError, NotVisible
 from disclosure.models import Agency, AgencyUserObjectPermission, Role, StaffMembership, User
 from disclosure.selectors.access import ACT, AUDIT, MANAGE_USERS, VIEW, agencies_for
 from disclosure.services.audit import audit_append, audit_refusal
@@ -111,3 +111,41 @@ def system_actor() -> User:
         user.set_unusable_password()
         user.save(update_fields=["password"])
     return user
+
+
+# Roles an agency admin may hand out; auditors and platform accounts are the system administrator's.
+AGENCY_ROLES = (Role.CLERK, Role.AGENCY_ADMIN, Role.VIEWER)
+
+
+def membership_change(*, actor: User, user_id: int, agency_code: str, role: str) -> StaffMembership:
+    """Move a staff account to ``role`` at ``agency_code``. The actor must manage both the account's
+    current agency and the new one; an agency admin cannot hand out auditor or platform roles, nor
+    change their own membership (they would lock themselves out)."""
+    managed = agencies_for(actor, MANAGE_USERS)
+    membership = StaffMembership.objects.select_related("user", "agency").filter(user_id=user_id).first()
+    if membership is None or not managed.filter(pk=membership.agency_id).exists():
+        raise NotVisible(_("Not found."))
+    agency = Agency.objects.filter(code=agency_code).first()
+    if agency is None:
+        raise ApplicationError(_("Invalid input."), {"agency": [_("No agency has the code %(code)s.") % {
+            "code": agency_code}]})
+    if role not in Role.values:
+        raise ApplicationError(_("Invalid input."), {"role": [_("Unknown role %(role)s.") % {"role": role}]})
+    refusal = None
+    if not actor.is_superuser:
+        if role not in AGENCY_ROLES:
+            refusal = _("Only a system administrator may give this role.")
+        elif not managed.filter(pk=agency.pk).exists():
+            refusal = _("You may only manage users of your own agency and its bodies.")
+        elif membership.user_id == actor.pk:
+            refusal = _("You cannot change your own role; ask another administrator.")
+    if refusal:
+        audit_refusal(actor=actor, action="user.role", object_type="user", object_id=membership.user_id,
+                      agency_code=agency.code, detail={"role": role})
+        raise AccessDenied(refusal, {"role": [refusal]})
+    before = {"agency": membership.agency.code, "role": membership.role}
+    with transaction.atomic():
+        changed = membership_set(user=membership.user, agency=agency, role=role)
+        audit_append(actor=actor, action="user.role", object_type="user", object_id=membership.user_id,
+                     agency_code=agency.code, detail={"before": before, "after": {"agency": agency.code, "role": role}})
+    return changed

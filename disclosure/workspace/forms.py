@@ -1,0 +1,197 @@
+"""Forms of the workspace: types, choices and lengths only (like the API's serializers); the rules
+(credit code, withheld reason, surprise inspections, dates) are checked by the services, whose
+``ApplicationError.errors`` the views put back next to the fields."""
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from backend.errors import ApplicationError
+from disclosure.models import Agency, Disclosure, PenaltyType, Record, Role, SubjectType
+from disclosure.services.records import CONTENT_FIELDS
+from scheduler.rules import RecordKind
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class AgencyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Agency) -> str:
+        return "\u3000" * max(obj.depth - 1, 0) + obj.name
+
+
+class RecordForm(forms.Form):
+    """A draft of any kind. The fields are the API's ``RecordInput``."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=RecordKind.choices)
+    agency = AgencyChoiceField(label=_("Agency"), queryset=Agency.objects.none(), to_field_name="code")
+    title = forms.CharField(label=_("Title"), max_length=300)
+    subject_name = forms.CharField(label=_("Subject name"), max_length=200)
+    subject_type = forms.ChoiceField(label=_("Subject type"), choices=SubjectType.choices,
+                                     initial=SubjectType.ORGANIZATION)
+    subject_code = forms.CharField(
+        label=_("Unified social credit code"), max_length=40, required=False,
+        help_text=_("18 characters (GB 32100); may be empty for a natural person."),
+        widget=forms.TextInput(attrs={"data-credit-code": "1", "autocomplete": "off", "spellcheck": "false"}),
+    )
+    event_date = forms.DateField(label=_("Event date"), widget=DATE_INPUT,
+                                 help_text=_("The day of the decision or approval; the deadline counts from it."))
+    content = forms.CharField(label=_("Content"), required=False, max_length=20000,
+                              widget=forms.Textarea(attrs={"rows": 5}))
+    legal_basis = forms.CharField(label=_("Legal basis"), required=False, max_length=2000,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+    document_number = forms.CharField(label=_("Document number"), required=False, max_length=100)
+    disclosure = forms.ChoiceField(label=_("Disclosure attribute"), choices=Disclosure.choices,
+                                   initial=Disclosure.PUBLIC)
+    withheld_reason = forms.CharField(label=_("Reason for not disclosing"), required=False, max_length=2000,
+                                      widget=forms.Textarea(attrs={"rows": 2}))
+    penalty_types = forms.MultipleChoiceField(label=_("Penalty types"), choices=PenaltyType.choices, required=False,
+                                              widget=forms.CheckboxSelectMultiple)
+    fine_amount = forms.DecimalField(label=_("Fine (yuan)"), max_digits=14, decimal_places=2, required=False)
+    surprise = forms.BooleanField(label=_("Surprise inspection (plan published with its result)"), required=False)
+    backfill = forms.BooleanField(label=_("Backfilled record (kept out of timeliness statistics)"), required=False)
+    task = forms.IntegerField(label=_("Inspection task (record number)"), required=False, min_value=1,
+                              help_text=_("For an inspection result: the number of the task it answers."))
+
+    def __init__(self, *args: Any, agencies: QuerySet[Agency], tasks: QuerySet[Record], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        agency_field = self.fields["agency"]
+        assert isinstance(agency_field, forms.ModelChoiceField)
+        agency_field.queryset = agencies
+        self._tasks = tasks
+
+    def clean_task(self) -> Record | None:
+        task_id = self.cleaned_data.get("task")
+        if task_id is None:
+            return None
+        task = self._tasks.filter(pk=task_id).first()
+        if task is None:
+            raise forms.ValidationError(_("No record %(id)s among your records.") % {"id": task_id})
+        return task
+
+    def values(self) -> dict[str, Any]:
+        """What the service takes: every field but the agency."""
+        values = {name: value for name, value in self.cleaned_data.items() if name != "agency"}
+        values["penalty_types"] = list(values.get("penalty_types") or [])
+        return values
+
+
+class VersionForm(forms.Form):
+    """The version the user saw, for optimistic locking."""
+
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class GroundsForm(VersionForm):
+    """Why a published record changes or is revoked (Art. 9): all three are required, as in the API."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    legal_basis = forms.CharField(label=_("Legal basis of this change"), max_length=2000,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+    document_number = forms.CharField(label=_("Document number of this change"), max_length=100)
+
+
+class ChangeGroundsForm(GroundsForm):
+    type = forms.ChoiceField(
+        label=_("Type"), initial="change",
+        choices=[("change", _("Change (Art. 9)")), ("correction", _("Correction (Art. 10)"))],
+    )
+
+
+class ContentForm(forms.Form):
+    """The content fields a published record may change (``CONTENT_FIELDS``), prefilled."""
+
+    title = RecordForm.base_fields["title"]
+    subject_name = RecordForm.base_fields["subject_name"]
+    subject_type = RecordForm.base_fields["subject_type"]
+    subject_code = RecordForm.base_fields["subject_code"]
+    content = RecordForm.base_fields["content"]
+    legal_basis = RecordForm.base_fields["legal_basis"]
+    document_number = RecordForm.base_fields["document_number"]
+    disclosure = RecordForm.base_fields["disclosure"]
+    withheld_reason = RecordForm.base_fields["withheld_reason"]
+    penalty_types = RecordForm.base_fields["penalty_types"]
+    fine_amount = RecordForm.base_fields["fine_amount"]
+
+    def changes(self, record: Record) -> dict[str, Any]:
+        """Only the fields whose value differs from the record's (the service refuses "no change")."""
+        out: dict[str, Any] = {}
+        for name in CONTENT_FIELDS:
+            value = self.cleaned_data.get(name)
+            if name == "penalty_types":
+                value = list(value or [])
+            current = getattr(record, name)
+            if name == "subject_code":
+                from disclosure.credit_code import normalize_credit_code
+
+                same = normalize_credit_code(value or "") == current
+            else:
+                same = value == current
+            if not same:
+                out[name] = value
+        return out
+
+
+class UserAddForm(forms.Form):
+    username = forms.RegexField(label=_("Username"), regex=r"^[\w.@+-]+\Z", max_length=150)
+    password = forms.CharField(label=_("Initial password"), max_length=128, strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    agency = AgencyChoiceField(label=_("Agency"), queryset=Agency.objects.none(), to_field_name="code")
+    role = forms.ChoiceField(label=_("Role"), choices=[(r.value, r.label) for r in
+                                                       (Role.CLERK, Role.AGENCY_ADMIN, Role.VIEWER)])
+
+    def __init__(self, *args: Any, agencies: QuerySet[Agency], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        agency_field = self.fields["agency"]
+        assert isinstance(agency_field, forms.ModelChoiceField)
+        agency_field.queryset = agencies
+
+
+class RoleForm(forms.Form):
+    agency = UserAddForm.base_fields["agency"]
+    role = UserAddForm.base_fields["role"]
+
+    def __init__(self, *args: Any, agencies: QuerySet[Agency], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        agency_field = self.fields["agency"]
+        assert isinstance(agency_field, forms.ModelChoiceField)
+        agency_field.queryset = agencies
+
+
+def add_service_errors(form: forms.Form, error: ApplicationError, *, prefix: str = "") -> None:
+    """Put a service's ``{field: [messages]}`` next to the form's fields; the rest above the form.
+
+    ``prefix`` strips the service's own prefix (``changes.`` for a change's content fields).
+    """
+    placed = False
+    for key, messages in error.errors.items():
+        name = key[len(prefix):] if prefix and key.startswith(prefix) else key
+        if not prefix and key.startswith("changes."):
+            continue  # a change's field: placed on the content form by the caller
+        for message in messages:
+            if name in form.fields:
+                form.add_error(name, message)
+                placed = True
+            else:
+                form.add_error(None, message)
+                placed = True
+    if not placed:
+        form.add_error(None, error.message)
+
+
+class AnswerForm(forms.Form):
+    """The agency's answer to a correction or a query (Art. 10, Art. 11)."""
+
+    decision = forms.ChoiceField(label=_("Decision"), choices=[])
+    reply = forms.CharField(label=_("Reply"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}),
+                            help_text=_("For a rejection, the reasons; for a query, the written reply."))
+    legal_basis = forms.CharField(label=_("Legal basis of the correction"), max_length=2000, required=False)
+    document_number = forms.CharField(label=_("Document number of the correction"), max_length=100, required=False)
+
+    def __init__(self, *args: Any, decisions: list[tuple[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        decision = self.fields["decision"]
+        assert isinstance(decision, forms.ChoiceField)
+        decision.choices = decisions

@@ -1,0 +1,1 @@
+"""Writes of the inspections app: the only place its state changes."""
