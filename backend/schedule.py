@@ -40,6 +40,13 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(minute=30, hour=0),
         "options": _limits(expires=3600, time_limit=1800),
     },
+    "monthly-report": {
+        # Art. 12: last month's 通报 from the month's first working day on; the month is claimed
+        # first, so running daily (and twice) makes and mails it once.
+        "task": "reports.monthly_report_due",
+        "schedule": crontab(minute=30, hour=6),
+        "options": _limits(expires=6 * 3600, time_limit=1800),
+    },
     "recompute-provisional-deadlines": {
         # Cheap when nothing is provisional; picks up a calendar year loaded by another process.
         "task": "disclosure.recompute_provisional_deadlines",

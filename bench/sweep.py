@@ -108,13 +108,12 @@ def main() -> int:
     import django
 
     django.setup()
-    from django.core.management import call_command
-    from django.db import connection, transaction
-    from django.utils import timezone
-
     from datetime import timedelta
 
     from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.utils import timezone
 
     from disclosure.models import Record
     from scheduler.models import SweepRun

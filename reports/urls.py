@@ -1,4 +1,10 @@
 """Timeliness audit API, under /api/v1/audit/."""
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from reports import apis
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("timeliness/", apis.TimelinessView.as_view(), name="audit-timeliness"),
+    path("reports/", apis.MonthlyReportList.as_view(), name="audit-reports"),
+    path("reports/monthly/", apis.MonthlyReportFile.as_view(), name="audit-report-monthly"),
+]

@@ -183,6 +183,8 @@ needs_chromium = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     # Module scope: one Playwright instance at a time (two sync instances cannot coexist).
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian chromium is not installed (.ci/run installs it)")
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop; Django refuses ORM calls from inside one unless told.

@@ -2,8 +2,6 @@
 the backfill upload in real headless Chromium."""
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +11,9 @@ from django.test import Client
 
 from disclosure.models import Record
 from inspections.models import Draw, Plan, Task
-from tests.conftest import Staff
+from tests.conftest import Staff, needs_chromium
 from tests.test_inspections_draw import directory
 
-CHROMIUM = "/usr/bin/chromium"
 GOOD = Path(__file__).parent / "data" / "inspections" / "backfill_good.csv"
 BASE = "/workspace/inspections/"
 
@@ -105,19 +102,8 @@ class TestPages:
 
 
 # -- in Chromium ------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield browser
-        browser.close()
-
-
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
+@needs_chromium
 def test_backfill_page_in_chromium(live_server: Any, browser: Any, clerk: Staff) -> None:
     client = browser_client(clerk)
     cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]

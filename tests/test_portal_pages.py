@@ -2,8 +2,7 @@
 headless Chromium (search, open a record, file a correction with a file, follow the code)."""
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,6 @@ from django.test import Client
 
 from tests.conftest import VALID_CODE, Staff, penalty
 
-CHROMIUM = "/usr/bin/chromium"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -84,21 +82,6 @@ def test_search_page_query_count_does_not_grow(clerk: Staff, client: Client, clo
 
 
 # -- in the browser ------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (.ci/run installs it)")
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
-        yield browser
-        browser.close()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_citizen_searches_opens_a_record_files_a_correction_and_follows_it(
         live_server: Any, browser: Any, clerk: Staff, tmp_path: Path) -> None:

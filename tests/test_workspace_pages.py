@@ -1,41 +1,23 @@
 """The agency workspace in real headless Chromium (Debian's, driven by Playwright): a clerk's day."""
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from disclosure.credit_code import make_credit_code
 from disclosure.models import Record, RecordStatus, StaffMembership
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, needs_chromium
 
-CHROMIUM = "/usr/bin/chromium"
 GOOD_CODE = make_credit_code("91211402MA0T2468X")
 BAD_CODE = GOOD_CODE[:17] + ("1" if GOOD_CODE[17] != "1" else "2")
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (.ci/run installs it)"),
+    needs_chromium,
 ]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -261,6 +261,20 @@ SYSTEM_ACTOR_USERNAME = env_str("SYSTEM_ACTOR_USERNAME", "system")
 
 
 # --- Timeliness audit (reports/) -------------------------------------------------------------
+# A rate over fewer decided records than this is shown but marked too few to rank.
+AUDIT_MIN_RECORDS_TO_RANK = env_int("AUDIT_MIN_RECORDS_TO_RANK", 5)
+# Months in the dashboard's trend chart.
+AUDIT_TREND_MONTHS = env_int("AUDIT_TREND_MONTHS", 12)
+# A report still "generating" after this long is presumed abandoned and may be claimed again.
+AUDIT_REPORT_CLAIM_TIMEOUT_SECONDS = env_int("AUDIT_REPORT_CLAIM_TIMEOUT_SECONDS", 1800)
+# Overdue records the monthly PDF lists one by one (the rest are counted).
+AUDIT_REPORT_MAX_OVERDUE_ITEMS = env_int("AUDIT_REPORT_MAX_OVERDUE_ITEMS", 300)
+# Kinds whose record is a decision with a document number (文书号); flagged when it has none.
+AUDIT_DOCUMENT_NUMBER_KINDS = env_list(
+    "AUDIT_DOCUMENT_NUMBER_KINDS", ["permit", "penalty", "coercive_measure", "administrative_order", "dishonest_list"]
+)
+# Rows per page of the dashboard's lists.
+AUDIT_PAGE_SIZE = env_int("AUDIT_PAGE_SIZE", 50)
 
 # --- Inspections (inspections/) ---------------------------------------------------------------
 # No inspector is drawn for the same entity twice within this many days (rotation window).
