@@ -23,27 +23,16 @@ medians and the ratios, and drops the database at the end (unless --keep).
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.common import django_on_postgres, drop_database, median_ms  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_audit"
-
-
-def admin_execute(url: str, *statements: str) -> None:
-    import psycopg
-
-    parsed = urlparse(url)
-    with psycopg.connect(parsed._replace(path="/postgres").geturl(), autocommit=True) as conn:
-        for statement in statements:
-            conn.execute(statement)
 
 
 FILLED = {"id", "kind", "agency_id", "status", "version", "title", "subject_name", "subject_code", "subject_type",
@@ -156,17 +145,6 @@ HIST_SQL = """
 """
 
 
-def timed(fn: Callable[[], object], repeat: int) -> float:
-    """Median milliseconds of ``repeat`` runs after one warm-up."""
-    fn()
-    runs = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        fn()
-        runs.append((time.perf_counter() - began) * 1000)
-    return statistics.median(runs)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--records", type=int, default=5_000_000)
@@ -175,18 +153,7 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true", help="use an existing bench database and its rows")
     args = parser.parse_args()
 
-    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    if not url.startswith("postgres"):
-        parser.error("BENCH_DATABASE_URL must point at PostgreSQL")
-    name = urlparse(url).path.lstrip("/")
-    if not args.reuse:
-        admin_execute(url, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings.local")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    url = django_on_postgres(DEFAULT_URL, reuse=args.reuse, error=parser.error)
     from django.db import connection
 
     from disclosure.models import Agency, Record
@@ -194,9 +161,6 @@ def main() -> int:
 
     try:
         if not args.reuse:
-            print("setting up: migrate, load_agencies, fill")
-            call_command("migrate", verbosity=0)
-            call_command("load_agencies", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
             fill(args.records)
 
         def fetch(sql: str, params: dict[str, object]) -> list[tuple[object, ...]]:
@@ -242,9 +206,9 @@ def main() -> int:
                         mismatches += 1
                         if mismatches == 1:
                             print(f"MISMATCH agency {agency_id}: selector {mine} vs SQL {theirs}")
-                sel = timed(selector, args.repeat)
-                pct = timed(bare_pct, args.repeat)
-                hist = timed(bare_hist, args.repeat)
+                sel = median_ms(selector, args.repeat)
+                pct = median_ms(bare_pct, args.repeat)
+                hist = median_ms(bare_hist, args.repeat)
                 due = stats.total.total.due if stats.total else 0
                 print(f"{label:<26}{due:>11,}{sel:>10.1f}{pct:>10.1f}{hist:>10.1f}{sel / pct:>8.2f}x"
                       f"{sel / hist:>9.2f}x")
@@ -265,8 +229,8 @@ def main() -> int:
     finally:
         connection.close()
         if not args.keep:
-            admin_execute(url, f'DROP DATABASE IF EXISTS "{name}"')
-            print(f"dropped database {name}")
+            drop_database(url)
+            print(f"dropped database {urlparse(url).path.lstrip('/')}")
     return 0
 
 

@@ -12,28 +12,21 @@ Prints median and p95 in milliseconds and the ratio selector / bare SQL.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench.common import django_on_postgres, runs_ms  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_public"
 
 
 def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
     """(median, p95) milliseconds of ``repeat`` runs after one warm-up."""
-    fn()
-    runs = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        fn()
-        runs.append((time.perf_counter() - began) * 1000)
-    runs.sort()
+    runs = runs_ms(fn, repeat)
     return statistics.median(runs), runs[min(len(runs) - 1, int(len(runs) * 0.95))]
 
 
@@ -43,17 +36,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--reuse", action="store_true", help="time an existing database without refilling")
     args = parser.parse_args()
-    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    from records_list import fill, recreate_database
+    from bench.records_list import fill
 
-    if not args.reuse:
-        recreate_database(url)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings.local")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    django_on_postgres(DEFAULT_URL, reuse=args.reuse, error=parser.error)
     from django.db import connection
 
     from disclosure.credit_code import make_credit_code
@@ -62,9 +47,6 @@ def main() -> int:
 
     code = make_credit_code("91211400MA0Q1234X")
     if not args.reuse:
-        print("setting up: migrate, load_agencies, fill")
-        call_command("migrate", verbosity=0)
-        call_command("load_agencies", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
         fill(args.records)
         with connection.cursor() as cursor:
             # 20,000 companies with about 50 records each; one real, checked code among them.

@@ -15,38 +15,15 @@ the database is dropped and created anew unless --reuse is given.
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.common import django_on_postgres, median_ms, progress  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/disclosure_bench"
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def progress(done: int, total: int, began: float) -> None:
-    width = 30
-    filled = int(width * done / total)
-    rate = done / max(time.perf_counter() - began, 1e-9)
-    sys.stdout.write(f"\r  [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} ({rate:,.0f}/s)")
-    sys.stdout.flush()
-    if done >= total:
-        sys.stdout.write("\n")
 
 
 def fill(records: int) -> None:
@@ -88,17 +65,6 @@ def fill(records: int) -> None:
         cursor.execute("ANALYZE")
 
 
-def timed(fn: Callable[[], object], repeat: int) -> float:
-    """Median milliseconds of ``repeat`` runs after one warm-up."""
-    fn()
-    runs = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        fn()
-        runs.append((time.perf_counter() - began) * 1000)
-    return statistics.median(runs)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000)
@@ -106,17 +72,7 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true", help="keep an existing bench database and its rows")
     args = parser.parse_args()
 
-    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    if not url.startswith("postgres"):
-        parser.error("BENCH_DATABASE_URL must point at PostgreSQL")
-    if not args.reuse:
-        recreate_database(url)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings.local")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    django_on_postgres(DEFAULT_URL, reuse=args.reuse, error=parser.error)
     from django.db import connection
 
     from disclosure.models import Agency, Record, User
@@ -124,9 +80,6 @@ def main() -> int:
     from disclosure.services.users import membership_set
 
     if not args.reuse:
-        print("setting up: migrate, load_agencies, fill")
-        call_command("migrate", verbosity=0)
-        call_command("load_agencies", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
         fill(args.records)
 
     def staff(code: str, role: str) -> User:
@@ -182,11 +135,11 @@ def main() -> int:
     worst = 0.0
     for label, user in callers.items():
         qs = record_list(user=user)
-        orm_page = timed(lambda user=user: list(record_list(user=user)[:50]), args.repeat)
-        orm_count = timed(lambda user=user: record_list(user=user).count(), args.repeat)
-        sql_page = timed(lambda user=user: bare_page(user.pk), args.repeat)
-        sql_count = timed(lambda user=user: bare_count(user.pk), args.repeat)
-        naive = timed(lambda user=user: one_statement_count(user.pk), max(3, args.repeat // 5))
+        orm_page = median_ms(lambda user=user: list(record_list(user=user)[:50]), args.repeat)
+        orm_count = median_ms(lambda user=user: record_list(user=user).count(), args.repeat)
+        sql_page = median_ms(lambda user=user: bare_page(user.pk), args.repeat)
+        sql_count = median_ms(lambda user=user: bare_count(user.pk), args.repeat)
+        naive = median_ms(lambda user=user: one_statement_count(user.pk), max(3, args.repeat // 5))
         rows = qs.count()
         ratio = (orm_page + orm_count) / (sql_page + sql_count)
         worst = max(worst, orm_page + orm_count)

@@ -25,16 +25,13 @@ the database is dropped and created anew unless --reuse is given.
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.records_list import progress, recreate_database  # noqa: E402
+from bench.common import django_on_postgres, median_ms, progress  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/disclosure_bench_sweep"
 
@@ -79,18 +76,6 @@ def fill(records: int) -> None:
         cursor.execute("ANALYZE")
 
 
-def timed(fn: Callable[[], object], repeat: int, before: Callable[[], object] | None = None) -> float:
-    """Median seconds of ``repeat`` runs; ``before`` runs untimed ahead of each."""
-    runs = []
-    for _ in range(repeat):
-        if before:
-            before()
-        began = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - began)
-    return statistics.median(runs)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000)
@@ -98,20 +83,10 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true", help="keep an existing bench database and its rows")
     args = parser.parse_args()
 
-    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    if not url.startswith("postgres"):
-        parser.error("BENCH_DATABASE_URL must point at PostgreSQL")
-    if not args.reuse:
-        recreate_database(url)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings.local")
-    import django
-
-    django.setup()
+    django_on_postgres(DEFAULT_URL, reuse=args.reuse, error=parser.error)
     from datetime import timedelta
 
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -120,9 +95,6 @@ def main() -> int:
     from scheduler.sweep import deadlines_sweep, thresholds_for
 
     if not args.reuse:
-        print("setting up: migrate, load_agencies, fill")
-        call_command("migrate", verbosity=0)
-        call_command("load_agencies", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
         fill(args.records)
 
     today = timezone.localdate()
@@ -189,14 +161,14 @@ def main() -> int:
     open_count = Record.objects.filter(status="draft").count()
     print(f"sweep: {open_count:,} open records ({Record.objects.count():,} in all), as of {today}, "
           f"median of {args.repeat} runs (s)")
-    classify = timed(bare_classify, args.repeat)
-    cold_bare = timed(bare_whole, args.repeat, before=empty_notices)
-    cold_sweep = timed(sweep, args.repeat, before=empty_notices)
+    classify = median_ms(bare_classify, args.repeat, warm_up=False) / 1000
+    cold_bare = median_ms(bare_whole, args.repeat, warm_up=False, before=empty_notices) / 1000
+    cold_sweep = median_ms(sweep, args.repeat, warm_up=False, before=empty_notices) / 1000
     noticed = execute("SELECT count(*) FROM scheduler_notice", [])[0][0]
-    warm_full_bare = timed(bare_whole, args.repeat)
-    warm_full_sweep = timed(lambda: deadlines_sweep(today=today, full=True), args.repeat)
-    warm_bare = timed(bare_incremental, args.repeat)
-    warm_sweep = timed(sweep, args.repeat)
+    warm_full_bare = median_ms(bare_whole, args.repeat, warm_up=False) / 1000
+    warm_full_sweep = median_ms(lambda: deadlines_sweep(today=today, full=True), args.repeat, warm_up=False) / 1000
+    warm_bare = median_ms(bare_incremental, args.repeat, warm_up=False) / 1000
+    warm_sweep = median_ms(sweep, args.repeat, warm_up=False) / 1000
     print(f"{'':<52}{'bare SQL':>10}{'sweep':>10}{'ratio':>8}")
     print(f"{'classification only (the one aggregate)':<52}{classify:>10.3f}{'':>10}")
     print(f"{f'first sweep, full ({noticed:,} new notices)':<52}{cold_bare:>10.3f}{cold_sweep:>10.3f}"

@@ -13,6 +13,8 @@ from disclosure.services.users import membership_set
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    """For data written only through the services (and so into the audit trail)."""
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

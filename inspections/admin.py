@@ -2,27 +2,14 @@
 (and so into the audit trail)."""
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from disclosure.admin import ReadOnlyAdmin
 from inspections.models import BackfillBatch, Conflict, Draw, Entity, Inspector, Plan, Result, Task
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(Entity)
-class EntityAdmin(ReadOnly):
+class EntityAdmin(ReadOnlyAdmin):
     list_display = ("name", "credit_code", "industry", "risk_level", "agency", "deactivated_at")
     list_filter = ("risk_level",)
     search_fields = ("name", "credit_code")
@@ -30,44 +17,44 @@ class EntityAdmin(ReadOnly):
 
 
 @admin.register(Inspector)
-class InspectorAdmin(ReadOnly):
+class InspectorAdmin(ReadOnlyAdmin):
     list_display = ("name", "badge_number", "agency", "deactivated_at")
     search_fields = ("name", "badge_number")
     list_select_related = ("agency",)
 
 
 @admin.register(Conflict)
-class ConflictAdmin(ReadOnly):
+class ConflictAdmin(ReadOnlyAdmin):
     list_display = ("inspector", "credit_code", "declared_at")
     list_select_related = ("inspector",)
 
 
 @admin.register(Plan)
-class PlanAdmin(ReadOnly):
+class PlanAdmin(ReadOnlyAdmin):
     list_display = ("title", "agency", "status", "surprise", "approved_on")
     list_filter = ("status", "surprise")
     list_select_related = ("agency",)
 
 
 @admin.register(Draw)
-class DrawAdmin(ReadOnly):
+class DrawAdmin(ReadOnlyAdmin):
     list_display = ("id", "plan", "algorithm", "drawn_at", "result_digest")
     list_select_related = ("plan",)
 
 
 @admin.register(Task)
-class TaskAdmin(ReadOnly):
+class TaskAdmin(ReadOnlyAdmin):
     list_display = ("id", "plan", "position", "entity", "record")
     list_select_related = ("plan", "entity", "record")
 
 
 @admin.register(Result)
-class ResultAdmin(ReadOnly):
+class ResultAdmin(ReadOnlyAdmin):
     list_display = ("id", "task", "outcome", "formed_on", "record")
     list_select_related = ("task__entity", "task__plan", "record")
 
 
 @admin.register(BackfillBatch)
-class BackfillBatchAdmin(ReadOnly):
+class BackfillBatchAdmin(ReadOnlyAdmin):
     list_display = ("id", "file_name", "imported_by", "imported_at", "rows", "created", "published", "skipped")
     list_select_related = ("imported_by",)

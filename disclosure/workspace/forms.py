@@ -160,6 +160,26 @@ class RoleForm(forms.Form):
         agency_field.queryset = agencies
 
 
+def refusal_onto(
+    form: forms.Form, error: ApplicationError, *, prefix: str = "", conflict_form: forms.Form | None = None
+) -> int:
+    """Put a service's refusal onto ``form`` and return the HTTP status to answer with.
+
+    A state conflict (a stale version, an illegal transition) goes above ``conflict_form`` (the
+    form itself by default) with 409; invalid input goes next to the fields it names with 400.
+    Refusals of access are not form errors: a 404 or 403 propagates to the view's decorator.
+    """
+    from backend.errors import AccessDenied, ConflictError, NotVisible
+
+    if isinstance(error, (NotVisible, AccessDenied)):
+        raise error
+    if isinstance(error, ConflictError):
+        (conflict_form or form).add_error(None, error.message)
+        return 409
+    add_service_errors(form, error, prefix=prefix)
+    return 400
+
+
 def add_service_errors(form: forms.Form, error: ApplicationError, *, prefix: str = "") -> None:
     """Put a service's ``{field: [messages]}`` next to the form's fields; the rest above the form.
 

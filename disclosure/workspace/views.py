@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from backend.errors import AccessDenied, ApplicationError, ConflictError, NotVisible
+from backend.errors import AccessDenied, ApplicationError, NotVisible
 from disclosure.models import Record, RecordStatus, RequestKind, RequestStatus, User, VersionAction
 from disclosure.selectors.records import record_list, record_versions
 from disclosure.services import records as svc
@@ -185,14 +185,11 @@ def record_new(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             record = svc.record_create(actor=user, agency=form.cleaned_data["agency"], values=form.values())
-        except (NotVisible, AccessDenied):
-            raise
         except ApplicationError as exc:
-            f.add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Draft %(id)s saved. Due %(due)s.") % {
-                "id": record.pk, "due": record.due_date or _("with its result")})
-            return HttpResponseRedirect(_record_url(record))
+            return _render_record_form(request, form, None, status=f.refusal_onto(form, exc))
+        messages.success(request, _("Draft %(id)s saved. Due %(due)s.") % {
+            "id": record.pk, "due": record.due_date or _("with its result")})
+        return HttpResponseRedirect(_record_url(record))
     return _render_record_form(request, form, None, status=400)
 
 
@@ -213,13 +210,8 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             record = svc.record_edit(actor=user, record=record, version=version.cleaned_data["version"],
                                      values={"agency": form.cleaned_data["agency"], **form.values()})
-        except (NotVisible, AccessDenied):
-            raise
-        except ConflictError as exc:
-            form.add_error(None, exc.message)
-            status = 409
         except ApplicationError as exc:
-            f.add_service_errors(form, exc)
+            status = f.refusal_onto(form, exc)
         else:
             messages.success(request, _("Draft %(id)s saved.") % {"id": record.pk})
             return HttpResponseRedirect(_record_url(record))
@@ -242,11 +234,8 @@ def record_publish(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             record = svc.record_publish(actor=user, record=record, version=form.cleaned_data["version"])
-        except (NotVisible, AccessDenied):
-            raise
         except ApplicationError as exc:
-            form.add_error(None, exc.message)
-            status = exc.status_code
+            status = f.refusal_onto(form, exc)
         else:
             messages.success(request, _published_message(record))
             return HttpResponseRedirect(_record_url(record))
@@ -287,13 +276,8 @@ def record_change(request: HttpRequest, pk: int) -> HttpResponse:
                     reason=data["reason"], legal_basis=data["legal_basis"], document_number=data["document_number"],
                     version=data["version"],
                 )
-            except (NotVisible, AccessDenied):
-                raise
-            except ConflictError as exc:
-                grounds.add_error(None, exc.message)
-                status = 409
             except ApplicationError as exc:
-                f.add_service_errors(content, exc, prefix="changes.")
+                status = f.refusal_onto(content, exc, prefix="changes.", conflict_form=grounds)
             else:
                 messages.success(request, _("Record %(id)s changed: version %(v)s.") % {
                     "id": record.pk, "v": record.version})
@@ -318,11 +302,8 @@ def record_revoke(request: HttpRequest, pk: int) -> HttpResponse:
                 record = svc.record_revoke(actor=user, record=record, reason=data["reason"],
                                            legal_basis=data["legal_basis"], document_number=data["document_number"],
                                            version=data["version"])
-            except (NotVisible, AccessDenied):
-                raise
             except ApplicationError as exc:
-                f.add_service_errors(form, exc)
-                status = exc.status_code
+                status = f.refusal_onto(form, exc)
             else:
                 messages.success(request, _("Record %(id)s revoked.") % {"id": record.pk})
                 return HttpResponseRedirect(_record_url(record))
@@ -386,10 +367,8 @@ def users(request: HttpRequest) -> HttpResponse:
                 created, membership, _token = user_create(
                     actor=user, username=data["username"], password=data["password"],
                     agency_code=data["agency"].code, role=data["role"])
-            except (NotVisible, AccessDenied):
-                raise
             except ApplicationError as exc:
-                f.add_service_errors(form, exc)
+                f.refusal_onto(form, exc)
             else:
                 messages.success(request, _("%(user)s added as %(role)s of %(agency)s.") % {
                     "user": created.username, "role": membership.get_role_display(), "agency": membership.agency})
@@ -467,13 +446,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 request_answer(actor=user, request=target, decision=data["decision"], reply=data["reply"],
                                changes=changes if data["decision"] == RequestStatus.ACCEPTED else None,
                                legal_basis=data["legal_basis"], document_number=data["document_number"])
-            except (NotVisible, AccessDenied):
-                raise
-            except ConflictError as exc:
-                form.add_error(None, exc.message)
-                status = 409
             except ApplicationError as exc:
-                f.add_service_errors(form, exc)
+                status = f.refusal_onto(form, exc)
                 field_errors = {k: v for k, v in exc.errors.items() if k.startswith("changes.")}
                 if content is not None and field_errors:
                     f.add_service_errors(content, ApplicationError(exc.message, field_errors), prefix="changes.")
