@@ -1,11 +1,10 @@
 """Input and output serializers: types, choices and lengths only; rules live in the services."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from django_stubs_ext import StrOrPromise
 from rest_framework import serializers
 
 from disclosure.models import (
@@ -22,6 +21,9 @@ from disclosure.models import (
 )
 from disclosure.services.privacy import context_for, mask, public_payload
 from scheduler.rules import CORRECTION_REPLY, QUERY_REPLY, RecordKind
+
+if TYPE_CHECKING:  # django-stubs' helper type; the package is a development dependency
+    from django_stubs_ext import StrOrPromise
 
 
 def _choice(choices: Any, what: StrOrPromise, **kwargs: Any) -> serializers.ChoiceField:
