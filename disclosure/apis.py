@@ -130,7 +130,7 @@ class UserCreate(APIView):
         data = _valid(s.UserInput, request)
         user, membership, token = user_create(
             actor=_user(request), username=data["username"], password=data["password"],
-            agency_code=data["agency"], role=data["role"],
+            agency_code=data["agency"], role=data["role"], email=data["email"],
         )
         return Response(
             {"username": user.get_username(), "agency": membership.agency.code, "role": membership.role,

@@ -158,6 +158,7 @@ class UserInput(serializers.Serializer):
     password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
     agency = serializers.CharField(max_length=64)
     role = _choice(Role.choices, _("role"))
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
 
 
 # -- public side ----------------------------------------------------------------------------------

@@ -406,3 +406,26 @@ def test_a_query_due_next_year_is_recomputed_when_the_year_is_loaded(
     assert recompute_provisional_deadlines.apply().get() == 1
     status = anonymous.get(f"/api/v1/public/requests/{filed['tracking_code']}/").json()
     assert status["due_date"] == "2027-01-08"  # New Year's Day off: one working day later
+
+
+def test_staff_created_with_an_address_get_the_digest(
+    superuser: User, tree: object, clock: Clock
+) -> None:
+    admin = APIClient()
+    admin.force_authenticate(superuser)
+    bad = admin.post("/api/v1/users/", {"username": "wang", "password": "correct-horse-battery-42",
+                                         "agency": "lianshan-amr", "role": "clerk", "email": "not-an-address"},
+                     format="json")
+    assert bad.status_code == 400 and "email" in bad.json()["errors"]
+    made = admin.post("/api/v1/users/", {"username": "wang", "password": "correct-horse-battery-42",
+                                          "agency": "lianshan-amr", "role": "clerk", "email": "wang@lianshan.gov.cn"},
+                      format="json")
+    assert made.status_code == 201, made.json()
+    clerk = APIClient()
+    clerk.credentials(HTTP_AUTHORIZATION=f"Token {made.json()['token']}")
+    clock("2026-09-28")
+    assert clerk.post("/api/v1/records/", penalty(), format="json").status_code == 201
+    clock("2026-10-14")
+    mail.outbox.clear()
+    _sweep()
+    assert [m.to for m in mail.outbox] == [["wang@lianshan.gov.cn"]]

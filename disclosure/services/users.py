@@ -66,9 +66,11 @@ def membership_set(*, user: User, agency: Agency, role: str) -> StaffMembership:
 
 
 def user_create(
-    *, actor: User | AnonymousUser, username: str, password: str, agency_code: str, role: str
+    *, actor: User | AnonymousUser, username: str, password: str, agency_code: str, role: str, email: str = ""
 ) -> tuple[User, StaffMembership, Token]:
-    """Create a staff account with its role and API token (API.md ``POST /api/v1/users/``)."""
+    """Create a staff account with its role and API token (API.md ``POST /api/v1/users/``).
+
+    ``email`` is where deadline notices are sent (the inbox has them either way)."""
     errors: dict[str, list[str]] = {}
     agency = Agency.objects.filter(code=agency_code).first()
     if agency is None:
@@ -92,7 +94,7 @@ def user_create(
                       agency_code=agency.code, detail={"role": role})
         raise
     with transaction.atomic():
-        user = User.objects.create_user(username=username, password=password)
+        user = User.objects.create_user(username=username, password=password, email=email.strip())
         membership = membership_set(user=user, agency=agency, role=role)
         token = Token.objects.create(user=user)
         audit_append(actor=actor, action="user.create", object_type="user", object_id=user.pk,

@@ -141,6 +141,7 @@ class UserAddForm(forms.Form):
     agency = AgencyChoiceField(label=_("Agency"), queryset=Agency.objects.none(), to_field_name="code")
     role = forms.ChoiceField(label=_("Role"), choices=[(r.value, r.label) for r in
                                                        (Role.CLERK, Role.AGENCY_ADMIN, Role.VIEWER)])
+    email = forms.EmailField(label=_("E-mail (for deadline notices)"), required=False)
 
     def __init__(self, *args: Any, agencies: QuerySet[Agency], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -366,7 +366,7 @@ def users(request: HttpRequest) -> HttpResponse:
             try:
                 created, membership, _token = user_create(
                     actor=user, username=data["username"], password=data["password"],
-                    agency_code=data["agency"].code, role=data["role"])
+                    agency_code=data["agency"].code, role=data["role"], email=data["email"])
             except ApplicationError as exc:
                 f.refusal_onto(form, exc)
             else:
