@@ -24,6 +24,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -228,11 +229,13 @@ def subject_titles(notices: Iterable[Notice]) -> dict[tuple[str, int], str]:
 
 
 def _subject_url(notice: Notice) -> str:
+    """Where the recipient acts on the notice: the workspace's record or request page."""
+    site = settings.SITE_URL.rstrip("/")
     if notice.subject_kind == SubjectKind.RECORD:
-        return f"{settings.SITE_URL.rstrip('/')}/api/v1/records/{notice.subject_id}/"
-    if notice.subject_kind == SubjectKind.CALENDAR:
-        return f"{settings.SITE_URL.rstrip('/')}/admin/scheduler/calendaryear/"
-    return f"{settings.SITE_URL.rstrip('/')}/api/v1/requests/{notice.subject_id}/"
+        return site + reverse("workspace:record", args=[notice.subject_id])
+    if notice.subject_kind == SubjectKind.REQUEST:
+        return site + reverse("workspace:request", args=[notice.subject_id])
+    return site + reverse("admin:scheduler_calendaryear_changelist")
 
 
 def _digest(items: list[Notification]) -> tuple[str, str]:

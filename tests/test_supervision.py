@@ -111,6 +111,7 @@ def test_one_reminder_one_overdue_notice_one_escalation_and_nothing_twice(
     assert mail.outbox[0].to == [f"{clerk.user.username}@example.org"]
     assert "葫芦岛市某商贸有限公司销售不合格产品案" in mail.outbox[0].body
     assert "截止 2026-10-13" in mail.outbox[0].body  # in Chinese, the site's language
+    assert f"/workspace/records/{record_id}/" in mail.outbox[0].body
     assert mail.outbox[0].subject == "监管信息公示：1 条时限提醒"
 
     _sweep()  # the same day again: nothing new anywhere
