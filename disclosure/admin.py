@@ -7,7 +7,18 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 
-from disclosure.models import Agency, AuditEntry, CreditCodeWhitelist, Record, RecordVersion, StaffMembership, User
+from disclosure.models import (
+    Agency,
+    AuditEntry,
+    CreditCodeWhitelist,
+    Evidence,
+    FeedEvent,
+    Record,
+    RecordVersion,
+    Request,
+    StaffMembership,
+    User,
+)
 from disclosure.services.audit import audit_append
 from disclosure.services.users import membership_set
 
@@ -102,6 +113,40 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["id", "at", "actor_name", "action", "outcome", "object_type", "object_id", "agency_code"]
     list_filter = ["outcome", "action"]
     search_fields = ["object_id", "actor_name", "agency_code"]
+    show_full_result_count = False
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    fields = readonly_fields = ("original_name", "content_type", "size", "sha256", "file")
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Request)
+class RequestAdmin(ReadOnlyAdmin):
+    """Citizens' corrections and queries; agencies answer them in the workspace or the API."""
+
+    list_display = ["tracking_code", "kind", "agency", "status", "received_on", "due_date", "answered_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["tracking_code"]
+    list_select_related = ["agency"]
+    inlines = [EvidenceInline]
+
+
+@admin.register(FeedEvent)
+class FeedEventAdmin(ReadOnlyAdmin):
+    """The outbound feed (Art. 6), in position order."""
+
+    list_display = ["position", "record", "action", "public", "at"]
+    list_filter = ["action", "public"]
+    list_select_related = ["record"]
     show_full_result_count = False
 
 

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from backend.errors import ApplicationError
-from scheduler.models import CalendarDay, CalendarYear, DeadlineRule
+from disclosure.admin import ReadOnlyAdmin
+from scheduler.models import CalendarDay, CalendarYear, DeadlineRule, Notice, SweepRun
 from scheduler.selectors import calendar_invalidate
 from scheduler.services import calendar_load_from_package, calendar_load_year, parse_notice_csv
 
@@ -115,3 +116,21 @@ class DeadlineRuleAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+@admin.register(Notice)
+class NoticeAdmin(ReadOnlyAdmin):
+    """Deadline notices: written by the sweep, one per subject, threshold and due date."""
+
+    list_display = ["id", "kind", "subject_kind", "subject_id", "agency", "due_date", "created_at", "delivered_at",
+                    "recipients"]
+    list_filter = ["kind", "subject_kind"]
+    search_fields = ["subject_id"]
+    list_select_related = ["agency"]
+    show_full_result_count = False
+
+
+@admin.register(SweepRun)
+class SweepRunAdmin(ReadOnlyAdmin):
+    list_display = ["finished_at", "today", "partition", "partitions", "full"]
+    list_filter = ["full"]
