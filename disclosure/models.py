@@ -495,3 +495,45 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+# -- Verification of the audit trail (verify_audit): checkpoints and the record of runs ----------
+class AuditCheckpoint(models.Model):
+    """A point up to which a run of ``verify_audit`` found the trail intact. A later run with
+    ``--resume`` recomputes the chain from the newest checkpoint instead of from the genesis,
+    after checking that the checkpoint's entry still carries the hash recorded here."""
+
+    entry_id = models.BigIntegerField(unique=True)
+    hash = models.CharField(max_length=64)
+    versions = models.BigIntegerField()  # record versions sealed by entries 1..entry_id
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-entry_id"]
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.entry_id}:{self.hash}"
+
+
+class AuditCheck(models.Model):
+    """One run of ``verify_audit`` (by hand or by the nightly beat job); ``/health/`` shows the newest."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    ok = models.BooleanField()
+    resumed_from = models.BigIntegerField(null=True, blank=True)  # checkpoint entry id, None for a full run
+    entries = models.BigIntegerField(default=0)
+    versions = models.BigIntegerField(default=0)
+    records = models.BigIntegerField(default=0)
+    head_entry_id = models.BigIntegerField(null=True, blank=True)
+    head_hash = models.CharField(max_length=64, blank=True)
+    problems = models.PositiveIntegerField(default=0)
+    first_broken = models.CharField(max_length=200, blank=True)
+    first_problem = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-finished_at", "-id"]
+        indexes = [models.Index(fields=["-finished_at"], name="audit_check_newest")]
+
+    def __str__(self) -> str:
+        return f"audit check {self.finished_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'broken'}"
