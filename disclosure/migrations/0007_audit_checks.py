@@ -1,4 +1,4 @@
-"""verify_audit"s checkpoints and the record of its runs (/health/ shows the newest)."""
+"""Checkpoints of verify_audit and the record of its runs (/health/ shows the newest)."""
 
 from django.db import migrations, models
 
