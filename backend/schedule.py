@@ -53,4 +53,11 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(minute=15, hour=2),
         "options": _limits(expires=3600, time_limit=1800),
     },
+    "verify-audit": {
+        # The audit trail, every version and every record row against it, resumed from the last
+        # intact run's checkpoint; /health/ shows the result. After the night's writers are done.
+        "task": "disclosure.verify_audit",
+        "schedule": crontab(minute=50, hour=3),
+        "options": _limits(expires=3 * 3600, time_limit=3600),
+    },
 }

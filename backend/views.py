@@ -38,21 +38,39 @@ def _last_sweep() -> datetime | None:
         return None
 
 
+def _last_audit_check() -> dict[str, object] | None:
+    from disclosure.services.verification import audit_last_check
+
+    try:
+        check = audit_last_check()
+    except Exception:  # noqa: BLE001 - the database check already reports the failure
+        return None
+    if check is None:
+        return None
+    return {"at": check.finished_at.isoformat(), "ok": check.ok, "first_broken": check.first_broken or None,
+            "problem": check.first_problem or None, "head": f"{check.head_entry_id}:{check.head_hash}"
+            if check.head_entry_id else None}
+
+
 def health(request: HttpRequest) -> JsonResponse:
-    """``{database, broker, last_sweep_at, sweep_stale}``: 200 when the database and the broker
+    """``{database, broker, last_sweep_at, sweep_stale, audit_check}``: 200 when the database and the broker
     answer, else 503.
 
     A stale sweep (none finished within ``SWEEP_STALE_AFTER_HOURS``: beat or every worker is
     down) is reported but does not fail the check: the web process itself is healthy, and a
-    failing web health check would only restart the wrong container.
+    failing web health check would only restart the wrong container. ``audit_check`` is
+    ``{at, ok, first_broken, problem, head}`` of the last ``verify_audit`` run, or null.
     """
     database, broker = _database_ok(), _broker_ok()
     last = _last_sweep() if database else None
     stale_before = timezone.now() - timedelta(hours=settings.SWEEP_STALE_AFTER_HOURS)
-    body = {
+    body: dict[str, object] = {
         "database": "ok" if database else _("unreachable"),
         "broker": "ok" if broker else _("unreachable"),
         "last_sweep_at": last.isoformat() if last else None,
         "sweep_stale": last is None or last < stale_before,
     }
+    # The last run of verify_audit (the nightly beat job or by hand): when, whether the trail was
+    # intact, and the first broken entry. Like a stale sweep, a break does not fail the check.
+    body["audit_check"] = _last_audit_check() if database else None
     return JsonResponse(body, status=200 if database and broker else 503)

@@ -16,3 +16,19 @@ def expire_records() -> int:
     from disclosure.services.expiry import records_expire
 
     return records_expire()
+
+
+@shared_task(name="disclosure.verify_audit", acks_late=True, time_limit=3600, soft_time_limit=3540)
+def verify_audit() -> dict[str, object]:
+    """The nightly ``verify_audit --resume``: the result is kept for ``/health/``; a break is logged."""
+    import logging
+
+    from disclosure.services.verification import audit_verify
+
+    report = audit_verify(resume=True)
+    first = report.problems[0] if report.problems else None
+    if first is not None:
+        logging.getLogger(__name__).error("audit trail broken at %s: %s (%d problems)", first.where, first.message,
+                                          len(report.problems))
+    return {"ok": report.ok, "entries": report.entries, "records": report.records,
+            "first_broken": first.where if first else None}

@@ -30,7 +30,8 @@ def test_createsuperuser_noinput_and_drf_create_token(monkeypatch: pytest.Monkey
 def test_health(client: object) -> None:
     response = APIClient().get("/health/")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "broker": "ok", "last_sweep_at": None, "sweep_stale": True}
+    assert response.json() == {"database": "ok", "broker": "ok", "last_sweep_at": None, "sweep_stale": True,
+                               "audit_check": None}
 
 
 def test_schema_names_the_contract() -> None:
