@@ -25,7 +25,16 @@ from disclosure import serializers as s
 from disclosure.models import Record, Request, RequestKind, RequestStatus, Role, User
 from disclosure.selectors.deadline import deadline_explain
 from disclosure.selectors.feed import feed_after, feed_item
-from disclosure.selectors.public import SearchParams, entity_records, public_history, public_record, public_search
+from disclosure.selectors.public import (
+    SearchPage,
+    SearchParams,
+    entity_profile,
+    entity_records,
+    normalize_code,
+    public_history,
+    public_record,
+    public_search,
+)
 from disclosure.selectors.requests import requests_visible_to
 from disclosure.services import requests as svc
 from disclosure.services.reply_pdf import reply_pdf
@@ -54,22 +63,14 @@ class SubmitThrottle(_PublicThrottle):
     setting = "PUBLIC_SUBMIT_RATE"
 
 
-class PublicPagination(PageNumberPagination):
-    page_size_query_param = "page_size"
-    max_page_size = 100
-
-    def get_page_size(self, request: Any) -> int:
-        size = super().get_page_size(request)
-        return size if size and "page_size" in request.query_params else settings.PUBLIC_PAGE_SIZE
-
-
 def _content_length(request: Any) -> int | None:
     raw = request.META.get("CONTENT_LENGTH") or ""
     return int(raw) if str(raw).isdigit() else None
 
 
 def _pk(raw: str) -> int:
-    if not raw.isdigit():
+    # str.isdigit() is true for "²" and other Unicode digits that int() refuses: ASCII only.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
         raise NotVisible(_("Not found."))
     return int(raw)
 
@@ -80,22 +81,37 @@ class _Public(APIView):
 
 
 # -- records -----------------------------------------------------------------------------------------------
-class PublicRecordList(_Public, generics.ListAPIView):
-    """Published, unexpired, not embargoed, masked records: ``?q=&subject_code=&agency=&kind=&date_from=&date_to=``."""
+def _search_body(page: SearchPage, request: ApiRequest, results: list[dict[str, Any]]) -> dict[str, Any]:
+    def link(number: int) -> str:
+        query = request.query_params.copy()
+        query["page"] = str(number)
+        return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
-    serializer_class = s.PublicRecordOutput
-    pagination_class = PublicPagination
+    return {
+        "count": page.count, "count_capped": page.count_capped,
+        "next": link(page.number + 1) if page.has_next else None,
+        "previous": link(page.number - 1) if page.has_previous else None,
+        "results": results,
+    }
+
+
+class PublicRecordList(_Public):
+    """Published, unexpired, not embargoed, masked records: ``?q=&subject_code=&agency=&kind=&date_from=&date_to=``.
+    ``q`` is one box (a name, a credit code, a document number or keywords, every word required);
+    exact credit-code and document-number hits first, then records whose title or subject holds
+    every word, then the rest, newest first. ``count`` is exact up to a cap, then ``count_capped``."""
+
     throttle_classes = [SearchThrottle]
-    filter_backends: list[type] = []
 
-    @extend_schema(parameters=[s.PublicSearchInput])
-    def get(self, request: ApiRequest, *args: Any, **kwargs: Any) -> Response:
-        return super().get(request, *args, **kwargs)
-
-    def get_queryset(self) -> QuerySet[Record]:
-        params = s.PublicSearchInput(data=self.request.query_params)
+    @extend_schema(parameters=[s.PublicSearchInput], responses=s.PublicRecordPageOutput)
+    def get(self, request: ApiRequest) -> Response:
+        params = s.PublicSearchInput(data=request.query_params)
         params.is_valid(raise_exception=True)
-        return public_search(params=SearchParams(**{k: v for k, v in params.validated_data.items() if v}))
+        v = dict(params.validated_data)
+        page_no, size = v.pop("page", 1), v.pop("page_size", None)
+        page = public_search(params=SearchParams(**{k: val for k, val in v.items() if val}), page=page_no,
+                             page_size=size)
+        return Response(_search_body(page, request, s.PublicRecordOutput(page.items, many=True).data))
 
 
 class PublicRecordDetail(_Public):
@@ -103,24 +119,36 @@ class PublicRecordDetail(_Public):
 
     throttle_classes = [SearchThrottle]
 
-    @extend_schema(responses=s.PublicRecordOutput)
+    @extend_schema(responses=s.PublicRecordDetailOutput)
     def get(self, request: ApiRequest, pk: str) -> Response:
         record = public_record(record_id=_pk(pk))
         body = s.PublicRecordOutput(record).data
-        body["history"] = s.PublicHistoryOutput(public_history(record=record), many=True).data
+        body["history"] = s.PublicHistoryOutput(public_history(record), many=True).data
         return Response(body)
 
 
-class PublicEntity(_Public, generics.ListAPIView):
-    """Everything public about one unified social credit code, in time order (Art. 13)."""
+class PublicEntity(_Public):
+    """Everything public about one unified social credit code, in time order (Art. 13): the
+    entity's name, type and counts by kind, then its records (``?kind=`` for one kind)."""
 
-    serializer_class = s.PublicRecordOutput
-    pagination_class = PublicPagination
     throttle_classes = [SearchThrottle]
-    filter_backends: list[type] = []
 
-    def get_queryset(self) -> QuerySet[Record]:
-        return entity_records(subject_code=str(self.kwargs["code"]))
+    @extend_schema(parameters=[s.PublicEntityInput], responses=s.PublicEntityPageOutput)
+    def get(self, request: ApiRequest, code: str) -> Response:
+        params = s.PublicEntityInput(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        if not normalize_code(code):
+            raise NotVisible(_("Not found."))
+        profile = entity_profile(subject_code=code)
+        kind = params.validated_data.get("kind") or ""
+        size = params.validated_data.get("page_size") or settings.PUBLIC_PAGE_SIZE
+        count = (profile.counts.get(kind, 0) if kind else profile.total) if profile else 0
+        number = min(params.validated_data.get("page") or 1, max(1, -(-count // size)))
+        items = list(entity_records(subject_code=code, kind=kind)[(number - 1) * size: number * size]) if count else []
+        page = SearchPage(items=items, count=count, count_capped=False, number=number, page_size=size)
+        body = _search_body(page, request, s.PublicRecordOutput(page.items, many=True).data)
+        body["entity"] = s.PublicEntityOutput(profile).data if profile else None
+        return Response(body)
 
 
 # -- citizens' requests ----------------------------------------------------------------------------------

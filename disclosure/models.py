@@ -381,8 +381,9 @@ class FeedHead(models.Model):
 class FeedEvent(models.Model):
     """One publish/change/correct/revoke/expire of a publicly disclosed record, in commit order.
 
-    The payload is not stored: it is the version's snapshot, masked when it is served, so the one
-    masking function also covers what was appended before it improved.
+    The payload is not stored here: it is the masked payload of that version in the record's public
+    projection (``PublicRecord.history``), so a better masking rule (``reindex_public``) also covers
+    what was appended before it improved, and a record that left the public view sends nothing.
     """
 
     position = models.BigIntegerField(_("position"), primary_key=True)
@@ -399,6 +400,63 @@ class FeedEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position} {self.action} #{self.record_id}"
+
+
+class PublicRecord(models.Model):
+    """What the public may see of one record, computed once, masked, when the record enters,
+    changes in or leaves the public view (``services.projection``). The portal, the public API,
+    the entity pages and the feed read only this; nothing public is computed from raw text at
+    request time. A row exists for every record that has ever been public: ``listed`` while it is
+    in search, ``page`` while its own page answers (listed, or revoked until its display period
+    ends); a record that left the public view keeps its row, neither, for the feed's history.
+
+    ``search_head`` (title, subject, credit code, document number) and ``search_body`` (legal
+    basis, content) are the tokens of the masked text (``disclosure.search_tokens``). PostgreSQL
+    keeps a generated ``tsvector`` column over them with a GIN index, SQLite an FTS5 table kept by
+    triggers (migration 0008): neither is a model field.
+    """
+
+    record = models.OneToOneField(Record, primary_key=True, on_delete=models.PROTECT, related_name="public")
+    listed = models.BooleanField(_("in search"), default=True)
+    page = models.BooleanField(_("own page shown"), default=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=RecordKind.choices)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("agency"))
+    status = models.CharField(_("status"), max_length=16, choices=RecordStatus.choices)
+    version = models.PositiveIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=300)
+    subject_name = models.CharField(_("subject name"), max_length=200)
+    subject_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    subject_type = models.CharField(_("subject type"), max_length=32, choices=SubjectType.choices)
+    event_date = models.DateField(_("event date"))
+    content = models.TextField(_("content"), blank=True)
+    legal_basis = models.TextField(_("legal basis"), blank=True)
+    document_number = models.CharField(_("document number"), max_length=100, blank=True)
+    penalty_types = models.JSONField(_("penalty types"), default=list, blank=True)
+    fine_amount = models.DecimalField(_("fine (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    task = models.BigIntegerField(_("inspection task"), null=True, blank=True)  # the task's record id
+    published_at = models.DateTimeField(_("published at"))
+    expires_on = models.DateField(_("shown until (exclusive)"), null=True, blank=True)
+    # The public history (publish, change, correct, revoke), masked, oldest first; each entry also
+    # carries the masked payload of that version, which the feed sends.
+    history = models.JSONField(_("public history"), default=list)
+    search_head = models.TextField(blank=True)
+    search_body = models.TextField(blank=True)
+    projected_at = models.DateTimeField(_("projected at"))
+
+    class Meta:
+        verbose_name = _("public record")
+        verbose_name_plural = _("public records")
+        indexes = [
+            models.Index(fields=["-published_at", "-record"], name="public_newest", condition=models.Q(listed=True)),
+            models.Index(fields=["subject_code", "event_date"], name="public_entity"),
+            models.Index(fields=["document_number"], name="public_document_number"),
+            models.Index(fields=["agency", "-published_at"], name="public_agency_newest",
+                         condition=models.Q(listed=True)),
+            models.Index(fields=["kind", "-published_at"], name="public_kind_newest", condition=models.Q(listed=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"public #{self.record_id} v{self.version}"
 
 
 class RequestKind(models.TextChoices):

@@ -11,6 +11,7 @@ from disclosure.models import (
     Agency,
     Disclosure,
     PenaltyType,
+    PublicRecord,
     Record,
     RecordVersion,
     Request,
@@ -19,7 +20,6 @@ from disclosure.models import (
     Role,
     SubjectType,
 )
-from disclosure.services.privacy import context_for, mask, public_payload
 from scheduler.rules import CORRECTION_REPLY, QUERY_REPLY, RecordKind
 
 if TYPE_CHECKING:  # django-stubs' helper type; the package is a development dependency
@@ -163,22 +163,25 @@ class UserInput(serializers.Serializer):
 
 # -- public side ----------------------------------------------------------------------------------
 class PublicSearchInput(serializers.Serializer):
-    q = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    subject_code = serializers.CharField(required=False, allow_blank=True, max_length=18)
+    q = serializers.CharField(required=False, allow_blank=True, max_length=100, trim_whitespace=True,
+                              help_text=_("A name, a credit code, a document number or keywords; every word must match."))
+    subject_code = serializers.CharField(required=False, allow_blank=True, max_length=40)
     agency = serializers.CharField(required=False, allow_blank=True, max_length=64)
     kind = _choice(RecordKind.choices, _("record kind"), required=False, allow_blank=True)
     date_from = serializers.DateField(required=False, allow_null=True, input_formats=["iso-8601"])
     date_to = serializers.DateField(required=False, allow_null=True, input_formats=["iso-8601"])
+    page = serializers.IntegerField(required=False, min_value=1, max_value=100000)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
 
 
 class PublicRecordOutput(serializers.Serializer):
-    """A record as the public sees it: the masked payload (services.privacy) and the agency's name."""
+    """A record as the public sees it: its public projection (masked once, when it was written)."""
 
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(source="record_id")
     kind = serializers.CharField()
-    kind_label = serializers.CharField()
-    agency = serializers.CharField()
-    agency_name = serializers.CharField()
+    kind_label = serializers.SerializerMethodField()
+    agency = serializers.CharField(source="agency.code")
+    agency_name = serializers.CharField(source="agency.name")
     status = serializers.CharField()
     title = serializers.CharField()
     subject_name = serializers.CharField()
@@ -191,21 +194,16 @@ class PublicRecordOutput(serializers.Serializer):
     published_at = serializers.DateTimeField()
     expires_on = serializers.DateField(allow_null=True)
     penalty_types = serializers.ListField(child=serializers.CharField())
+    penalty_type_labels = serializers.SerializerMethodField()
+    fine_amount = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
     task = serializers.IntegerField(allow_null=True)
 
-    def to_representation(self, instance: Record) -> dict[str, Any]:
-        values = {field: getattr(instance, field) for field in (
-            "kind", "status", "title", "subject_name", "subject_code", "subject_type", "event_date", "content",
-            "legal_basis", "document_number", "published_at", "expires_on", "penalty_types", "task_id")}
-        values["agency_code"] = instance.agency.code
-        payload = public_payload(values, record_id=instance.pk)
-        payload["event_date"] = serializers.DateField().to_representation(instance.event_date)
-        payload["expires_on"] = instance.expires_on.isoformat() if instance.expires_on else None
-        payload["published_at"] = (
-            serializers.DateTimeField().to_representation(instance.published_at) if instance.published_at else None)
-        payload["kind_label"] = str(RecordKind(instance.kind).label)
-        payload["agency_name"] = instance.agency.name
-        return payload
+    def get_kind_label(self, instance: PublicRecord) -> str:
+        return str(RecordKind(instance.kind).label)
+
+    def get_penalty_type_labels(self, instance: PublicRecord) -> list[str]:
+        labels = dict(PenaltyType.choices)
+        return [str(labels.get(t, t)) for t in instance.penalty_types]
 
 
 class PublicHistoryOutput(serializers.Serializer):
@@ -218,14 +216,37 @@ class PublicHistoryOutput(serializers.Serializer):
     legal_basis = serializers.CharField()
     document_number = serializers.CharField()
 
-    def to_representation(self, instance: RecordVersion) -> dict[str, Any]:
-        context = context_for(instance.data)
-        return {
-            "number": instance.number, "action": instance.action,
-            "at": serializers.DateTimeField().to_representation(instance.at),
-            "reason": mask(instance.reason, context), "legal_basis": mask(instance.legal_basis, context),
-            "document_number": mask(instance.document_number, context),
-        }
+
+class PublicRecordPageOutput(serializers.Serializer):
+    count = serializers.IntegerField()
+    count_capped = serializers.BooleanField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = PublicRecordOutput(many=True)
+
+
+class PublicRecordDetailOutput(PublicRecordOutput):
+    history = PublicHistoryOutput(many=True)
+
+
+class PublicEntityInput(serializers.Serializer):
+    kind = _choice(RecordKind.choices, _("record kind"), required=False, allow_blank=True)
+    page = serializers.IntegerField(required=False, min_value=1, max_value=100000)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100)
+
+
+class PublicEntityOutput(serializers.Serializer):
+    """The entity at the top of its profile: name and type as its newest publication gives them."""
+
+    code = serializers.CharField()
+    name = serializers.CharField()
+    subject_type = serializers.CharField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+    total = serializers.IntegerField()
+
+
+class PublicEntityPageOutput(PublicRecordPageOutput):
+    entity = PublicEntityOutput(allow_null=True)
 
 
 class CorrectionInput(serializers.Serializer):

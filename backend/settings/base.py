@@ -256,6 +256,10 @@ PUBLIC_FEED_PAGE_SIZE = env_int("PUBLIC_FEED_PAGE_SIZE", 100)
 PUBLIC_FEED_MAX_PAGE_SIZE = env_int("PUBLIC_FEED_MAX_PAGE_SIZE", 1000)
 # Results per page of the public search (API and portal).
 PUBLIC_PAGE_SIZE = env_int("PUBLIC_PAGE_SIZE", 20)
+# Public search counts exactly up to this many results, then says "10,000+" (and offers no page past it).
+PUBLIC_COUNT_CAP = env_int("PUBLIC_COUNT_CAP", 10000)
+# Records projected per transaction by reindex_public.
+PUBLIC_REINDEX_BATCH_SIZE = env_int("PUBLIC_REINDEX_BATCH_SIZE", 500)
 # The account that signs system-made versions (expiry).
 SYSTEM_ACTOR_USERNAME = env_str("SYSTEM_ACTOR_USERNAME", "system")
 

@@ -1,12 +1,14 @@
 """The public portal's pages: thin views over the same selectors and services as the public API.
 
-Record data reaches a template only as the masked payload of ``services.privacy.public_payload``.
+Record data reaches a template only from the public projection (``PublicRecord``), masked once
+when it was written; nothing here reads a record's raw text.
 """
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -16,34 +18,40 @@ from django.views.decorators.http import require_http_methods
 
 from backend.errors import ApplicationError, NotVisible
 from disclosure.apis_public import SearchThrottle, SubmitThrottle
-from disclosure.models import Agency, Record, RecordVersion, RequestKind
+from disclosure.models import Agency, PenaltyType, PublicRecord, RequestKind, SubjectType
 from disclosure.selectors.deadline import deadline_explain
-from disclosure.selectors.public import SearchParams, entity_records, public_history, public_record, public_search
+from disclosure.selectors.public import (
+    SearchParams,
+    clean_text,
+    entity_profile,
+    entity_records,
+    normalize_code,
+    page_number,
+    public_history,
+    public_record,
+    public_search,
+    revoked_entry,
+)
 from disclosure.serializers import DEADLINE_KINDS
 from disclosure.services import requests as svc
-from disclosure.services.privacy import context_for, mask, public_payload
 from disclosure.services.reply_pdf import reply_pdf
 from scheduler.rules import RecordKind
 
 _KIND_LABELS = dict(RecordKind.choices)
 
 
-def _public(record: Record) -> dict[str, Any]:
-    values = {f: getattr(record, f) for f in (
-        "kind", "status", "title", "subject_name", "subject_code", "subject_type", "event_date", "content",
-        "legal_basis", "document_number", "published_at", "expires_on", "penalty_types", "task_id")}
-    values["agency_code"] = record.agency.code
-    payload = public_payload(values, record_id=record.pk)
-    payload["kind_label"] = _KIND_LABELS.get(record.kind, record.kind)
-    payload["agency_name"] = record.agency.name
-    return payload
-
-
-def _history(record: Record, versions: list[RecordVersion]) -> list[dict[str, Any]]:
-    context = context_for(record.__dict__)
-    return [{"action": v.action, "label": v.get_action_display(), "at": v.at, "reason": mask(v.reason, context),
-             "legal_basis": mask(v.legal_basis, context), "document_number": mask(v.document_number, context)}
-            for v in versions]
+def _public(record: PublicRecord) -> dict[str, Any]:
+    """A projection row as a template reads it, with the labels the page shows."""
+    labels = dict(PenaltyType.choices)
+    return {
+        "id": record.record_id, "kind": record.kind, "kind_label": _KIND_LABELS.get(record.kind, record.kind),
+        "agency": record.agency.code, "agency_name": record.agency.name, "status": record.status,
+        "title": record.title, "subject_name": record.subject_name, "subject_code": record.subject_code,
+        "subject_type": record.subject_type, "event_date": record.event_date, "content": record.content,
+        "legal_basis": record.legal_basis, "document_number": record.document_number,
+        "published_at": record.published_at, "expires_on": record.expires_on,
+        "penalty_types": [str(labels.get(t, t)) for t in record.penalty_types], "fine_amount": record.fine_amount,
+    }
 
 
 def _throttled(request: HttpRequest, throttle: type[SearchThrottle] | type[SubmitThrottle]) -> HttpResponse | None:
@@ -58,47 +66,46 @@ def _throttled(request: HttpRequest, throttle: type[SearchThrottle] | type[Submi
 
 def _date(raw: str) -> date | None:
     try:
-        return date.fromisoformat(raw) if raw else None
+        return date.fromisoformat(raw) if raw and raw.isascii() else None
     except ValueError:
         return None
-
-
-def _page(request: HttpRequest, items: Any) -> Any:
-    from django.conf import settings
-
-    return Paginator(items, settings.PUBLIC_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _agencies() -> list[Agency]:
     return list(Agency.objects.order_by("path"))
 
 
+def _search_context(get: Any) -> dict[str, Any]:
+    return {"params": get, "kinds": RecordKind.choices, "agencies": _agencies()}
+
+
 def home(request: HttpRequest) -> HttpResponse:
-    """The front page: the search form and the newest publications."""
-    latest = [_public(r) for r in public_search(params=SearchParams())[:10]]
-    return render(request, "disclosure/portal/home.html", {
-        "latest": latest, "kinds": RecordKind.choices, "agencies": _agencies(), "params": {},
-    })
+    """The front page: the search box and the newest publications."""
+    latest = [_public(r) for r in public_search(params=SearchParams(), page_size=10).items]
+    return render(request, "disclosure/portal/home.html", {"latest": latest, **_search_context({})})
 
 
 def search(request: HttpRequest) -> HttpResponse:
-    """Search by keyword, credit code, agency, kind and event-date range; paginated."""
+    """One search box (name, credit code, document number or keywords) with filters; paginated,
+    counted exactly up to the cap."""
     refused = _throttled(request, SearchThrottle)
     if refused:
         return refused
     get = request.GET
     kind = get.get("kind", "")
+    agency = clean_text(get.get("agency", ""), max_length=64)
     params = SearchParams(
-        q=get.get("q", "").strip()[:100], subject_code=get.get("subject_code", "").strip()[:18],
-        agency=get.get("agency", "")[:64], kind=kind if kind in RecordKind.values else "",
+        q=clean_text(get.get("q", "")), subject_code=clean_text(get.get("subject_code", ""), max_length=40),
+        agency=agency, kind=kind if kind in RecordKind.values else "",
         date_from=_date(get.get("date_from", "")), date_to=_date(get.get("date_to", "")),
     )
-    page = _page(request, public_search(params=params))
+    page = public_search(params=params, page=page_number(get.get("page")))
     query = get.copy()
     query.pop("page", None)
     return render(request, "disclosure/portal/search.html", {
-        "page": page, "results": [_public(r) for r in page.object_list], "params": get,
-        "kinds": RecordKind.choices, "agencies": _agencies(), "query": query.urlencode(),
+        "page": page, "results": [_public(r) for r in page.items], "query": query.urlencode(),
+        "searched": bool(params.q or params.subject_code or params.agency or params.kind or params.date_from
+                         or params.date_to), **_search_context(get),
     })
 
 
@@ -108,18 +115,31 @@ def record_page(request: HttpRequest, pk: int) -> HttpResponse:
         record = public_record(record_id=pk)
     except NotVisible:
         raise Http404 from None
-    history = _history(record, public_history(record=record))
-    revoked = next((h for h in reversed(history) if h["action"] == "revoke"), None)
+    history = public_history(record)
     return render(request, "disclosure/portal/record.html", {
-        "record": _public(record), "history": history, "revoked": revoked,
+        "record": _public(record), "history": history, "revoked": revoked_entry(history),
     })
 
 
 def entity_page(request: HttpRequest, code: str) -> HttpResponse:
-    """Everything public about one credit code, in time order (Art. 13)."""
-    page = _page(request, entity_records(subject_code=code))
+    """Everything public about one credit code, in time order (Art. 13): the entity's name and
+    type, counts by kind, and a tab per kind."""
+    if not normalize_code(code):
+        raise Http404
+    profile = entity_profile(subject_code=code)
+    if profile is None:
+        return render(request, "disclosure/portal/message.html", {
+            "title": normalize_code(code), "message": _("Nothing is published about this entity."),
+        })
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in profile.counts else ""
+    page = Paginator(entity_records(subject_code=profile.code, kind=kind), settings.PUBLIC_PAGE_SIZE).get_page(
+        page_number(request.GET.get("page")))
+    tabs = [(value, label, profile.counts[value]) for value, label in RecordKind.choices if value in profile.counts]
     return render(request, "disclosure/portal/entity.html", {
-        "code": code.upper(), "page": page, "results": [_public(r) for r in page.object_list],
+        "profile": profile, "tabs": tabs, "kind": kind, "page": page,
+        "subject_type_label": dict(SubjectType.choices).get(profile.subject_type, profile.subject_type),
+        "results": [_public(r) for r in page.object_list], "query": f"kind={kind}" if kind else "",
     })
 
 
@@ -128,7 +148,7 @@ def request_form(request: HttpRequest, kind: str) -> HttpResponse:
     """The correction (with evidence files) and query forms; on success, the tracking code."""
     record = None
     record_raw = request.POST.get("record") or request.GET.get("record") or ""
-    if record_raw.isdigit():
+    if record_raw.isascii() and record_raw.isdigit() and len(record_raw) <= 18:
         try:
             record = _public(public_record(record_id=int(record_raw)))
         except NotVisible:
@@ -180,14 +200,19 @@ def track_code(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def track_reply(request: HttpRequest, code: str) -> HttpResponse:
-    """The written reply of an answered query, through the tracking code."""
+    """The letter of an answered query or a decided correction, through the tracking code."""
+    from django.utils.http import content_disposition_header  # local: the module's imports are another change's
+
+    refused = _throttled(request, SearchThrottle)
+    if refused:
+        return refused
     try:
         found = svc.request_by_tracking_code(code=code)
         body = reply_pdf(request=found)
     except NotVisible:
         raise Http404 from None
     response = HttpResponse(body, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="reply-{found.pk}.pdf"'
+    response["Content-Disposition"] = content_disposition_header(False, f"{found.reply_number or found.pk}.pdf")
     return response
 
 

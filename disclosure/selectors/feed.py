@@ -1,22 +1,37 @@
-"""Reads of the outbound feed: events after a cursor, each with the masked public payload."""
+"""Reads of the outbound feed: events after a cursor, each with its version's public payload.
+
+The payload is the one the public projection holds for that version (masked once, when it was
+projected). A record that has since left the public view has no projection: its events then
+carry only the record id and status, and a later event of it takes it down.
+"""
 from __future__ import annotations
 
 from typing import Any
 
-from disclosure.models import FeedEvent
-from disclosure.services.privacy import context_for, mask, public_payload
+from django.core.exceptions import ObjectDoesNotExist
+
+from disclosure.models import FeedEvent, PublicRecord
 
 
 def feed_after(*, after: int, limit: int) -> list[FeedEvent]:
     """Events with a position greater than ``after``, in order (one query)."""
-    return list(FeedEvent.objects.filter(position__gt=after).select_related("version").order_by("position")[:limit])
+    return list(FeedEvent.objects.filter(position__gt=after).select_related("version", "record__public")
+                .order_by("position")[:limit])
+
+
+def _projection(event: FeedEvent) -> PublicRecord | None:
+    try:
+        return event.record.public
+    except ObjectDoesNotExist:
+        return None
 
 
 def feed_item(event: FeedEvent) -> dict[str, Any]:
     """One event as a receiver sees it. A record that left the public view carries no content:
     the receiver takes it down."""
-    data = event.version.data
-    context = context_for(data)
+    projection = _projection(event)
+    entry = next((h for h in projection.history if h["number"] == event.version.number), None) if projection else None
+    payload = (entry or {}).get("payload") if event.public else None
     return {
         "position": event.position,
         "action": event.action,
@@ -24,9 +39,8 @@ def feed_item(event: FeedEvent) -> dict[str, Any]:
         "record": event.record_id,
         "version": event.version.number,
         "public": event.public,
-        "reason": mask(event.version.reason, context),
-        "legal_basis": event.version.legal_basis,
-        "document_number": event.version.document_number,
-        "payload": public_payload(data, record_id=event.record_id) if event.public else
-        {"id": event.record_id, "status": data.get("status")},
+        "reason": (entry or {}).get("reason", ""),
+        "legal_basis": (entry or {}).get("legal_basis", ""),
+        "document_number": (entry or {}).get("document_number", ""),
+        "payload": payload or {"id": event.record_id, "status": event.version.status},
     }

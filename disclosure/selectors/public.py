@@ -1,42 +1,98 @@
 """Reads for the public: what anyone may see, with no login (API.md "Public", the portal, the feed).
 
-Public means: published (published, changed or corrected), disclosed proactively (``public``),
-inside its display period (Art. 8), and, for a surprise inspection's plan, only once a result
-naming it has been published (Art. 7). A revoked record leaves the search; its own page stays
-reachable until its display period ends and says that it was revoked, when and why.
+Everything here reads the public projection (``PublicRecord``, written by
+``services.projection``), never the records' raw text. What a row of it means is decided there;
+the one condition left for read time is the date: a record whose display period ends today
+disappears at midnight, before the expiry job gets to it. A revoked record's page (``page``)
+ends with its display period the same way.
+
+Search (``public_search``): one box takes a name, a credit code (any width, any case), a document
+number or keywords; every word must match, as a phrase of the tokens ``disclosure.search_tokens``
+writes, in the title, subject, credit code, document number, legal basis or content as the public
+sees them. Results come in three tiers, newest publication first within each: exact credit-code or
+document-number hits, then records where every word is in the title, subject, code or document
+number, then the rest. Counts are exact up to ``PUBLIC_COUNT_CAP`` and capped above it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.conf import settings
+from django.db import connection
+from django.db.models import BooleanField, Count, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.errors import NotVisible
-from disclosure.models import Agency, Disclosure, Record, RecordStatus, RecordVersion, VersionAction
-from disclosure.services.feed import ACTIVE_STATUSES
+from disclosure.models import Agency, PublicRecord
+from disclosure.search_tokens import QueryWord, query_words
+from disclosure.services.privacy import fold
 
-# Versions that the public history names; drafts and their edits are the agency's own business.
-PUBLIC_HISTORY_ACTIONS = (VersionAction.PUBLISH, VersionAction.CHANGE, VersionAction.CORRECT, VersionAction.REVOKE)
+_CODE = re.compile(r"[0-9A-Z]{1,18}")
 
 
-def _shown(statuses: tuple[str, ...], today: date) -> QuerySet[Record]:
-    result_out = Record.objects.filter(task=OuterRef("pk"), published_at__isnull=False)
-    return (
-        Record.objects.filter(status__in=statuses, disclosure=Disclosure.PUBLIC)
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=today))
-        .filter(Q(surprise=False) | Exists(result_out))
+def clean_text(raw: str, *, max_length: int = 100) -> str:
+    """A search box's text without control characters (a NUL byte cannot reach PostgreSQL)."""
+    text = "".join(c for c in raw if unicodedata.category(c)[0] != "C" or c in "\t\n")
+    return " ".join(text.split())[:max_length]
+
+
+def normalize_code(raw: str) -> str:
+    """A credit code as typed (full-width, lower case, spaces): its canonical form, or "" when it
+    cannot be one."""
+    code = re.sub(r"[\s\-]", "", fold(clean_text(raw, max_length=40))).upper()
+    return code if _CODE.fullmatch(code) else ""
+
+
+def _visible(today: date | None) -> QuerySet[PublicRecord]:
+    today = today or timezone.localdate()
+    return PublicRecord.objects.filter(Q(expires_on__isnull=True) | Q(expires_on__gt=today))
+
+
+def _listed(today: date | None) -> QuerySet[PublicRecord]:
+    return _visible(today).filter(listed=True)
+
+
+def public_records(*, today: date | None = None) -> QuerySet[PublicRecord]:
+    """Every record the public search may show, newest publication first."""
+    return _listed(today).select_related("agency").order_by("-published_at", "-record_id")
+
+
+# -- the full-text match, in each engine's own syntax ---------------------------------------------
+def _pg_word(word: QueryWord, head: bool) -> str:
+    weight = "A" if head else ""
+    if word.prefix:
+        return f"'{word.tokens[0]}':*{weight}"
+    parts = [f"'{t}'" + (f":{weight}" if weight else "") for t in word.tokens]
+    return "(" + " <-> ".join(parts) + ")"
+
+
+def _fts5_word(word: QueryWord) -> str:
+    return f'"{word.tokens[0]}"*' if word.prefix else '"' + " ".join(word.tokens) + '"'
+
+
+def _match(words: list[QueryWord], *, head: bool) -> Any:
+    """A condition: every word found (``head``: found in the title, subject, code or number)."""
+    if connection.vendor == "postgresql":
+        query = " & ".join(_pg_word(w, head) for w in words)
+        return RawSQL("search_vector @@ %s::tsquery", (query,), output_field=BooleanField())
+    expression = " AND ".join(_fts5_word(w) for w in words)
+    if head:
+        expression = f"search_head : ({expression})"
+    return RawSQL(
+        '"disclosure_publicrecord"."record_id" IN '
+        "(SELECT rowid FROM disclosure_public_fts WHERE disclosure_public_fts MATCH %s)",
+        (expression,), output_field=BooleanField(),
     )
 
 
-def public_records(*, today: date | None = None) -> QuerySet[Record]:
-    """Every record the public search may show (active ones only), newest publication first."""
-    return _shown(ACTIVE_STATUSES, today or timezone.localdate()).select_related("agency").order_by(
-        "-published_at", "-id")
-
-
+# -- search --------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class SearchParams:
     q: str = ""
@@ -47,17 +103,42 @@ class SearchParams:
     date_to: date | None = None
 
 
-def public_search(*, params: SearchParams, today: date | None = None) -> QuerySet[Record]:
-    """The public search: keyword in title or subject name, exact credit code, an agency with its
-    bodies, kind, and a range of event dates."""
-    qs = public_records(today=today)
-    if params.q:
-        qs = qs.filter(Q(title__icontains=params.q) | Q(subject_name__icontains=params.q))
+@dataclass
+class SearchPage:
+    """One page of results; ``count`` is exact unless ``count_capped`` (then it is the cap)."""
+
+    items: list[PublicRecord]
+    count: int
+    count_capped: bool
+    number: int
+    page_size: int
+    cap: int = field(default=0)
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, math.ceil(self.count / self.page_size))
+
+    @property
+    def cap_display(self) -> str:
+        return f"{self.cap:,}"
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def _filtered(params: SearchParams, today: date | None) -> QuerySet[PublicRecord]:
+    qs = _listed(today)
     if params.subject_code:
-        qs = qs.filter(subject_code=params.subject_code.strip().upper())
+        qs = qs.filter(subject_code=normalize_code(params.subject_code) or "-")
     if params.agency:
         path = Agency.objects.filter(code=params.agency).values_list("path", flat=True).first()
-        qs = qs.filter(agency__path__startswith=path) if path else qs.none()
+        ids = list(Agency.objects.filter(path__startswith=path).values_list("pk", flat=True)) if path else []
+        qs = qs.filter(agency_id__in=ids)
     if params.kind:
         qs = qs.filter(kind=params.kind)
     if params.date_from:
@@ -67,23 +148,113 @@ def public_search(*, params: SearchParams, today: date | None = None) -> QuerySe
     return qs
 
 
-def public_record(*, record_id: int, today: date | None = None) -> Record:
-    """One record for its public page: an active one, or a revoked one (shown as revoked); 404
-    for anything else, exactly as for a record that does not exist."""
-    record = (
-        _shown((*ACTIVE_STATUSES, RecordStatus.REVOKED), today or timezone.localdate())
-        .select_related("agency").filter(pk=record_id).first()
-    )
-    if record is None:
+def _tiers(params: SearchParams, today: date | None) -> tuple[list[QuerySet[PublicRecord]], QuerySet[PublicRecord]]:
+    """The result tiers in rank order, and their union (for the count)."""
+    base = _filtered(params, today)
+    q = clean_text(params.q)
+    words = query_words(q)
+    if not q:
+        return [base], base
+    exact = Q()
+    if " " not in q:  # a credit code or a document number, typed whole
+        code = normalize_code(q)
+        numbers = {q, fold(q)}
+        exact = Q(document_number__in=sorted(numbers)) | (Q(subject_code=code) if code else Q())
+    if not words:
+        tiers = [base.filter(exact)] if exact else []
+        return tiers, base.filter(exact) if exact else base.none()
+    full, head = _match(words, head=False), _match(words, head=True)
+    in_head = base.filter(head)
+    elsewhere = base.filter(Q(full) & ~Q(head))
+    if not exact:
+        return [in_head, elsewhere], base.filter(full)
+    return [base.filter(exact), in_head.exclude(exact), elsewhere.exclude(exact)], base.filter(exact | Q(full))
+
+
+def _ordered(qs: QuerySet[PublicRecord]) -> QuerySet[PublicRecord]:
+    return qs.select_related("agency").order_by("-published_at", "-record_id")
+
+
+def capped_count(qs: QuerySet[PublicRecord], cap: int) -> tuple[int, bool]:
+    """``qs.count()`` up to ``cap`` (one ``count(*)`` over a ``LIMIT cap + 1`` subquery)."""
+    found = qs.order_by()[: cap + 1].count()
+    return min(found, cap), found > cap
+
+
+def page_number(raw: str | None) -> int:
+    """A page number from a query string; anything that is not a plain positive number is 1."""
+    text = (raw or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and 0 < len(text) <= 6 and int(text) > 0 else 1
+
+
+def public_search(*, params: SearchParams, page: int = 1, page_size: int | None = None,
+                  today: date | None = None) -> SearchPage:
+    """One page of the public search. A page past the last (or past the cap) is the last page."""
+    size = page_size or settings.PUBLIC_PAGE_SIZE
+    cap = settings.PUBLIC_COUNT_CAP
+    tiers, union = _tiers(params, today)
+    count, capped = capped_count(union, cap)
+    number = min(max(page, 1), max(1, math.ceil(count / size)))
+    offset, items = (number - 1) * size, []
+    wanted = max(0, min(size, count - offset))  # never past the (capped) count
+    for tier in tiers:
+        need = wanted - len(items)
+        if need <= 0:
+            break
+        found = list(_ordered(tier)[offset: offset + need])
+        items.extend(found)
+        if len(items) < wanted:  # this tier has ended: the rest of the page comes from the next one
+            offset = 0 if found else offset - tier.order_by()[:offset].count()
+    return SearchPage(items=items, count=count, count_capped=capped, number=number, page_size=size, cap=cap)
+
+
+# -- one record, one entity ----------------------------------------------------------------------
+def public_record(*, record_id: int, today: date | None = None) -> PublicRecord:
+    """One record for its public page: a listed one, or a revoked one (shown as revoked); 404 for
+    anything else, exactly as for a record that does not exist."""
+    found = _visible(today).select_related("agency").filter(record_id=record_id, page=True).first()
+    if found is None:
         raise NotVisible(_("Not found."))
-    return record
+    return found
 
 
-def public_history(*, record: Record) -> list[RecordVersion]:
-    """The plain history of a public record: published, changed, corrected, revoked; oldest first."""
-    return list(record.versions.filter(action__in=PUBLIC_HISTORY_ACTIONS).order_by("number"))
+@dataclass
+class EntityProfile:
+    code: str
+    name: str
+    subject_type: str
+    counts: dict[str, int]
+    total: int
 
 
-def entity_records(*, subject_code: str, today: date | None = None) -> QuerySet[Record]:
-    """Everything public about one credit code, in time order (Art. 13)."""
-    return public_records(today=today).filter(subject_code=subject_code.strip().upper()).order_by("event_date", "id")
+def entity_profile(*, subject_code: str, today: date | None = None) -> EntityProfile | None:
+    """The entity's name and type (from its newest publication) and its public records by kind."""
+    code = normalize_code(subject_code)
+    if not code:
+        return None
+    listed = _listed(today).filter(subject_code=code)
+    newest = listed.order_by("-published_at", "-record_id").values("subject_name", "subject_type").first()
+    if newest is None:
+        return None
+    counts = {row["kind"]: row["n"] for row in listed.order_by().values("kind").annotate(n=Count("pk"))}
+    return EntityProfile(code=code, name=newest["subject_name"], subject_type=newest["subject_type"],
+                         counts=counts, total=sum(counts.values()))
+
+
+def entity_records(*, subject_code: str, kind: str = "", today: date | None = None) -> QuerySet[PublicRecord]:
+    """Everything public about one credit code, in time order (Art. 13), optionally of one kind."""
+    code = normalize_code(subject_code)
+    qs = _listed(today).filter(subject_code=code or "-").select_related("agency").order_by("event_date", "record_id")
+    return qs.filter(kind=kind) if kind else qs
+
+
+def public_history(record: PublicRecord) -> list[dict[str, Any]]:
+    """The plain history of a public record (published, changed, corrected, revoked), oldest
+    first, each with its time as a ``datetime``; never who."""
+    keys = ("number", "action", "reason", "legal_basis", "document_number")
+    return [{**{k: h[k] for k in keys}, "at": datetime.fromisoformat(h["at"])} for h in record.history]
+
+
+def revoked_entry(history: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The history entry that revoked a record, if it is revoked."""
+    return next((h for h in reversed(history) if h["action"] == "revoke"), None)

@@ -7,26 +7,13 @@ will never later find a smaller position appear. Database sequences give no such
 """
 from __future__ import annotations
 
-from datetime import date
-
-from django.utils import timezone
-
-from disclosure.models import Disclosure, FeedEvent, FeedHead, Record, RecordStatus, RecordVersion, VersionAction
+from disclosure.models import FeedEvent, FeedHead, Record, RecordVersion, VersionAction
+from disclosure.services.projection import ACTIVE_STATUSES, is_public
 
 FEED_ACTIONS = frozenset(
     {VersionAction.PUBLISH, VersionAction.CHANGE, VersionAction.CORRECT, VersionAction.REVOKE, VersionAction.EXPIRE}
 )
-ACTIVE_STATUSES = (RecordStatus.PUBLISHED, RecordStatus.CHANGED, RecordStatus.CORRECTED)
-
-
-def is_public(record: Record, today: date) -> bool:
-    """The Python twin of ``selectors.public.public_records`` for one record just written
-    (a surprise plan is published only after its result, so the embargo needs no check here)."""
-    return (
-        record.status in ACTIVE_STATUSES
-        and record.disclosure == Disclosure.PUBLIC
-        and (record.expires_on is None or record.expires_on > today)
-    )
+__all__ = ["ACTIVE_STATUSES", "FEED_ACTIONS", "feed_append"]
 
 
 def feed_append(*, record: Record, version: RecordVersion, was_public: bool) -> FeedEvent | None:
@@ -35,7 +22,7 @@ def feed_append(*, record: Record, version: RecordVersion, was_public: bool) -> 
     event too (``public`` false), so a receiver takes it down."""
     if version.action not in FEED_ACTIONS:
         return None
-    public_now = is_public(record, timezone.localdate())
+    public_now = is_public(record)
     if not (public_now or was_public):
         return None
     FeedHead.objects.get_or_create(id=1)

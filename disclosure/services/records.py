@@ -21,6 +21,7 @@ from disclosure.models import (
     CreditCodeWhitelist,
     Disclosure,
     PenaltyType,
+    PublicRecord,
     Record,
     RecordStatus,
     RecordVersion,
@@ -31,7 +32,9 @@ from disclosure.models import (
 from disclosure.selectors.access import ACT, VIEW, agencies_for
 from disclosure.services.audit import audit_append, audit_refusal, canonical_json
 from disclosure.services.display import display_expiry
-from disclosure.services.feed import ACTIVE_STATUSES, feed_append
+from disclosure.services.feed import feed_append
+from disclosure.services.projection import projection_refresh
+from disclosure.services.snapshots import SNAPSHOT_FIELDS, snapshot
 from scheduler.calendar import Deadline
 from scheduler.rules import RecordKind
 from scheduler.selectors import deadline_for, get_calendar
@@ -58,12 +61,6 @@ CONTENT_FIELDS = (
     "disclosure", "withheld_reason", "penalty_types", "fine_amount",
 )
 EVENT_FIELDS = ("kind", "agency", "event_date", "surprise", "backfill", "task")
-SNAPSHOT_FIELDS = (
-    "kind", "agency_code", "status", "title", "subject_name", "subject_code", "subject_type", "event_date",
-    "content", "legal_basis", "document_number", "disclosure", "withheld_reason", "surprise", "backfill",
-    "task_id", "due_date", "due_provisional", "published_at", "on_time", "late_working_days", "latency_working_days",
-    "penalty_types", "fine_amount", "expires_on",
-)
 
 
 # -- reading a record for a write --------------------------------------------------------------
@@ -182,15 +179,10 @@ def _apply_deadline(record: Record) -> None:
 
 
 # -- versions -------------------------------------------------------------------------------------
-def snapshot(record: Record) -> dict[str, Any]:
-    values = {field: getattr(record, field, None) for field in SNAPSHOT_FIELDS if field != "agency_code"}
-    values["agency_code"] = record.agency.code
-    return values
-
-
 def was_public(record: Record) -> bool:
-    """Whether a receiver of the feed may have the record as public now (dates aside)."""
-    return record.status in ACTIVE_STATUSES and record.disclosure == Disclosure.PUBLIC
+    """Whether the public (and so a receiver of the feed) has the record listed now: its
+    projection says so, dates aside (a record past its period but not yet expired still is)."""
+    return PublicRecord.objects.filter(record_id=record.pk, listed=True).exists()
 
 
 def _version(record: Record, *, actor: Actor, action: str, reason: str = "", legal_basis: str = "",
@@ -208,6 +200,7 @@ def _version(record: Record, *, actor: Actor, action: str, reason: str = "", leg
         agency_code=record.agency.code, detail={"version": version.number, "digest": digest, "reason": reason},
     )
     feed_append(record=record, version=version, was_public=before_public)
+    projection_refresh(record)
     return version
 
 

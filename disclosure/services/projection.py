@@ -1,0 +1,175 @@
+"""The public projection: what the public may see of a record, computed once, where it leaves.
+
+"Is public" is defined here and only here (``visibility``): disclosed proactively, published
+(published, changed or corrected), inside its display period (Art. 8), and for a surprise
+inspection's plan only once a result naming it has been published (Art. 7). A revoked record
+leaves the search, but its own page stays (saying when and why) until its display period ends.
+
+``projection_refresh`` runs in the transaction of every version the record gets (``records``'
+one version writer), so the projection commits or rolls back with the change it reflects. It
+writes every public text masked by the one masking function, the public history, the masked
+payload of each public version (which the feed sends) and the search tokens, all from the masked
+text only: nothing is searchable that is not shown. ``projection_rebuild`` (``reindex_public``)
+recomputes it for every record, after a masking rule improves.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from disclosure.models import (
+    Disclosure,
+    FeedEvent,
+    PublicRecord,
+    Record,
+    RecordStatus,
+    RecordVersion,
+    SubjectType,
+    VersionAction,
+)
+from disclosure.search_tokens import tokens
+from disclosure.services.privacy import MaskContext, context_for, mask, public_payload
+from disclosure.services.snapshots import snapshot
+
+ACTIVE_STATUSES = (RecordStatus.PUBLISHED, RecordStatus.CHANGED, RecordStatus.CORRECTED)
+# Versions the public history names; drafts and their edits are the agency's own business.
+PUBLIC_HISTORY_ACTIONS = (VersionAction.PUBLISH, VersionAction.CHANGE, VersionAction.CORRECT, VersionAction.REVOKE)
+# Versions after which the record is public: their masked payload goes with their feed event.
+_PAYLOAD_ACTIONS = (VersionAction.PUBLISH, VersionAction.CHANGE, VersionAction.CORRECT)
+
+LISTED = "listed"  # in search, on its page, on the entity page, in the feed
+PAGE_ONLY = "page_only"  # revoked: its own page says so until the display period ends
+
+
+def visibility(record: Record, *, today: date | None = None) -> str | None:
+    """Where the public sees ``record`` now: ``LISTED``, ``PAGE_ONLY`` or nowhere (None)."""
+    today = today or timezone.localdate()
+    if record.disclosure != Disclosure.PUBLIC or record.published_at is None:
+        return None
+    if record.expires_on is not None and record.expires_on <= today:
+        return None
+    if record.surprise and not Record.objects.filter(task=record, published_at__isnull=False).exists():
+        return None
+    if record.status in ACTIVE_STATUSES:
+        return LISTED
+    return PAGE_ONLY if record.status == RecordStatus.REVOKED else None
+
+
+def is_public(record: Record, *, today: date | None = None) -> bool:
+    """Whether the public search, the entity page and the feed show ``record`` now."""
+    return visibility(record, today=today) == LISTED
+
+
+def _context(snapshots: Iterable[dict[str, Any]]) -> MaskContext:
+    """One masking context over every version: a name a record ever carried is de-identified in
+    all of them, so an old version cannot give away the person a newer one hides."""
+    contexts = [context_for(values) for values in snapshots]
+    names = tuple(dict.fromkeys(name for c in contexts for name in c.names))
+    return MaskContext(natural_person=any(c.natural_person for c in contexts), names=names)
+
+
+def _history(record: Record, versions: list[RecordVersion], context: MaskContext) -> list[dict[str, Any]]:
+    history = []
+    for version in versions:
+        entry: dict[str, Any] = {
+            "number": version.number, "action": version.action, "at": version.at.isoformat(),
+            "reason": mask(version.reason, context), "legal_basis": mask(version.legal_basis, context),
+            "document_number": mask(version.document_number, context),
+        }
+        if version.action in _PAYLOAD_ACTIONS:
+            entry["payload"] = public_payload(version.data, record_id=record.pk, context=context)
+        history.append(entry)
+    return history
+
+
+def _search_text(payload: dict[str, Any], agency_name: str) -> tuple[str, str]:
+    head = tokens(" ".join((payload["title"], payload["subject_name"], payload["subject_code"],
+                            payload["document_number"])))
+    body = tokens(" ".join((payload["legal_basis"], payload["content"], agency_name)))
+    return " ".join(head), " ".join(body)
+
+
+def _row(record: Record, versions: list[RecordVersion], where: str | None) -> PublicRecord:
+    current = snapshot(record)
+    public_versions = [v for v in versions if v.action in PUBLIC_HISTORY_ACTIONS]
+    context = _context([current, *(v.data for v in versions if v.action in PUBLIC_HISTORY_ACTIONS)])
+    payload = public_payload(current, record_id=record.pk, context=context)
+    head, body = _search_text(payload, record.agency.name)
+    assert record.published_at is not None
+    return PublicRecord(
+        record_id=record.pk, listed=where == LISTED, page=where is not None, kind=record.kind, agency_id=record.agency_id,
+        status=record.status, version=record.version, title=payload["title"], subject_name=payload["subject_name"],
+        subject_code=payload["subject_code"], subject_type=record.subject_type or SubjectType.ORGANIZATION,
+        event_date=record.event_date, content=payload["content"], legal_basis=payload["legal_basis"],
+        document_number=payload["document_number"], penalty_types=list(record.penalty_types or []),
+        fine_amount=record.fine_amount, task=record.task_id, published_at=record.published_at,
+        expires_on=record.expires_on, history=_history(record, public_versions, context),
+        search_head=head, search_body=body, projected_at=timezone.now(),
+    )
+
+
+_FIELDS = [f.attname for f in PublicRecord._meta.concrete_fields if f.attname != "record_id"]
+
+
+def projection_refresh(record: Record, *, today: date | None = None) -> PublicRecord | None:
+    """Recompute ``record``'s projection; call inside the transaction that changed the record."""
+    where = visibility(record, today=today)
+    exists = PublicRecord.objects.filter(record_id=record.pk).exists()
+    if where is None and not exists:
+        return None  # never public: nothing to show, nothing a receiver could hold
+    row = _row(record, list(record.versions.order_by("number")), where)
+    if exists:
+        PublicRecord.objects.filter(record_id=record.pk).update(**{f: getattr(row, f) for f in _FIELDS})
+    else:
+        row.save(force_insert=True)
+    return row
+
+
+def _batches(size: int, start_after: int) -> Iterator[list[int]]:
+    last = start_after
+    while True:
+        ids = list(Record.objects.filter(pk__gt=last, published_at__isnull=False)
+                   .order_by("pk").values_list("pk", flat=True)[:size])
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+def projection_rebuild(*, batch_size: int = 500, start_after: int = 0, progress: bool = True,
+                       today: date | None = None) -> int:
+    """Recompute the projection of every record ever published, in id order, one transaction per
+    batch (so it is resumable from the last id a run reports, and idempotent: a re-run writes the
+    same rows). Returns how many records are listed afterwards."""
+    from tqdm import tqdm
+
+    total = Record.objects.filter(pk__gt=start_after, published_at__isnull=False).count()
+    bar = tqdm(total=total, unit="record", disable=not progress)
+    public = 0
+    try:
+        for ids in _batches(batch_size, start_after):
+            with transaction.atomic():
+                records = {r.pk: r for r in Record.objects.select_for_update(of=("self",))
+                           .select_related("agency").filter(pk__in=ids)}
+                versions: dict[int, list[RecordVersion]] = {pk: [] for pk in ids}
+                for version in RecordVersion.objects.filter(record_id__in=ids).order_by("record_id", "number"):
+                    versions[version.record_id].append(version)
+                # Ever public: a record has feed events exactly when the public saw it at some time.
+                seen = set(FeedEvent.objects.filter(record_id__in=ids).values_list("record_id", flat=True))
+                rows = []
+                for pk in ids:
+                    where = visibility(records[pk], today=today)
+                    if where is not None or pk in seen:
+                        rows.append(_row(records[pk], versions[pk], where))
+                PublicRecord.objects.filter(record_id__in=ids).delete()
+                PublicRecord.objects.bulk_create(rows)
+                public += sum(row.listed for row in rows)
+            bar.update(len(ids))
+            bar.set_postfix(last_id=ids[-1])
+    finally:
+        bar.close()
+    return public

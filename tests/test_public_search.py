@@ -1,0 +1,201 @@
+"""Public search over the masked projection (issue: one public projection, searched in Chinese):
+what a citizen types is found, what is masked is not findable, ranking, capped counts, the entity
+profile, reindexing, and bad input. Runs on SQLite (FTS5) and on PostgreSQL (tsvector + GIN)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.test import override_settings
+from rest_framework.test import APIClient
+
+from disclosure.models import PublicRecord, Record
+from tests.conftest import OTHER_CODE, VALID_CODE, Staff, penalty
+
+pytestmark = pytest.mark.django_db
+
+ID18 = "21140219850307123X"
+MOBILE = "13812345678"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles() -> None:
+    cache.clear()
+
+
+def publish(staff: Staff, **overrides: Any) -> int:
+    client = staff.client()
+    created = client.post("/api/v1/records/", penalty(**overrides), format="json")
+    assert created.status_code == 201, created.json()
+    pk = int(created.json()["id"])
+    assert client.post(f"/api/v1/records/{pk}/publish/", {}, format="json").status_code == 200
+    return pk
+
+
+def found(client: APIClient, q: str, **params: str) -> list[int]:
+    response = client.get("/api/v1/public/records/", {"q": q, **params})
+    assert response.status_code == 200, response.content
+    return [r["id"] for r in response.json()["results"]]
+
+
+@pytest.fixture
+def corpus(clerk: Staff, clock: Callable[..., None]) -> dict[str, int]:
+    clock("2026-09-29")
+    return {
+        "cake": publish(clerk, title="某食品店销售过期糕点案", subject_name="葫芦岛市鑫源食品有限公司",
+                        content="经查，当事人销售超过保质期的糕点，罚款人民币五千元。",
+                        document_number="连市监罚〔2026〕118号"),
+        "unlicensed": publish(clerk, title="无照经营查处", subject_name="连山区某五金店", subject_code=OTHER_CODE,
+                              content="当事人从事无照经营活动，责令停止。", document_number="连市监罚〔2026〕119号",
+                              legal_basis="《无证无照经营查处办法》第十三条"),
+        "other": publish(clerk, title="产品质量抽查", subject_name="某某工贸有限公司", subject_code="",
+                         subject_type="organization_without_code" if False else "natural_person",
+                         content="抽查合格。", document_number=""),
+    }
+
+
+def test_search_finds_what_citizens_type(corpus: dict[str, int], anonymous: APIClient) -> None:
+    cake, unlicensed = corpus["cake"], corpus["unlicensed"]
+    assert found(anonymous, "糕点") == [cake]  # a two-character word of the title and the content
+    assert found(anonymous, "保质期") == [cake]  # a word of the content only
+    assert found(anonymous, "无照") == [unlicensed]
+    assert found(anonymous, "无照经营") == [unlicensed]
+    assert found(anonymous, "鑫源") == [cake]  # a fragment of the name
+    assert found(anonymous, "连市监罚〔2026〕118号") == [cake]  # a document number, typed whole
+    assert found(anonymous, "连市监罚[2026]118号") == [cake]  # …or with other brackets
+    assert found(anonymous, "连山区 五金") == [unlicensed]  # two words, both required
+    assert found(anonymous, "五金 糕点") == []
+    assert found(anonymous, "第十三条") == [unlicensed]  # the legal basis
+    assert found(anonymous, OTHER_CODE) == [unlicensed]  # a credit code in the keyword box
+    assert found(anonymous, OTHER_CODE.lower()) == [unlicensed]
+    full_width = OTHER_CODE.translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)})
+    assert found(anonymous, full_width) == [unlicensed]
+    assert found(anonymous, "鑫源糕点") == []  # a phrase: its characters apart do not match
+    assert found(anonymous, "糕") == [cake]  # one character: any word starting with it
+
+
+def test_exact_identifiers_rank_first_then_title_then_content(clerk: Staff, anonymous: APIClient,
+                                                              clock: Callable[..., None]) -> None:
+    clock("2026-09-29")
+    in_content = publish(clerk, title="检查通报", content="涉及企业" + OTHER_CODE + "的糕点问题。", subject_code=VALID_CODE)
+    exact = publish(clerk, title="罚款决定", subject_code=OTHER_CODE, document_number="连市监罚〔2026〕7号")
+    in_title = publish(clerk, title="糕点抽检不合格", content="无。")
+    newer_in_content = publish(clerk, title="通报", content="糕点。")
+    assert found(anonymous, OTHER_CODE) == [exact, in_content]
+    assert found(anonymous, "糕点") == [in_title, newer_in_content, in_content]
+    assert found(anonymous, "连市监罚〔2026〕7号")[0] == exact
+
+
+def test_masked_data_is_not_findable(clerk: Staff, anonymous: APIClient, client: Any,
+                                     clock: Callable[..., None]) -> None:
+    clock("2026-09-29")
+    text = (f"当事人张三丰，身份证号{ID18}，手机{MOBILE}，住址：辽宁省葫芦岛市连山区站前街12号3单元501室。"
+            "销售过期糕点。")
+    permit = publish(clerk, kind="permit", subject_type="natural_person", subject_code="", subject_name="张三丰",
+                     title="张三丰食品经营许可", content=text, document_number="连市监许〔2026〕5号")
+    assert found(anonymous, "糕点") == [permit]
+    for probe in (ID18, ID18[:17], MOBILE, "138 1234 5678", "张三丰", "三丰", "站前街", "12号3单元", "501室",
+                  "２１１４０２１９８５０３０７１２３Ｘ"):
+        assert found(anonymous, probe) == [], probe
+        assert "张三丰食品" not in client.get("/search/", {"q": probe}).content.decode()
+    # What is shown stays findable: the de-identified name's first character, the district.
+    assert found(anonymous, "张") == [permit]
+    assert found(anonymous, "连山区 糕点") == [permit]
+
+
+@override_settings(PUBLIC_COUNT_CAP=3, PUBLIC_PAGE_SIZE=2)
+def test_counts_are_capped_and_pages_stop_at_the_cap(clerk: Staff, anonymous: APIClient, client: Any,
+                                                     clock: Callable[..., None]) -> None:
+    clock("2026-09-29")
+    made = [publish(clerk, title=f"糕点案{i}") for i in range(5)]
+    body = anonymous.get("/api/v1/public/records/", {"q": "糕点"}).json()
+    assert body["count"] == 3 and body["count_capped"] is True and len(body["results"]) == 2
+    assert body["results"][0]["id"] == made[-1]  # newest first
+    second = anonymous.get("/api/v1/public/records/", {"q": "糕点", "page": "2"}).json()
+    assert [r["id"] for r in second["results"]] == [made[2]] and second["next"] is None
+    assert anonymous.get("/api/v1/public/records/", {"q": "糕点", "page": "9"}).json()["results"] == second["results"]
+    page = client.get("/search/", {"q": "糕点"}).content.decode()
+    assert "3" in page and ("3+" in page or "超过" in page or "More than" in page)
+    exact = anonymous.get("/api/v1/public/records/", {"q": "糕点案4"}).json()
+    assert exact["count"] == 1 and exact["count_capped"] is False
+
+
+def test_pages_across_ranking_tiers(clerk: Staff, anonymous: APIClient, clock: Callable[..., None]) -> None:
+    clock("2026-09-29")
+    body_hits = [publish(clerk, title="通报", content=f"糕点{i}") for i in range(3)]
+    head_hits = [publish(clerk, title=f"糕点{i}") for i in range(3)]
+    order: list[int] = []
+    for number in (1, 2, 3, 4):
+        order += [r["id"] for r in anonymous.get("/api/v1/public/records/", {
+            "q": "糕点", "page": str(number), "page_size": "2"}).json()["results"]]
+        if number == 3:
+            break
+    assert order == head_hits[::-1] + body_hits[::-1]
+
+
+def test_entity_profile(clerk: Staff, anonymous: APIClient, client: Any, clock: Callable[..., None]) -> None:
+    clock("2026-09-29")
+    first = publish(clerk, event_date="2026-09-01")
+    permit = publish(clerk, kind="permit", title="食品经营许可", event_date="2026-09-10")
+    publish(clerk, subject_code=OTHER_CODE, subject_name="另一家公司")
+    body = anonymous.get(f"/api/v1/public/entities/{VALID_CODE.lower()}/").json()
+    assert body["entity"] == {"code": VALID_CODE, "name": "葫芦岛市某商贸有限公司", "subject_type": "organization",
+                              "counts": {"penalty": 1, "permit": 1}, "total": 2}
+    assert [r["id"] for r in body["results"]] == [first, permit]  # time order
+    only = anonymous.get(f"/api/v1/public/entities/{VALID_CODE}/", {"kind": "permit"}).json()
+    assert [r["id"] for r in only["results"]] == [permit]
+    html = client.get(f"/entity/{VALID_CODE}/").content.decode()
+    assert "葫芦岛市某商贸有限公司" in html and "行政许可" in html and "(1)" in html
+    assert client.get(f"/entity/{VALID_CODE}/", {"kind": "permit"}).content.decode().count("/records/") == 1
+    assert anonymous.get("/api/v1/public/entities/NOSUCHCODE0000000/").json()["entity"] is None
+
+
+def test_the_portal_home_page_has_the_search_box(corpus: dict[str, int], client: Any) -> None:
+    html = client.get("/").content.decode()
+    assert 'name="q"' in html and 'role="search"' in html
+    page = client.get("/search/", {"q": "无照经营"}).content.decode()
+    assert "无照经营查处" in page and "过期糕点" not in page
+
+
+def test_reindex_public_rebuilds_the_projection(corpus: dict[str, int], clerk: Staff, anonymous: APIClient,
+                                                clock: Callable[..., None]) -> None:
+    personal = publish(clerk, content=f"联系电话{MOBILE}，糕点")
+    # A projection written under an older, weaker rule (here: the raw text) is what reindex repairs.
+    PublicRecord.objects.filter(record_id=personal).update(content=f"联系电话{MOBILE}", search_body=MOBILE)
+    assert found(anonymous, MOBILE) == [personal]
+    before = {r.record_id: r.content for r in PublicRecord.objects.all()}
+    call_command("reindex_public", "--no-progress")
+    assert found(anonymous, MOBILE) == [] and personal in found(anonymous, "糕点")
+    assert MOBILE not in anonymous.get(f"/api/v1/public/records/{personal}/").content.decode()
+    after = {r.record_id: (r.content, r.search_head, r.search_body, r.history) for r in PublicRecord.objects.all()}
+    call_command("reindex_public", "--no-progress", "--batch-size", "1")
+    assert {r.record_id: (r.content, r.search_head, r.search_body, r.history)
+            for r in PublicRecord.objects.all()} == after  # idempotent
+    assert set(before) == set(after)
+    call_command("reindex_public", "--no-progress", "--start-after", str(max(after)))  # resume: nothing left
+    assert PublicRecord.objects.count() == len(after)
+    assert Record.objects.count() == 4  # nothing else changed
+
+
+@pytest.mark.parametrize("path", [
+    "/search/?q=a%00b", "/search/?q=%00", "/search/?page=%C2%B2", "/search/?date_from=%C2%B2",
+    "/entity/a%00b/", "/entity/%C2%B2/", "/records/1/", "/corrections/new/?record=%C2%B2",
+    "/corrections/new/?record=%00", "/queries/new/?record=99999999999999999999999",
+])
+def test_bad_input_on_public_pages_is_never_a_server_error(path: str, client: Any) -> None:
+    assert client.get(path).status_code in (200, 400, 404)
+
+
+@pytest.mark.parametrize("path", [
+    "/api/v1/public/records/%C2%B2/", "/api/v1/public/records/%00/", "/api/v1/public/records/?q=a%00b",
+    "/api/v1/public/records/?subject_code=%00", "/api/v1/public/records/?page=%C2%B2",
+    "/api/v1/public/records/?page=0", "/api/v1/public/entities/a%00b/", "/api/v1/public/entities/%C2%B2/",
+    "/api/v1/public/records/99999999999999999999999/", "/api/v1/public/entities/X/?kind=nope",
+])
+def test_bad_input_on_the_public_api_is_a_json_error(path: str, anonymous: APIClient) -> None:
+    response = anonymous.get(path)
+    assert response.status_code in (200, 400, 404), response.content
+    assert response["Content-Type"].startswith("application/json")
