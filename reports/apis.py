@@ -25,7 +25,7 @@ from reports.selectors import (
     monthly_reports,
     timeliness_statistics,
 )
-from reports.services import monthly_report_generate, parse_month
+from reports.services import monthly_report_generate, parse_month, report_file_name
 
 
 def _user(request: Request) -> User:
@@ -191,5 +191,5 @@ class MonthlyReportFile(APIView):
             raise ConflictError(_("The report of this month is being made; try again in a minute."),
                                    {"month": [_("Being generated.")]})
         stored = getattr(report, kind)
-        return FileResponse(stored.open("rb"), as_attachment=True, filename=f"timeliness-{month:%Y-%m}.{kind}",
+        return FileResponse(stored.open("rb"), as_attachment=True, filename=report_file_name(month, kind),
                             content_type=CONTENT_TYPES[kind])

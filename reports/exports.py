@@ -11,7 +11,7 @@ from openpyxl.styles import Font
 
 from reports.selectors import AgencyFigures
 
-# Stable column keys (the CSV header, for machines); the XLSX shows translated labels.
+# Stable column keys (the order of both files' columns); both files' header rows show the labels.
 COLUMNS: tuple[str, ...] = (
     "agency", "name", "parent", "depth", "due", "published_on_time", "published_late", "late_working_days",
     "overdue_unpublished", "pending", "on_time_rate", "too_few_to_rank", "median_latency_working_days",
@@ -47,10 +47,11 @@ def _csv_value(value: Any) -> Any:
 
 
 def csv_bytes(rows: list[AgencyFigures]) -> bytes:
-    """UTF-8 with a byte-order mark, so that spreadsheet programs read the Chinese names right."""
+    """UTF-8 with a byte-order mark, so that spreadsheet programs read the Chinese names right; the
+    header row is in Chinese like the XLSX's (the report is made in the site's language)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(column_labels())
     for row in rows:
         writer.writerow([_csv_value(v) for v in agency_row(row)])
     return out.getvalue().encode("utf-8-sig")

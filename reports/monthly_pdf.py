@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 from typing import Any
 
 from django.utils import formats
@@ -22,6 +23,11 @@ from scheduler.selectors import get_calendar
 
 def percent(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def month_label(month: date) -> str:
+    """A month as the active language writes it: 2026年11月 in Chinese, "November 2026" in English."""
+    return formats.date_format(month, "YEAR_MONTH_FORMAT")
 
 
 def number(value: float | None) -> str:
@@ -88,7 +94,7 @@ def monthly_report_pdf(content: ReportContent) -> bytes:
     styles = _styles(font)
     out = io.BytesIO()
     title = _("Report on the timeliness of supervision information disclosure, %(month)s") % {
-        "month": content.month.strftime("%Y-%m")}
+        "month": month_label(content.month)}
     doc = SimpleDocTemplate(out, pagesize=A4, title=title, leftMargin=15 * mm, rightMargin=15 * mm,
                             topMargin=15 * mm, bottomMargin=15 * mm)
     story: list[Any] = [
@@ -138,8 +144,9 @@ def monthly_report_pdf(content: ReportContent) -> bytes:
         story.append(Paragraph(_("None."), styles["body"]))
     else:
         calendar = get_calendar()
-        rows: list[list[object]] = [[_("Agency"), _("Record"), _("Kind"), _("Due date"),
-                                     _("Working days overdue")]]
+        # Header cells are paragraphs: a plain string does not wrap and spills out of its column.
+        rows: list[list[object]] = [[Paragraph(str(label), styles["cell"]) for label in (
+            _("Agency"), _("Record"), _("Kind"), _("Due date"), _("Working days overdue"))]]
         for record in content.overdue:
             assert record.due_date is not None
             rows.append([
@@ -148,7 +155,7 @@ def monthly_report_pdf(content: ReportContent) -> bytes:
                 Paragraph(str(RecordKind(record.kind).label), styles["cell"]), record.due_date.isoformat(),
                 calendar.working_days_late(record.due_date, content.today),
             ])
-        story.append(_table(rows, [50 * mm, 68 * mm, 26 * mm, 20 * mm, 16 * mm], font))
+        story.append(_table(rows, [46 * mm, 66 * mm, 24 * mm, 22 * mm, 22 * mm], font))
         if content.overdue_count > len(content.overdue):
             story.append(Paragraph(_("… and %(n)s more (see the CSV/XLSX and the dashboard).") % {
                 "n": formats.number_format(content.overdue_count - len(content.overdue))}, styles["body"]))

@@ -25,7 +25,7 @@ from disclosure.services.audit import audit_append
 from reports import conf
 from reports.exports import csv_bytes, xlsx_bytes
 from reports.models import MonthlyReport, ReportStatus
-from reports.monthly_pdf import monthly_report_pdf, percent
+from reports.monthly_pdf import month_label, monthly_report_pdf, percent
 from reports.selectors import ReportContent, monthly_report_content
 from scheduler.selectors import get_calendar
 
@@ -45,6 +45,13 @@ def parse_month(value: str) -> date:
         raise ApplicationError(
             _("Invalid input."), {"month": [_("Give the month as YYYY-MM, e.g. 2026-10; got %(value)s.") % {
                 "value": value}]}) from None
+
+
+def report_file_name(month: date, kind: str) -> str:
+    """The name a downloaded or e-mailed report file is offered under, in the site's language
+    (公示及时性通报-2026年11月.pdf); stored files keep an ASCII name."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Timeliness report %(month)s") % {"month": month_label(month)} + f".{kind}"
 
 
 def month_is_over(month: date, today: date) -> bool:
@@ -97,7 +104,7 @@ def _email(report: MonthlyReport, content: ReportContent, files: dict[str, bytes
     recipients = _auditor_emails()
     if not recipients:
         return []
-    label = f"{report.month:%Y-%m}"
+    label = month_label(report.month)
     total = content.total.total if content.total else None
     message = EmailMessage(
         subject=_("Monthly timeliness report %(month)s") % {"month": label},
@@ -111,9 +118,9 @@ def _email(report: MonthlyReport, content: ReportContent, files: dict[str, bytes
             "hash": content.head.hash},
         to=recipients,
     )
-    message.attach(f"timeliness-{label}.pdf", files["pdf"], "application/pdf")
-    message.attach(f"timeliness-{label}.csv", files["csv"], "text/csv")
-    message.attach(f"timeliness-{label}.xlsx", files["xlsx"],
+    message.attach(report_file_name(report.month, "pdf"), files["pdf"], "application/pdf")
+    message.attach(report_file_name(report.month, "csv"), files["csv"], "text/csv")
+    message.attach(report_file_name(report.month, "xlsx"), files["xlsx"],
                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     message.send()
     return recipients

@@ -4,17 +4,23 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
+from backend.errors import ApplicationError
 from disclosure.models import Agency, User
 from reports import conf
 from reports.charts import trend_svg
 from reports.forms import PeriodForm
+from reports.monthly_pdf import month_label
 from reports.selectors import (
     AuditScope,
     audit_scope,
@@ -29,7 +35,7 @@ from reports.selectors import (
     timeliness_trend,
     withheld_records,
 )
-from reports.services import parse_month
+from reports.services import monthly_report_generate, parse_month, previous_month, report_file_name
 
 FORMATS = ("pdf", "csv", "xlsx")
 
@@ -117,11 +123,56 @@ def incomplete(request: HttpRequest) -> HttpResponse:
     return _record_list(request, "reports/incomplete.html", "incomplete")
 
 
+def _past_months(today: date, count: int = 12) -> list[date]:
+    """The last ``count`` months that are over, newest first (the months a report can be made of)."""
+    months, month = [], previous_month(today)
+    for _i in range(count):
+        months.append(month)
+        month = previous_month(month)
+    return months
+
+
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def report_list(request: HttpRequest) -> HttpResponse:
-    _auditor_scope(request)
+    """The stored reports, and a form to make a past month's report now. Making one takes the same
+    claim as the scheduled job, so a report being made (by the job or another auditor) or already
+    made is not made twice; a ready one is made again only when asked to."""
+    scope = _auditor_scope(request)
+    today = timezone.localdate()
+    choices = _past_months(today)
+    status = 200
+    if request.method == "POST":
+        raw = request.POST.get("month", "")
+        try:
+            month = parse_month(raw)
+            if month not in choices:
+                month_is_past = month < choices[0]
+                raise ApplicationError(_("Invalid input."), {"month": [
+                    _("Choose one of the last twelve months.") if month_is_past else
+                    _("%(month)s is not over yet.") % {"month": raw}]})
+            user = request.user
+            assert isinstance(user, User) and scope.auditor
+            report = monthly_report_generate(month=month, actor=user, force=request.POST.get("again") == "1",
+                                             today=today)
+        except ApplicationError as exc:
+            messages.error(request, " ".join(m for msgs in exc.errors.values() for m in msgs) or exc.message)
+            status = 400
+        else:
+            label = month_label(month)
+            if report is None:
+                existing = monthly_reports().filter(month=month).first()
+                messages.info(request, _("The report of %(month)s is already %(status)s; nothing was made again.") % {
+                    "month": label, "status": existing.get_status_display() if existing else "—"})
+            else:
+                messages.success(request, _("The report of %(month)s is ready.") % {"month": label})
+            return HttpResponseRedirect(reverse("audit:reports"))
     reports = Paginator(monthly_reports(), conf.page_size()).get_page(request.GET.get("page"))
-    return render(request, "reports/report_list.html", {"reports": reports})
+    made = {r.month: r for r in monthly_reports().filter(month__in=choices)}
+    options = [{"value": f"{m:%Y-%m}", "label": month_label(m), "report": made.get(m)} for m in choices]
+    response = render(request, "reports/report_list.html", {"reports": reports, "options": options})
+    response.status_code = status
+    return response
 
 
 @login_required
@@ -137,4 +188,4 @@ def report_download(request: HttpRequest, month: str, kind: str) -> FileResponse
     if report is None:
         raise Http404
     return FileResponse(getattr(report, kind).open("rb"), as_attachment=True,
-                        filename=f"timeliness-{month}.{kind}")
+                        filename=report_file_name(first, kind))

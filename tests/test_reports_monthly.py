@@ -37,9 +37,10 @@ def data(make_staff: Callable[[str, str], Staff], clock: Callable[..., None], se
     return dataset
 
 
-CSV_HEADER = ["agency", "name", "parent", "depth", "due", "published_on_time", "published_late",
-              "late_working_days", "overdue_unpublished", "pending", "on_time_rate", "too_few_to_rank",
-              "median_latency_working_days", "p90_latency_working_days", "backfill"]
+# In Chinese like the XLSX's (the report is made in the site's language).
+CSV_HEADER = ["机关代码", "机关", "上一级机关", "层级", "应公示", "按时公示", "逾期公示", "逾期工作日（合计）",
+              "逾期未公示", "未到期", "按时公示率", "样本过少不参与排名", "公示时长中位数（工作日）",
+              "公示时长90分位（工作日）", "补录（不计入）"]
 CSV_ROWS = [
     ["city", "葫芦岛市人民政府", "", "1", "10", "6", "2", "7", "2", "0", "0.6", "0", "7.0", "9.9", "1"],
     ["city-amr", "葫芦岛市市场监督管理局", "city", "2", "0", "0", "0", "0", "0", "0", "", "1", "", "", "0"],
@@ -87,7 +88,8 @@ def test_command_makes_the_august_report(data: Dataset) -> None:
 
     text = "".join(page.extract_text() for page in PdfReader(report.pdf.path).pages)
     squeezed = "".join(text.split())
-    for expected in ("2026-08", "葫芦岛市连山区人民政府", "葫芦岛市龙港区人民政府", "葫芦岛市应急管理局", "60.0%",
+    assert "2026年8月监管信息公示及时性通报" in squeezed  # the title, with the month as Chinese writes it
+    for expected in ("2026-08-01", "葫芦岛市连山区人民政府", "葫芦岛市龙港区人民政府", "葫芦岛市应急管理局", "60.0%",
                      "57.1%", "100.0%", "案件ls4", "案件em1", head.last_hash, "公示及时性通报"):
         assert expected in squeezed, expected
     # The overdue list names each overdue record with its agency; a published one is not listed.
@@ -97,9 +99,9 @@ def test_command_makes_the_august_report(data: Dataset) -> None:
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["auditor@amr.example.org"]
-    assert "2026-08" in message.subject
+    assert "2026年8月" in message.subject
     assert [a[0] for a in message.attachments] == [
-        "timeliness-2026-08.pdf", "timeliness-2026-08.csv", "timeliness-2026-08.xlsx"]
+        "公示及时性通报-2026年8月.pdf", "公示及时性通报-2026年8月.csv", "公示及时性通报-2026年8月.xlsx"]
     assert report.emailed_to == ["auditor@amr.example.org"]
 
     # Again: nothing new, and it says so.

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.errors import AccessDenied, ApplicationError, NotVisible
 from disclosure.models import Record, RecordStatus, RequestKind, RequestStatus, User, VersionAction
+from disclosure.selectors.access import AUDIT, agencies_for
 from disclosure.selectors.records import record_list, record_versions
 from disclosure.services import records as svc
 from disclosure.services.requests import ANSWERS, request_answer, request_for_action
@@ -65,6 +66,13 @@ def _may(record: Record, action: str) -> bool:
     return (record.status, action) in svc.TRANSITIONS
 
 
+def home_url(user: Any) -> str:
+    """Where a role starts: the bureau's auditors at the audit, everyone else at their records."""
+    if isinstance(user, User) and agencies_for(user, AUDIT).exists():
+        return reverse("audit:dashboard")
+    return reverse("workspace:records")
+
+
 # -- sign in and out ----------------------------------------------------------------------------------
 class LoginView(auth_views.LoginView):
     """Session login. django-axes counts failures and answers a locked-out login with
@@ -72,8 +80,9 @@ class LoginView(auth_views.LoginView):
 
     template_name = "workspace/login.html"
     redirect_authenticated_user = True
+
     def get_default_redirect_url(self) -> str:
-        return reverse("workspace:records")
+        return home_url(self.request.user)
 
 
 class LogoutView(auth_views.LogoutView):

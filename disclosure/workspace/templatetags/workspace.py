@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from disclosure.credit_code import CHARSET, CODE_LENGTH, ORGANIZATION_CATEGORIES, WEIGHTS
 from disclosure.models import User
-from disclosure.selectors.access import MANAGE_USERS, VIEW, agencies_for
+from disclosure.selectors.access import ACT, AUDIT, MANAGE_USERS, VIEW, agencies_for
 from scheduler.selectors import notifications_of
 
 register = template.Library()
@@ -18,13 +18,19 @@ register = template.Library()
 
 @register.inclusion_tag("workspace/_nav.html", takes_context=True)
 def workspace_nav(context: dict[str, Any]) -> dict[str, Any]:
+    """The menu of the signed-in user: only the pages their grants let them use (an auditor gets
+    the audit and no "new record"; a clerk no audit), and where they are."""
     request = context["request"]
     user = request.user
-    out: dict[str, Any] = {"request": request, "user": user, "active": getattr(request.resolver_match, "url_name", "")}
+    match = getattr(request, "resolver_match", None)
+    out: dict[str, Any] = {"request": request, "user": user, "active": getattr(match, "url_name", ""),
+                           "section": getattr(match, "namespace", "") or (match.url_name if match else "")}
     if isinstance(user, User) and user.is_authenticated:
         out["unread"] = notifications_of(user=user, unread=True).count()
         out["may_manage"] = agencies_for(user, MANAGE_USERS).exists()
         out["may_view"] = agencies_for(user, VIEW).exists()
+        out["may_act"] = agencies_for(user, ACT).exists()
+        out["may_audit"] = agencies_for(user, AUDIT).exists()
     return out
 
 
@@ -59,3 +65,15 @@ def minutes(value: Any) -> int:
     """A ``timedelta`` in whole minutes, rounded up (how long a lockout still lasts)."""
     seconds = int(value.total_seconds()) if hasattr(value, "total_seconds") else 0
     return -(-seconds // 60)
+
+
+@register.simple_tag(takes_context=True)
+def home_url(context: dict[str, Any]) -> str:
+    """The start page of whoever is signed in (the portal for everyone else)."""
+    from disclosure.workspace.views import home_url as start
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return "/"
+    return start(user)
