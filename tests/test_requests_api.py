@@ -84,7 +84,9 @@ def test_correction_accepted_makes_a_correct_version_the_requester_sees(
 
     versions = clerk.client().get(f"/api/v1/records/{record}/versions/").json()
     assert [v["action"] for v in versions] == ["create", "publish", "correct"]
-    assert versions[-1]["reason"] == "经核实，罚款金额有误，已更正。"
+    # The public history gives the correction's reason, not the letter addressed to the requester.
+    assert versions[-1]["reason"] != "经核实，罚款金额有误，已更正。" and "王五" not in versions[-1]["reason"]
+    assert versions[-1]["document_number"] == "连市监更〔2026〕1号"
     public = anonymous.get(f"/api/v1/public/records/{record}/").json()
     assert public["status"] == "corrected" and public["content"] == "罚款人民币一万元。"
     seen = anonymous.get(f"/api/v1/public/requests/{code}/").json()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -132,9 +133,10 @@ def _text_errors(**texts: str) -> dict[str, list[str]]:
 
 
 def _public_record(record_id: int | None) -> Record | None:
-    if record_id is None:
+    """The record a citizen names, if the public may see it (in search: ``public_records``)."""
+    if record_id is None or not public_records().filter(pk=record_id).exists():
         return None
-    return public_records().filter(pk=record_id).first()
+    return Record.objects.select_related("agency").get(pk=record_id)
 
 
 def _submit(*, kind: str, agency: Agency, record: Record | None, requester_name: str, contact: str, text: str,
@@ -226,11 +228,30 @@ def request_for_action(*, actor: User, request_id: int) -> Request:
     return request
 
 
+def reply_number_next(*, agency: Agency, year: int) -> str:
+    """The next written-reply number of ``agency`` in ``year``: 答复〔2026〕1号 for its first.
+
+    Numbered per agency per calendar year (local time), counting every letter the agency sent
+    that year (query replies and correction decisions share the series). The caller holds the
+    agency's row lock, so two answers at once cannot take the same number. The number is the
+    letter's official 文号, always written the Chinese way whatever the page's language.
+    """
+    local = timezone.get_current_timezone()
+    start, end = datetime(year, 1, 1, tzinfo=local), datetime(year + 1, 1, 1, tzinfo=local)
+    sent = Request.objects.filter(agency=agency, answered_at__gte=start, answered_at__lt=end).exclude(
+        reply_number="").count()
+    return f"答复〔{year}〕{sent + 1}号"
+
+
 def request_answer(*, actor: User, request: Request, decision: str, reply: str, changes: dict[str, Any] | None = None,
-                   legal_basis: str = "", document_number: str = "") -> Request:
-    """Close a request. An accepted correction makes a ``correct`` version of the record, linked
-    to the request, in the same transaction; a rejection needs its reasons; a query's answer
-    gets a document number and becomes the written reply (``reply.pdf``)."""
+                   legal_basis: str = "", document_number: str = "", correction_reason: str = "") -> Request:
+    """Close a request with a written reply numbered per agency per year (``reply_number_next``).
+
+    An accepted correction makes a ``correct`` version of the record, linked to the request, in
+    the same transaction. That version is public: its reason is ``correction_reason`` (what was
+    wrong, for everyone), never the letter addressed to the requester, and its document number is
+    the letter's unless one is given. A rejection needs its reasons. Every answer becomes a PDF
+    letter (``reply.pdf``): the query's written reply, the correction's decision."""
     errors: dict[str, list[str]] = {}
     if decision not in ANSWERS[RequestKind(request.kind)]:
         errors["decision"] = [_("A %(kind)s is closed with one of: %(ok)s.") % {
@@ -246,24 +267,28 @@ def request_answer(*, actor: User, request: Request, decision: str, reply: str, 
         if not locked.is_open:
             raise ConflictError(_("This request is already closed."), {"status": [locked.status]})
         now = timezone.now()
+        # The agency row lock serialises the numbering of its letters.
+        agency = Agency.objects.select_for_update().get(pk=locked.agency_id)
+        number = reply_number_next(agency=agency, year=timezone.localdate(now).year)
         if decision == RequestStatus.ACCEPTED:
             assert locked.record is not None and changes
+            with translation.override(settings.LANGUAGE_CODE):  # stored, public text: the site's language
+                reason = correction_reason.strip() or _(
+                    "Corrected on a citizen's correction request, the evidence having been verified (Art. 10).")
+                basis = legal_basis.strip() or _("Art. 10 of HZBF [2020] No. 80")
             record = record_change(
                 actor=actor, record=locked.record, changes=changes, correction=True,
-                reason=reply.strip(), legal_basis=legal_basis.strip() or _("Art. 10 of HZBF [2020] No. 80"),
-                document_number=document_number.strip() or locked.tracking_code,
+                reason=reason, legal_basis=basis, document_number=document_number.strip() or number,
             )
             locked.correction_version = record.versions.get(number=record.version)
         locked.status = decision
         locked.reply = reply.strip()
         locked.answered_at = now
         locked.answered_by = actor
-        if locked.kind == RequestKind.QUERY:
-            with translation.override(settings.LANGUAGE_CODE):  # an official number, in the site's language
-                locked.reply_number = _("%(agency)s reply [%(year)s] No. %(n)s") % {
-                    "agency": locked.agency.name, "year": timezone.localdate(now).year, "n": locked.pk}
+        locked.reply_number = number
         locked.save()
         audit_append(actor=actor, action=f"request.{locked.kind}.{decision}", object_type="request",
                      object_id=locked.pk, agency_code=locked.agency.code,
-                     detail={"version": locked.correction_version.number if locked.correction_version else None})
+                     detail={"version": locked.correction_version.number if locked.correction_version else None,
+                             "reply_number": number})
     return locked

@@ -207,7 +207,13 @@ class AnswerForm(forms.Form):
 
     decision = forms.ChoiceField(label=_("Decision"), choices=[])
     reply = forms.CharField(label=_("Reply"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}),
-                            help_text=_("For a rejection, the reasons; for a query, the written reply."))
+                            help_text=_("The body of the letter to the requester: for a rejection, the reasons; "
+                                        "for a query, the written reply."))
+    correction_reason = forms.CharField(
+        label=_("Reason of the correction (public)"), max_length=2000, required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Shown in the record's public history; not the letter to the requester. Empty: a standard "
+                    "reason citing Art. 10."))
     legal_basis = forms.CharField(label=_("Legal basis of the correction"), max_length=2000, required=False)
     document_number = forms.CharField(label=_("Document number of the correction"), max_length=100, required=False)
 

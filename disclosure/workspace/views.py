@@ -454,7 +454,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 request_answer(actor=user, request=target, decision=data["decision"], reply=data["reply"],
                                changes=changes if data["decision"] == RequestStatus.ACCEPTED else None,
-                               legal_basis=data["legal_basis"], document_number=data["document_number"])
+                               legal_basis=data["legal_basis"], document_number=data["document_number"],
+                               correction_reason=data["correction_reason"])
             except ApplicationError as exc:
                 status = f.refusal_onto(form, exc)
                 field_errors = {k: v for k, v in exc.errors.items() if k.startswith("changes.")}
