@@ -11,10 +11,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from disclosure.models import User
+from scheduler.models import Notice, SubjectKind
 from scheduler.notifications import notice_lines, notification_mark_read, notifications_mark_all_read
 from scheduler.selectors import notifications_of
 
 PAGE_SIZE = 25
+
+
+def _page_url(notice: Notice) -> str:
+    """The page a notice is about, on this site (the e-mail digest links the same pages absolutely)."""
+    if notice.subject_kind == SubjectKind.RECORD:
+        return reverse("workspace:record", args=[notice.subject_id])
+    if notice.subject_kind == SubjectKind.REQUEST:
+        return reverse("workspace:request", args=[notice.subject_id])
+    return reverse("admin:scheduler_calendaryear_changelist")
 
 
 @login_required
@@ -33,5 +43,5 @@ def inbox(request: HttpRequest) -> HttpResponse:
     unread = request.GET.get("unread") == "1"
     page = Paginator(notifications_of(user=user, unread=unread), PAGE_SIZE).get_page(request.GET.get("page"))
     lines = {line.notice.pk: line for line in notice_lines(n.notice for n in page)}
-    items = [(n, lines[n.notice_id]) for n in page]
+    items = [(n, lines[n.notice_id], _page_url(n.notice)) for n in page]
     return render(request, "scheduler/inbox.html", {"page": page, "items": items, "unread": unread})

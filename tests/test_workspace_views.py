@@ -219,7 +219,7 @@ def test_record_page_shows_history_diff_arithmetic_and_audit(clerk: Any, clock: 
     assert "复议决定变更" in page and "葫复决〔2026〕3号" in page
     notes = response.context["arithmetic"].notes
     assert any(n.kind == "holiday" for n in notes)
-    assert "record.publish" in page and "record.change" in page
+    assert "已公示" in page.split('id="audit"')[1] and "已变更" in page.split('id="audit"')[1]  # actions in words
     # An explicit pair of versions.
     response = client.get(f"/workspace/records/{record['id']}/?a=1&b=2")
     assert {row.field for row in response.context["diff"]} >= {"status", "published_at"}
@@ -234,8 +234,12 @@ def test_bulk_publish_reports_each_record(clerk: Any, outsider: Any, clock: Any)
     already = create(clerk)
     client = browser_for(clerk)
     client.post(f"/workspace/records/{already['id']}/publish/", {"version": 1})
-    response = client.post("/workspace/records/publish/", {"record": [first["id"], theirs["id"], second["id"],
-                                                                      already["id"]]})
+    picked = [first["id"], theirs["id"], second["id"], already["id"]]
+    # First the summary: nothing is published yet.
+    preview = client.post("/workspace/records/publish/", {"record": picked})
+    assert preview.status_code == 200 and Record.objects.get(pk=first["id"]).status == RecordStatus.DRAFT
+    assert [r["id"] for r in preview.context["publishable"]] == [first["id"], second["id"]]
+    response = client.post("/workspace/records/publish/", {"record": picked, "confirm": "1"})
     assert response.status_code == 200
     results = {row["id"]: row for row in response.context["results"]}
     assert results[first["id"]]["published"] and results[second["id"]]["published"]

@@ -93,6 +93,16 @@ class GroundsForm(VersionForm):
     document_number = forms.CharField(label=_("Document number of this change"), max_length=100)
 
 
+class RevokeGroundsForm(GroundsForm):
+    """The same three grounds, named for a revocation."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = _("Reason for the revocation")
+        self.fields["legal_basis"].label = _("Legal basis of the revocation")
+        self.fields["document_number"].label = _("Document number of the revocation")
+
+
 class ChangeGroundsForm(GroundsForm):
     type = forms.ChoiceField(
         label=_("Type"), initial="change",

@@ -3,26 +3,33 @@ own scoping), so a page never shows what the API would not."""
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.utils import formats, timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from disclosure.models import (
     OPEN_REQUEST_STATUSES,
     Agency,
     AuditEntry,
+    Disclosure,
+    PenaltyType,
     Record,
     RecordStatus,
     RecordVersion,
     Request,
     StaffMembership,
+    SubjectType,
     User,
+    VersionAction,
 )
 from disclosure.selectors.access import ACT, MANAGE_USERS, agencies_for
 from disclosure.selectors.records import record_list
@@ -41,14 +48,20 @@ def due_soon_working_days() -> int:
 
 def workspace_records(
     *, user: User, calendar: WorkingCalendar, today: date, kind: str = "", status: str = "", agency: str = "",
-    deadline: str = "", sort: str = "urgency",
+    deadline: str = "", sort: str = "urgency", q: str = "",
 ) -> QuerySet[Record]:
     """The records of the user's scope (``record_list``, exactly the API's), filtered and ordered.
+
+    ``q``: every word (split on spaces, full-width forms folded) must occur in the title, the
+    subject's name, the credit code or the document number.
 
     By urgency: drafts first, the earliest due date first (so the most overdue lead), drafts without
     a deadline (surprise plans) after them; published and later records last, newest first.
     """
     rows = record_list(user=user)
+    for word in search_words(q):
+        rows = rows.filter(Q(title__icontains=word) | Q(subject_name__icontains=word)
+                           | Q(subject_code__icontains=word.upper()) | Q(document_number__icontains=word))
     if kind:
         rows = rows.filter(kind=kind)
     if status:
@@ -73,6 +86,34 @@ def workspace_records(
         _published=Case(When(status=RecordStatus.DRAFT, then=Value(0)), default=Value(1), output_field=IntegerField()),
         _draft_due=draft_due,
     ).order_by("_published", F("_draft_due").asc(nulls_last=True), F("published_at").desc(nulls_last=True), "-id")
+
+
+def search_words(q: str) -> list[str]:
+    """The words of a search box: NFKC-folded (a full-width code or number is the ASCII one), at most
+    ten, each at most 100 characters."""
+    return [w[:100] for w in unicodedata.normalize("NFKC", q).split()][:10]
+
+
+def bulk_preview(*, user: User, record_ids: list[int], calendar: WorkingCalendar, today: date) -> list[dict[str, Any]]:
+    """What publishing each selected record today would mean, before anything is done: on time or
+    late by N working days, or why it will be refused (not visible, not the user's to publish,
+    not a draft). One query for the records."""
+    found = {r.pk: r for r in record_list(user=user).select_related("agency").filter(pk__in=record_ids)}
+    act_ids = act_agency_ids(user=user)
+    rows: list[dict[str, Any]] = []
+    for pk in record_ids:
+        record = found.get(pk)
+        row: dict[str, Any] = {"id": pk, "record": record, "on_time": True, "late": 0, "refusal": ""}
+        if record is None:
+            row["refusal"] = _("Not found.")
+        elif record.agency_id not in act_ids:
+            row["refusal"] = _("You may read this record but not publish it.")
+        elif record.status != RecordStatus.DRAFT:
+            row["refusal"] = _("Only a draft can be published.")
+        elif record.due_date is not None:
+            row["on_time"], row["late"] = calendar.timeliness(record.due_date, today)
+        rows.append(row)
+    return rows
 
 
 @dataclass(frozen=True)
@@ -180,49 +221,121 @@ class DiffRow:
     new_segments: list[tuple[str, str]]
 
 
-_SNAPSHOT_LABELS = {"agency_code": "agency", "task_id": "task"}
+# Free text, compared character by character (Chinese has no spaces to split words on); any other
+# field (codes, dates, amounts, flags) is shown whole, old against new, by its label.
+TEXT_FIELDS = frozenset({"title", "subject_name", "subject_code", "content", "legal_basis", "document_number",
+                         "withheld_reason"})
+_FORM_FIELDS = {"agency_code": "agency", "task_id": "task"}
 
 
-def _label(name: str) -> str:
+def _snapshot_labels() -> dict[str, str]:
+    """The label of each snapshot key: the form's where the form has the field (one wording for
+    form, page and diff), otherwise the record page's."""
+    from disclosure.workspace.forms import RecordForm
+
+    labels = {key: str(RecordForm.base_fields[_FORM_FIELDS.get(key, key)].label)
+              for key in (*(f for f in RecordForm.base_fields if f not in ("agency", "task")), *_FORM_FIELDS)}
+    return labels | {
+        "status": _("Status"), "due_date": _("Due date"), "due_provisional": _("Provisional deadline"),
+        "published_at": _("Published at"), "on_time": _("Published on time"),
+        "late_working_days": _("Working days late"), "latency_working_days": _("Publication latency (working days)"),
+        "expires_on": _("Display period ends"),
+    }
+
+
+def _choice_labels() -> dict[str, dict[str, str]]:
+    return {
+        "kind": {str(k): str(v) for k, v in RecordKind.choices},
+        "status": {str(k): str(v) for k, v in RecordStatus.choices},
+        "subject_type": {str(k): str(v) for k, v in SubjectType.choices},
+        "disclosure": {str(k): str(v) for k, v in Disclosure.choices},
+        "penalty_types": {str(k): str(v) for k, v in PenaltyType.choices},
+    }
+
+
+def _local_time(value: str) -> str:
     try:
-        field = Record._meta.get_field(_SNAPSHOT_LABELS.get(name, name))
-    except FieldDoesNotExist:  # a snapshot key the model no longer has
-        return name
-    return str(getattr(field, "verbose_name", name))
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if timezone.is_naive(moment):
+        return value
+    return formats.date_format(timezone.localtime(moment), "Y-m-d H:i")
 
 
-def _text(value: Any) -> str:
-    if value is None:
+def _amount(value: Any) -> str:
+    try:
+        return f"{Decimal(str(value)).quantize(Decimal('0.01')):,}"
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
+def snapshot_value(key: str, value: Any, *, choices: dict[str, dict[str, str]], agencies: dict[str, str]) -> str:
+    """A snapshot value as the page shows it: labels for codes, local time, amounts to the fen, yes/no."""
+    if value is None or value == "" or value == []:
         return ""
     if isinstance(value, bool):
         return _("yes") if value else _("no")
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+    if key == "penalty_types" and isinstance(value, list):
+        return "、".join(choices["penalty_types"].get(str(v), str(v)) for v in value)
+    if key in choices:
+        return choices[key].get(str(value), str(value))
+    if key == "agency_code":
+        return agencies.get(str(value), str(value))
+    if key == "published_at":
+        return _local_time(str(value))
+    if key == "fine_amount":
+        return _amount(value)
+    if key == "task_id":
+        return f"#{value}"
     return str(value)
 
 
 def version_diff(old: RecordVersion, new: RecordVersion) -> list[DiffRow]:
-    """Field by field, what differs between two snapshots. Texts are compared character by character
-    (``difflib.SequenceMatcher``): Chinese has no spaces to split words on."""
+    """Field by field, what differs between two snapshots, in the page's words (labels, local time,
+    normalised amounts: ``5000`` and ``5000.00`` are the same fine). Text fields are compared
+    character by character (``difflib.SequenceMatcher``); other fields are shown whole."""
+    labels, choices = _snapshot_labels(), _choice_labels()
+    codes = {str(v.data.get("agency_code")) for v in (old, new) if v.data.get("agency_code")}
+    agencies = dict(Agency.objects.filter(code__in=codes).values_list("code", "name"))
     rows: list[DiffRow] = []
     keys = list(dict.fromkeys([*old.data.keys(), *new.data.keys()]))
     for key in keys:
-        a, b = _text(old.data.get(key)), _text(new.data.get(key))
+        a = snapshot_value(key, old.data.get(key), choices=choices, agencies=agencies)
+        b = snapshot_value(key, new.data.get(key), choices=choices, agencies=agencies)
         if a == b:
             continue
         old_segments: list[tuple[str, str]] = []
         new_segments: list[tuple[str, str]] = []
-        for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-            if op == "equal":
-                old_segments.append(("equal", a[i1:i2]))
-                new_segments.append(("equal", b[j1:j2]))
-                continue
-            if i2 > i1:
-                old_segments.append(("delete", a[i1:i2]))
-            if j2 > j1:
-                new_segments.append(("insert", b[j1:j2]))
-        rows.append(DiffRow(key, _label(key), a, b, old_segments, new_segments))
+        if key not in TEXT_FIELDS:
+            old_segments = [("delete", a)] if a else []
+            new_segments = [("insert", b)] if b else []
+        else:
+            for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+                if op == "equal":
+                    old_segments.append(("equal", a[i1:i2]))
+                    new_segments.append(("equal", b[j1:j2]))
+                    continue
+                if i2 > i1:
+                    old_segments.append(("delete", a[i1:i2]))
+                if j2 > j1:
+                    new_segments.append(("insert", b[j1:j2]))
+        rows.append(DiffRow(key, capfirst(labels.get(key, key)), a, b, old_segments, new_segments))
     return rows
+
+
+def audit_action_label(action: str) -> str:
+    """``record.publish`` → the version action's label (已公示); other actions by their own words."""
+    kind, _sep, verb = action.partition(".")
+    if kind == "record" and verb in VersionAction.values:
+        return str(VersionAction(verb).label)
+    return str(AUDIT_ACTIONS.get(action, action))
+
+
+AUDIT_ACTIONS = {
+    "result.link_penalty": gettext_lazy("Penalty linked to the inspection result"),
+    "deadline.recompute": gettext_lazy("Deadline recomputed"),
+}
 
 
 # -- agency administration ---------------------------------------------------------------------------

@@ -105,7 +105,8 @@ def records(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     today = timezone.localdate()
     calendar = get_calendar()
-    params = {key: request.GET.get(key, "") for key in ("kind", "status", "agency", "deadline", "sort")}
+    params = {key: request.GET.get(key, "") for key in ("kind", "status", "agency", "deadline", "sort", "q")}
+    params["q"] = params["q"].strip()[:200]
     if params["kind"] not in RecordKind.values:
         params["kind"] = ""
     if params["status"] not in RecordStatus.values:
@@ -301,7 +302,8 @@ def record_change(request: HttpRequest, pk: int) -> HttpResponse:
 def record_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     record = svc.record_for_action(actor=user, record_id=pk, action="revoke")
-    form = f.GroundsForm(request.POST if request.method == "POST" else None, initial={"version": record.version})
+    form = f.RevokeGroundsForm(request.POST if request.method == "POST" else None,
+                               initial={"version": record.version})
     status = 200
     if request.method == "POST":
         status = 400
@@ -324,8 +326,11 @@ def record_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view
 @require_POST
 def bulk_publish(request: HttpRequest) -> HttpResponse:
-    """Publish the selected drafts one by one, each through ``record_publish`` in its own transaction:
-    a refusal (overdue is no refusal; a stale or foreign record is) leaves the others published."""
+    """Publish the selected drafts, after the same summary single publication shows: the list's
+    button leads to a confirmation page (each draft on time or late by N working days, or why it
+    will be refused); only its "confirm" publishes. Each draft is published by ``record_publish``
+    in its own transaction: a refusal (overdue is no refusal; a stale or foreign record is)
+    leaves the others published."""
     user = _user(request)
     ids = list(dict.fromkeys(int(raw) for raw in request.POST.getlist("record") if raw.isdigit()))
     limit = settings.WORKSPACE_BULK_PUBLISH_MAX
@@ -335,6 +340,16 @@ def bulk_publish(request: HttpRequest) -> HttpResponse:
     if len(ids) > limit:
         messages.error(request, _("Publish at most %(n)d records at once.") % {"n": limit})
         return HttpResponseRedirect(reverse("workspace:records"))
+    if request.POST.get("confirm") != "1":
+        today = timezone.localdate()
+        rows = sel.bulk_preview(user=user, record_ids=ids, calendar=get_calendar(), today=today)
+        publishable = [r for r in rows if not r["refusal"]]
+        return render(request, "workspace/bulk_confirm.html", {
+            "rows": rows, "today": today, "publishable": publishable,
+            "on_time": sum(1 for r in publishable if r["on_time"]),
+            "late": sum(1 for r in publishable if not r["on_time"]),
+            "refused": len(rows) - len(publishable),
+        })
     results: list[dict[str, Any]] = []
     for record_id in ids:
         try:

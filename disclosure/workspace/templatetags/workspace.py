@@ -77,3 +77,20 @@ def home_url(context: dict[str, Any]) -> str:
     if user is None or not user.is_authenticated:
         return "/"
     return start(user)
+
+
+@register.filter
+def audit_action(action: str) -> str:
+    """An audit entry's action in words (``record.publish`` → 已公示)."""
+    from disclosure.workspace.selectors import audit_action_label
+
+    return audit_action_label(action)
+
+
+@register.filter
+def penalty_labels(values: Any) -> str:
+    """Penalty type codes as their labels (警告、罚款), as the public page and the diff show them."""
+    from disclosure.models import PenaltyType
+
+    labels = dict(PenaltyType.choices)
+    return "、".join(str(labels.get(v, v)) for v in values or [])
