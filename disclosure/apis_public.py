@@ -10,9 +10,8 @@ from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, mixins, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request as ApiRequest
@@ -22,7 +21,7 @@ from rest_framework.views import APIView
 
 from backend.errors import ApplicationError, NotVisible
 from disclosure import serializers as s
-from disclosure.models import Record, Request, RequestKind, RequestStatus, Role, User
+from disclosure.models import Request, RequestKind, RequestStatus, Role, User
 from disclosure.selectors.deadline import deadline_explain
 from disclosure.selectors.feed import feed_after, feed_item
 from disclosure.selectors.public import (
@@ -81,7 +80,7 @@ class _Public(APIView):
 
 
 # -- records -----------------------------------------------------------------------------------------------
-def _search_body(page: SearchPage, request: ApiRequest, results: list[dict[str, Any]]) -> dict[str, Any]:
+def _search_body(page: SearchPage, request: ApiRequest, results: Any) -> dict[str, Any]:
     def link(number: int) -> str:
         query = request.query_params.copy()
         query["page"] = str(number)

@@ -234,12 +234,6 @@ class Record(models.Model):
             models.Index(fields=["agency", "status", "due_date"], name="record_agency_status_due"),
             models.Index(fields=["status", "due_date"], name="record_status_due"),
             models.Index(fields=["kind", "status"], name="record_kind_status"),
-            # The public search walks the newest publications first; the partial index holds only
-            # what may be public at all.
-            models.Index(
-                fields=["-published_at", "-id"], name="record_public_newest",
-                condition=models.Q(disclosure="public", status__in=["published", "changed", "corrected"]),
-            ),
             models.Index(fields=["status", "expires_on"], name="record_status_expires"),
             # The incremental deadline sweep rechecks drafts changed since its previous run.
             models.Index(fields=["updated_at"], name="record_draft_updated", condition=models.Q(status="draft")),

@@ -164,7 +164,8 @@ class UserInput(serializers.Serializer):
 # -- public side ----------------------------------------------------------------------------------
 class PublicSearchInput(serializers.Serializer):
     q = serializers.CharField(required=False, allow_blank=True, max_length=100, trim_whitespace=True,
-                              help_text=_("A name, a credit code, a document number or keywords; every word must match."))
+                              help_text=_("A name, a credit code, a document number or keywords; "
+                                          "every word must match."))
     subject_code = serializers.CharField(required=False, allow_blank=True, max_length=40)
     agency = serializers.CharField(required=False, allow_blank=True, max_length=64)
     kind = _choice(RecordKind.choices, _("record kind"), required=False, allow_blank=True)

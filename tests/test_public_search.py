@@ -80,7 +80,7 @@ def test_search_finds_what_citizens_type(corpus: dict[str, int], anonymous: APIC
 def test_exact_identifiers_rank_first_then_title_then_content(clerk: Staff, anonymous: APIClient,
                                                               clock: Callable[..., None]) -> None:
     clock("2026-09-29")
-    in_content = publish(clerk, title="检查通报", content="涉及企业" + OTHER_CODE + "的糕点问题。", subject_code=VALID_CODE)
+    in_content = publish(clerk, title="检查通报", content=f"涉及企业{OTHER_CODE}的糕点问题。", subject_code=VALID_CODE)
     exact = publish(clerk, title="罚款决定", subject_code=OTHER_CODE, document_number="连市监罚〔2026〕7号")
     in_title = publish(clerk, title="糕点抽检不合格", content="无。")
     newer_in_content = publish(clerk, title="通报", content="糕点。")

@@ -65,12 +65,15 @@ def public_records(*, today: date | None = None) -> QuerySet[PublicRecord]:
 
 
 # -- the full-text match, in each engine's own syntax ---------------------------------------------
-def _pg_word(word: QueryWord, head: bool) -> str:
-    weight = "A" if head else ""
+def _pg_word(word: QueryWord) -> str:
     if word.prefix:
-        return f"'{word.tokens[0]}':*{weight}"
-    parts = [f"'{t}'" + (f":{weight}" if weight else "") for t in word.tokens]
-    return "(" + " <-> ".join(parts) + ")"
+        return f"'{word.tokens[0]}':*"
+    return "(" + " <-> ".join(f"'{t}'" for t in word.tokens) + ")"
+
+
+def tsquery(words: list[QueryWord]) -> str:
+    """The PostgreSQL ``tsquery`` of a query's words (tokens hold only letters, digits and CJK)."""
+    return " & ".join(_pg_word(w) for w in words)
 
 
 def _fts5_word(word: QueryWord) -> str:
@@ -80,8 +83,8 @@ def _fts5_word(word: QueryWord) -> str:
 def _match(words: list[QueryWord], *, head: bool) -> Any:
     """A condition: every word found (``head``: found in the title, subject, code or number)."""
     if connection.vendor == "postgresql":
-        query = " & ".join(_pg_word(w, head) for w in words)
-        return RawSQL("search_vector @@ %s::tsquery", (query,), output_field=BooleanField())
+        column = "search_head_vector" if head else "search_vector"
+        return RawSQL(f"{column} @@ %s::tsquery", (tsquery(words),), output_field=BooleanField())
     expression = " AND ".join(_fts5_word(w) for w in words)
     if head:
         expression = f"search_head : ({expression})"
@@ -195,7 +198,7 @@ def public_search(*, params: SearchParams, page: int = 1, page_size: int | None 
     tiers, union = _tiers(params, today)
     count, capped = capped_count(union, cap)
     number = min(max(page, 1), max(1, math.ceil(count / size)))
-    offset, items = (number - 1) * size, []
+    offset, items = (number - 1) * size, list[PublicRecord]()
     wanted = max(0, min(size, count - offset))  # never past the (capped) count
     for tier in tiers:
         need = wanted - len(items)

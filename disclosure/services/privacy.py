@@ -81,7 +81,7 @@ def fold(text: str) -> str:
 _SEP = r"[ \t.\-/_()]{1,3}"
 _RUN = re.compile(r"(?<![0-9A-Za-z])[0-9]+(?:" + _SEP + r"[0-9]+)*[Xx]?(?![0-9A-Za-z])")
 _GROUP = re.compile(r"[0-9]+[Xx]?")
-_MAX_GROUPS = 8
+_MAX_GROUPS = 18  # an 18-digit ID written one or two digits at a time
 _DATE8 = r"(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
 _DATE6 = r"\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
 _ID18 = re.compile(r"[1-9]\d{5}" + _DATE8 + r"\d{3}[0-9Xx]")

@@ -101,7 +101,8 @@ def _row(record: Record, versions: list[RecordVersion], where: str | None) -> Pu
     head, body = _search_text(payload, record.agency.name)
     assert record.published_at is not None
     return PublicRecord(
-        record_id=record.pk, listed=where == LISTED, page=where is not None, kind=record.kind, agency_id=record.agency_id,
+        record_id=record.pk, listed=where == LISTED, page=where is not None, kind=record.kind,
+        agency_id=record.agency_id,
         status=record.status, version=record.version, title=payload["title"], subject_name=payload["subject_name"],
         subject_code=payload["subject_code"], subject_type=record.subject_type or SubjectType.ORGANIZATION,
         event_date=record.event_date, content=payload["content"], legal_basis=payload["legal_basis"],
@@ -140,14 +141,16 @@ def _batches(size: int, start_after: int) -> Iterator[list[int]]:
         last = ids[-1]
 
 
-def projection_rebuild(*, batch_size: int = 500, start_after: int = 0, progress: bool = True,
-                       today: date | None = None) -> int:
+def projection_rebuild(*, batch_size: int = 500, start_after: int = 0, limit: int | None = None,
+                       progress: bool = True, today: date | None = None) -> int:
     """Recompute the projection of every record ever published, in id order, one transaction per
     batch (so it is resumable from the last id a run reports, and idempotent: a re-run writes the
-    same rows). Returns how many records are listed afterwards."""
+    same rows). ``limit`` stops after about that many records (whole batches). Returns how many
+    of the records it projected are listed."""
     from tqdm import tqdm
 
     total = Record.objects.filter(pk__gt=start_after, published_at__isnull=False).count()
+    total = min(total, limit) if limit is not None else total
     bar = tqdm(total=total, unit="record", disable=not progress)
     public = 0
     try:
@@ -170,6 +173,8 @@ def projection_rebuild(*, batch_size: int = 500, start_after: int = 0, progress:
                 public += sum(row.listed for row in rows)
             bar.update(len(ids))
             bar.set_postfix(last_id=ids[-1])
+            if limit is not None and bar.n >= limit:
+                break
     finally:
         bar.close()
     return public

@@ -33,8 +33,9 @@ from disclosure.selectors.access import ACT, VIEW, agencies_for
 from disclosure.services.audit import audit_append, audit_refusal, canonical_json
 from disclosure.services.display import display_expiry
 from disclosure.services.feed import feed_append
-from disclosure.services.projection import projection_refresh
-from disclosure.services.snapshots import SNAPSHOT_FIELDS, snapshot
+from disclosure.services.projection import ACTIVE_STATUSES, projection_refresh
+from disclosure.services.snapshots import SNAPSHOT_FIELDS as SNAPSHOT_FIELDS  # re-exported
+from disclosure.services.snapshots import snapshot
 from scheduler.calendar import Deadline
 from scheduler.rules import RecordKind
 from scheduler.selectors import deadline_for, get_calendar
@@ -43,7 +44,7 @@ from scheduler.selectors import deadline_for, get_calendar
 Actor = User
 
 # The transition table: (status now, action) -> status after. Anything else is a 409.
-_AFTER_PUBLICATION = (RecordStatus.PUBLISHED, RecordStatus.CHANGED, RecordStatus.CORRECTED)
+_AFTER_PUBLICATION = ACTIVE_STATUSES  # the statuses a published record can be changed in
 TRANSITIONS: dict[tuple[str, str], str] = {
     (RecordStatus.DRAFT, VersionAction.EDIT): RecordStatus.DRAFT,
     (RecordStatus.DRAFT, VersionAction.PUBLISH): RecordStatus.PUBLISHED,

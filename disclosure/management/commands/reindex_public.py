@@ -18,6 +18,8 @@ class Command(BaseCommand):
                             help="resume after this record id (the progress bar shows the last one done)")
         parser.add_argument("--batch-size", type=int, default=settings.PUBLIC_REINDEX_BATCH_SIZE,
                             help="records per transaction")
+        parser.add_argument("--limit", type=int, default=None, metavar="N",
+                            help="stop after about N records (then resume with --start-after)")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -25,5 +27,6 @@ class Command(BaseCommand):
             self.stderr.write("--batch-size must be at least 1")
             raise SystemExit(2)
         listed = projection_rebuild(batch_size=options["batch_size"], start_after=options["start_after"],
+                                    limit=options["limit"],
                                     progress=not options["no_progress"] and options["verbosity"] > 0)
         self.stdout.write(f"{listed} records listed publicly")
