@@ -178,7 +178,7 @@ def _check_rows(report: Report) -> None:
 
 
 def _snapshot_keys() -> tuple[str, ...]:
-    from disclosure.services.records import SNAPSHOT_FIELDS
+    from disclosure.services.snapshots import SNAPSHOT_FIELDS
 
     return tuple(SNAPSHOT_FIELDS)
 
