@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -38,8 +39,21 @@ def _field_errors(data: Any) -> dict[str, list[str]]:
     return {"non_field_errors": _as_list(data)}
 
 
+def too_large_message() -> str:
+    mb = f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024):g}"
+    return _("The request is too large (at most %(mb)s MB in all).") % {"mb": mb}
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Every error leaves as ``{"detail": ..., "errors": {field: [messages]}}``."""
+    if isinstance(exc, RecursionError):
+        # json.loads of a deeply nested body (``[[[[…``) overflows the stack: bad input, not a crash.
+        exc = exceptions.ParseError()
+    elif isinstance(exc, RequestDataTooBig):
+        return Response({"detail": too_large_message(), "errors": {}}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    elif isinstance(exc, SuspiciousOperation):  # too many fields, a malformed multipart body…
+        return Response({"detail": str(exceptions.ParseError.default_detail), "errors": {}},
+                        status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, ApplicationError):
         return Response({"detail": exc.message, "errors": exc.errors}, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):

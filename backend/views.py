@@ -4,8 +4,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -74,3 +75,54 @@ def health(request: HttpRequest) -> JsonResponse:
     # intact, and the first broken entry. Like a stale sweep, a break does not fail the check.
     body["audit_check"] = _last_audit_check() if database else None
     return JsonResponse(body, status=200 if database and broker else 503)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler400``: Django's own 400 (a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``, too many
+    fields, a disallowed host…) in the API's JSON error format under ``/api/``, else its HTML page."""
+    from django.views.defaults import bad_request as html_bad_request
+    from rest_framework.exceptions import ParseError
+
+    from backend.api import too_large_message
+    from backend.middleware import wants_json
+
+    if not wants_json(request):
+        return html_bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        return JsonResponse({"detail": too_large_message(), "errors": {}}, status=413)
+    return JsonResponse({"detail": str(ParseError.default_detail), "errors": {}}, status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler403``: JSON under ``/api/``, Django's HTML page elsewhere."""
+    from django.views.defaults import permission_denied as html_permission_denied
+    from rest_framework.exceptions import PermissionDenied
+
+    from backend.middleware import wants_json
+
+    if not wants_json(request):
+        return html_permission_denied(request, exception)
+    return JsonResponse({"detail": str(PermissionDenied.default_detail), "errors": {}}, status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler404``: a URL no route matches (``/api/v1/records/1.5/``) answers like any 404 of the API."""
+    from django.views.defaults import page_not_found as html_page_not_found
+
+    from backend.middleware import wants_json
+
+    if not wants_json(request):
+        return html_page_not_found(request, exception)
+    return JsonResponse({"detail": _("Not found."), "errors": {}}, status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """``handler500``: JSON under ``/api/``, Django's HTML page elsewhere."""
+    from django.views.defaults import server_error as html_server_error
+    from rest_framework.exceptions import APIException
+
+    from backend.middleware import wants_json
+
+    if not wants_json(request):
+        return html_server_error(request)
+    return JsonResponse({"detail": str(APIException.default_detail), "errors": {}}, status=500)

@@ -28,7 +28,7 @@ def _user(request: Request) -> User:
 
 
 def _valid(serializer_class: type, request: Request, **kwargs: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data, **kwargs)
+    serializer = serializer_class(data=request.data, context={"request": request}, **kwargs)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 
@@ -51,7 +51,7 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def _record_id(self) -> int:
         pk = str(self.kwargs["pk"])
-        if not pk.isdigit():
+        if not (pk.isascii() and pk.isdigit()):  # "²".isdigit() is true, int("²") fails
             raise NotVisible(_("Not found."))
         return int(pk)
 
@@ -125,7 +125,7 @@ class AgencyList(APIView):
 class UserCreate(APIView):
     """Create a staff account (superuser, or an agency admin within the agency's subtree)."""
 
-    @extend_schema(request=s.UserInput)
+    @extend_schema(request=s.UserInput, responses={201: s.UserOutput})
     def post(self, request: Request) -> Response:
         data = _valid(s.UserInput, request)
         user, membership, token = user_create(

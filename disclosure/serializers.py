@@ -5,6 +5,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from disclosure.models import (
@@ -35,6 +37,21 @@ def _choice(choices: Any, what: StrOrPromise, **kwargs: Any) -> serializers.Choi
     return serializers.ChoiceField(choices=choices, error_messages={"invalid_choice": message}, **kwargs)
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleRecordField(serializers.PrimaryKeyRelatedField):
+    """The id of a record the requesting user may see. Any other id gets the answer a missing one
+    gets, so the error tells nothing about other agencies' records (their existence or kind).
+    Needs ``context={"request": request}``."""
+
+    def get_queryset(self) -> Any:
+        from disclosure.selectors.access import VIEW, agencies_for
+
+        user = getattr(self.context.get("request"), "user", None)
+        if user is None or not user.is_authenticated:
+            return Record.objects.none()
+        return Record.objects.filter(agency__in=agencies_for(user, VIEW))
+
+
 class AgencyCodeField(serializers.SlugRelatedField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(slug_field="code", queryset=Agency.objects.all(), **kwargs)
@@ -56,7 +73,7 @@ class RecordInput(serializers.Serializer):
     withheld_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     surprise = serializers.BooleanField(required=False)
     backfill = serializers.BooleanField(required=False)
-    task = serializers.PrimaryKeyRelatedField(queryset=Record.objects.all(), required=False, allow_null=True)
+    task = VisibleRecordField(required=False, allow_null=True)
     penalty_types = serializers.ListField(child=_choice(PenaltyType.choices, _("penalty type")), required=False,
                                           max_length=len(PenaltyType.choices))
     fine_amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
@@ -144,7 +161,7 @@ class VersionOutput(serializers.ModelSerializer):
 
 class AgencyOutput(serializers.ModelSerializer):
     parent: serializers.SlugRelatedField = serializers.SlugRelatedField(  # type: ignore[assignment]
-        slug_field="code", read_only=True
+        slug_field="code", read_only=True, allow_null=True  # the city government has no parent
     )
 
     class Meta:
@@ -159,6 +176,55 @@ class UserInput(serializers.Serializer):
     agency = serializers.CharField(max_length=64)
     role = _choice(Role.choices, _("role"))
     email = serializers.EmailField(required=False, allow_blank=True, default="")
+
+
+class UserOutput(serializers.Serializer):
+    """``POST /api/v1/users/`` → the new account, its role and its API token."""
+
+    username = serializers.CharField()
+    agency = serializers.CharField()
+    role = serializers.ChoiceField(choices=Role.choices)
+    token = serializers.CharField()
+
+
+# -- outbound feed and deadline calculator: response bodies for the schema (backend/schema.py) ----
+class FeedEventOutput(serializers.Serializer):
+    position = serializers.IntegerField()
+    action = serializers.CharField()
+    at = serializers.DateTimeField()
+    record = serializers.IntegerField()
+    version = serializers.IntegerField()
+    public = serializers.BooleanField()
+    reason = serializers.CharField(allow_blank=True)
+    legal_basis = serializers.CharField(allow_blank=True)
+    document_number = serializers.CharField(allow_blank=True)
+    payload = serializers.DictField(help_text="the record as the public sees it; only its id and status once it "
+                                              "left the public view")
+
+
+class FeedPageOutput(serializers.Serializer):
+    events = FeedEventOutput(many=True)
+    next = serializers.IntegerField()
+    has_more = serializers.BooleanField()
+
+
+class DeadlineDayOutput(serializers.Serializer):
+    date = serializers.DateField()
+    kind = serializers.CharField()
+    name = serializers.CharField(allow_blank=True)
+    counted = serializers.BooleanField()
+
+
+class DeadlineOutput(serializers.Serializer):
+    kind = serializers.CharField()
+    event_date = serializers.DateField()
+    period = serializers.IntegerField()
+    unit = serializers.CharField()
+    article = serializers.CharField()
+    first_day = serializers.DateField()
+    due_date = serializers.DateField(allow_null=True)
+    provisional = serializers.BooleanField()
+    days = DeadlineDayOutput(many=True)
 
 
 # -- public side ----------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ def _user(request: Request) -> User:
 
 
 def _valid(serializer_class: type, request: Request) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data)
+    serializer = serializer_class(data=request.data, context={"request": request})
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
 
@@ -201,7 +201,7 @@ class TaskViewSet(_Scoped):
     def get_queryset(self) -> QuerySet[Task]:
         queryset = sel.task_list(user=_user(self.request))
         plan = self.request.query_params.get("plan", "")
-        return queryset.filter(plan_id=int(plan)) if plan.isdigit() else queryset
+        return queryset.filter(plan_id=int(plan)) if plan.isascii() and plan.isdigit() else queryset
 
     @extend_schema(request=s.ResultInput, responses={201: s.ResultOutput})
     @action(detail=True, methods=["post"])

@@ -88,7 +88,7 @@ def result_list(*, user: Caller) -> QuerySet[Result]:
 # -- one object ---------------------------------------------------------------------------------
 def visible_or_404(queryset: QuerySet[Any], pk: object) -> Any:
     """The object of a scoped queryset, or 404 for anything missing, invisible or malformed."""
-    if not str(pk).isdigit():
+    if not (str(pk).isascii() and str(pk).isdigit()):  # "²".isdigit() is true, int("²") fails
         raise NotVisible(_("Not found."))
     obj = queryset.filter(pk=int(str(pk))).first()
     if obj is None:

@@ -6,8 +6,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from disclosure.models import Record
-from disclosure.serializers import AgencyCodeField, _choice
+from disclosure.serializers import AgencyCodeField, VisibleRecordField, _choice
 from inspections.models import (
     BackfillBatch,
     Conflict,
@@ -174,11 +173,11 @@ class ResultInput(serializers.Serializer):
     outcome = _choice(Outcome.choices, _("outcome"))
     findings = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
     formed_on = serializers.DateField(input_formats=["iso-8601"])
-    penalty = serializers.PrimaryKeyRelatedField(queryset=Record.objects.all(), required=False, allow_null=True)
+    penalty = VisibleRecordField(required=False, allow_null=True)
 
 
 class PenaltyInput(serializers.Serializer):
-    penalty = serializers.PrimaryKeyRelatedField(queryset=Record.objects.all())
+    penalty = VisibleRecordField()
 
 
 class ResultOutput(serializers.ModelSerializer):

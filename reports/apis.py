@@ -96,6 +96,24 @@ def agency_figures_data(row: AgencyFigures) -> dict[str, Any]:
     }
 
 
+class TimelinessOutput(serializers.Serializer):
+    """The period, the day the classes were judged, and one page of agencies."""
+
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    as_of = serializers.DateField()
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = AgencyFiguresOutput(many=True)
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        # "from" is a Python keyword: the fields are named date_from/date_to and renamed here.
+        fields["from"], fields["to"] = fields.pop("date_from"), fields.pop("date_to")
+        return fields
+
+
 class TimelinessView(APIView):
     """Per agency (each over its whole subtree) for records due in [from, to] (default: this
     year to date). Auditors see every agency, an agency's staff their own subtree; ``agency``
@@ -103,7 +121,7 @@ class TimelinessView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("agency", str), OpenApiParameter("from", date), OpenApiParameter("to", date)],
-        responses=AgencyFiguresOutput(many=True),
+        responses=TimelinessOutput,
     )
     def get(self, request: Request) -> Response:
         data = TimelinessInput(data=request.query_params)

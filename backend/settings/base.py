@@ -39,12 +39,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "backend.middleware.ContentSecurityPolicyMiddleware",
+    "backend.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "backend.middleware.PublicPageThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
@@ -86,6 +89,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+
+# The cache holds the throttle counters, so every web process must share it in production:
+# CACHE_URL=redis://host:6379/1 (Django's built-in RedisCache). Without it each process keeps its
+# own local memory cache (the embedded default; production.py refuses that unless told).
+CACHE_URL = env_str("CACHE_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -143,6 +155,9 @@ REST_FRAMEWORK = {
     "DATE_FORMAT": "iso-8601",
     "DATETIME_FORMAT": "iso-8601",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Throttles key on the client address: REMOTE_ADDR when 0, else the address in X-Forwarded-For
+    # that the NUM_PROXIES-th trusted proxy (counted from this server) received the request from.
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0),
 }
 
 SPECTACULAR_SETTINGS = {
@@ -153,6 +168,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation documents the error format and statuses of API.md (backend/schema.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "backend.schema.document_errors"],
 }
 
 # Celery. The embedded default is kombu's SQLAlchemy transport on a SQLite file: a real broker
@@ -169,6 +186,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # How often (seconds) a process re-checks whether the holiday calendar in the database changed.
 CALENDAR_REFRESH_SECONDS = env_int("CALENDAR_REFRESH_SECONDS", 60)
+
+# Sent on every response (backend/middleware.py). The pages load scripts, styles, images and fonts
+# from this site only (no CDN); inline <style> blocks and style attributes (bar widths) need
+# 'unsafe-inline' for styles, never for scripts.
+CONTENT_SECURITY_POLICY = env_str("CONTENT_SECURITY_POLICY", "; ".join([
+    "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:",
+    "font-src 'self'", "connect-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'",
+    "frame-ancestors 'none'",
+]))
 
 LOGGING = {
     "version": 1,
@@ -244,6 +270,9 @@ PUBLIC_TEXT_MAX_CHARS = env_int("PUBLIC_TEXT_MAX_CHARS", 5000)
 # shared by every web process in production (CACHES, e.g. Redis).
 PUBLIC_SEARCH_RATE = env_str("PUBLIC_SEARCH_RATE", "120/minute")
 PUBLIC_SUBMIT_RATE = env_str("PUBLIC_SUBMIT_RATE", "10/hour")
+# Every public page is throttled per address at PUBLIC_SEARCH_RATE (backend/middleware.py): the
+# portal's URL names ("home", "portal-…") and any URL name or namespace listed here.
+PUBLIC_PAGE_URL_NAMES = env_list("PUBLIC_PAGE_URL_NAMES", [])
 # Art. 8 display periods: a fine at or under this amount (yuan) is a "low fine" (3 months).
 PUBLIC_LOW_FINE_MAX_YUAN = env_int("PUBLIC_LOW_FINE_MAX_YUAN", 10000)
 # Kinds that are punitive disclosure (惩戒公示): natural persons' names stay; elsewhere they are

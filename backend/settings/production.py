@@ -1,7 +1,7 @@
 """Production: every secret from the environment, secure cookies."""
 from django.core.exceptions import ImproperlyConfigured
 
-from backend.env import env_bool
+from backend.env import env_bool, env_int
 from backend.settings.base import *  # noqa: F403
 
 if not SECRET_KEY:  # noqa: F405
@@ -11,3 +11,21 @@ if DEBUG:  # noqa: F405
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# HTTPS: a plain-HTTP request is redirected (DJANGO_SECURE_SSL_REDIRECT=0 when the proxy in front
+# already redirects), and browsers are told to use HTTPS only (HSTS). Both follow
+# DJANGO_SECURE_COOKIES unless set: a deployment on plain HTTP sets that to 0 and gets neither.
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", SESSION_COOKIE_SECURE)
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # the container's health check speaks plain HTTP
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 365 * 24 * 3600 if SESSION_COOKIE_SECURE else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = False
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Throttle counters must be shared by every web process (README "Abuse"): a per-process cache
+# lets each worker count on its own. DJANGO_ALLOW_LOCAL_CACHE=1 accepts one, for a single process.
+if not CACHE_URL and not env_bool("DJANGO_ALLOW_LOCAL_CACHE", False):  # noqa: F405
+    raise ImproperlyConfigured(
+        "CACHE_URL must name a shared cache in production (e.g. redis://redis:6379/1), "
+        "or set DJANGO_ALLOW_LOCAL_CACHE=1 for a single web process")

@@ -70,7 +70,13 @@ def user_create(
 ) -> tuple[User, StaffMembership, Token]:
     """Create a staff account with its role and API token (API.md ``POST /api/v1/users/``).
 
-    ``email`` is where deadline notices are sent (the inbox has them either way)."""
+    ``email`` is where deadline notices are sent (the inbox has them either way). Whoever may
+    manage no users at all is refused before anything is looked up, so that the answer does not
+    tell them whether a username (or an agency) exists."""
+    if not getattr(actor, "is_superuser", False) and not agencies_for(actor, MANAGE_USERS).exists():
+        audit_refusal(actor=actor, action="user.create", object_type="user", object_id=username[:64],
+                      detail={"role": role})
+        raise AccessDenied(_("You may only manage users of your own agency and its bodies."))
     errors: dict[str, list[str]] = {}
     agency = Agency.objects.filter(code=agency_code).first()
     if agency is None:
