@@ -67,7 +67,7 @@ def test_query_form_and_calculator_page(clerk: Staff, client: Client, clock: Cal
     assert "li@example.org" not in status and "李四" not in status
     calc = client.get("/deadline/", {"kind": "query_reply", "date": "2026-09-30"}, HTTP_ACCEPT_LANGUAGE="en")
     text = calc.content.decode()
-    assert calc.status_code == 200 and "2026-11-03" in text and "Make-up working day" in text
+    assert calc.status_code == 200 and "2026-11-03" in text and "make-up working day: counted" in text
     assert client.get("/deadline/", {"kind": "nope", "date": "x"}).status_code == 400
 
 

@@ -29,6 +29,7 @@ from disclosure.selectors.public import (
     page_number,
     public_history,
     public_record,
+    public_records,
     public_search,
     revoked_entry,
 )
@@ -81,7 +82,7 @@ def _search_context(get: Any) -> dict[str, Any]:
 
 def home(request: HttpRequest) -> HttpResponse:
     """The front page: the search box and the newest publications."""
-    latest = [_public(r) for r in public_search(params=SearchParams(), page_size=10).items]
+    latest = [_public(r) for r in public_records()[:10]]
     return render(request, "disclosure/portal/home.html", {"latest": latest, **_search_context({})})
 
 
@@ -229,7 +230,10 @@ def deadline_page(request: HttpRequest) -> HttpResponse:
                 result = deadline_explain(kind=kind, event_date=event_date)
             except ApplicationError as exc:
                 error = exc.message
+    from scheduler.selectors import get_rule  # local: the module's imports are another change's
+
+    # The rule is shown with the same explanation as the workspace's record page (one include).
     return render(request, "disclosure/portal/deadline.html", {
         "kinds": DEADLINE_KINDS, "kind": kind, "date": request.GET.get("date", ""), "result": result,
-        "error": error,
+        "rule": get_rule(kind) if result else None, "error": error,
     }, status=400 if error else 200)

@@ -32,10 +32,12 @@ from disclosure.models import (
     VersionAction,
 )
 from disclosure.selectors.access import ACT, MANAGE_USERS, agencies_for
+from disclosure.selectors.deadline import NoteLine
 from disclosure.selectors.records import record_list
 from disclosure.selectors.requests import requests_visible_to
 from scheduler.calendar import DayNote, WorkingCalendar
-from scheduler.rules import RecordKind
+from scheduler.models import DeadlineRule
+from scheduler.rules import PeriodUnit, RecordKind
 
 # Deadline states of a draft, as the list filters them.
 OVERDUE, DUE_TODAY, DUE_SOON, PROVISIONAL = "overdue", "due_today", "due_soon", "provisional"
@@ -183,30 +185,41 @@ class DeadlineArithmetic:
     first_day: date
     due_date: date
     provisional: bool
-    notes: list[DayNote] = field(default_factory=list)
+    notes: list[NoteLine] = field(default_factory=list)
 
     @property
-    def holidays(self) -> list[DayNote]:
+    def holidays(self) -> list[NoteLine]:
         return [n for n in self.notes if n.kind == "holiday"]
 
     @property
-    def makeup_workdays(self) -> list[DayNote]:
+    def makeup_workdays(self) -> list[NoteLine]:
         return [n for n in self.notes if n.kind == "makeup_workday"]
 
     @property
-    def weekends(self) -> list[DayNote]:
+    def weekends(self) -> list[NoteLine]:
         return [n for n in self.notes if n.kind == "weekend"]
 
 
-def deadline_arithmetic(*, record: Record, calendar: WorkingCalendar) -> DeadlineArithmetic | None:
+def deadline_arithmetic(*, record: Record, calendar: WorkingCalendar, rule: DeadlineRule | None = None
+                        ) -> DeadlineArithmetic | None:
     """Which days between the event (not counted) and the due date were skipped or counted."""
     if record.due_date is None:
         return None
     first = record.event_date + timedelta(days=1)
+    days = calendar.notes_between(first, record.due_date) if first <= record.due_date else []
     return DeadlineArithmetic(
         event_date=record.event_date, first_day=first, due_date=record.due_date, provisional=record.due_provisional,
-        notes=calendar.notes_between(first, record.due_date) if first <= record.due_date else [],
+        notes=[NoteLine(d.date, d.kind, d.name, counted(d, rule=rule, event_date=record.event_date)) for d in days],
     )
+
+
+def counted(day: DayNote, *, rule: DeadlineRule | None, event_date: date) -> bool:
+    """Whether a day that is not an ordinary weekday counts towards the period: in working days
+    only a make-up working day does; in calendar days every day up to the period's last does (the
+    days a deadline runs on to reach a working day do not). ``deadline_explain`` says the same."""
+    if rule is not None and rule.unit == PeriodUnit.CALENDAR_DAYS:
+        return day.date <= event_date + timedelta(days=rule.period)
+    return day.kind == "makeup_workday"
 
 
 # -- version diff -------------------------------------------------------------------------------------

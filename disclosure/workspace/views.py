@@ -160,7 +160,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     may_act = record.agency_id in act_ids
     return render(request, "workspace/record.html", {
         "record": record, "badges": sel.deadline_badges(record, calendar=calendar, today=today),
-        "arithmetic": sel.deadline_arithmetic(record=record, calendar=calendar), "rule": rule,
+        "arithmetic": sel.deadline_arithmetic(record=record, calendar=calendar, rule=rule), "rule": rule,
         "versions": versions, "diff": diff, "diff_old": old, "diff_new": new,
         "audit": sel.record_audit_entries(record=record).select_related("actor"),
         "notices": notices_of_record(record_id=record.pk),
