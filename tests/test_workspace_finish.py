@@ -172,3 +172,38 @@ def test_users_page_email_box_is_as_wide_as_the_others(live_server: Any, page: A
     email = page.locator("#id_email").bounding_box()
     assert username is not None and email is not None and email["width"] == username["width"]
     assert_accessible(page)
+
+
+def test_every_other_workspace_page_passes_axe(live_server: Any, page: Any, clerk: Staff, anonymous: Any,
+                                               clock: Callable[..., None]) -> None:
+    clock("2026-09-28")
+    draft = create(clerk, title="草稿案件")
+    published = create(clerk)
+    assert clerk.client().post(f"/api/v1/records/{published}/publish/", {}, format="json").status_code == 200
+    query = anonymous.post("/api/v1/public/queries/", {"requester_name": "李四", "contact": "x", "question": "问",
+                                                       "agency": "lianshan-amr"}, format="json").json()
+    page.goto(live_server.url + "/workspace/login/")
+    assert_accessible(page)
+    sign_in(page, live_server, clerk.user)
+    for path in (f"/workspace/records/{draft}/publish/", f"/workspace/records/{draft}/edit/",
+                 f"/workspace/records/{published}/change/", f"/workspace/records/{published}/revoke/",
+                 "/workspace/requests/", f"/workspace/requests/{query['id']}/", "/no/such/page/"):
+        page.goto(live_server.url + path)
+        assert_accessible(page)
+    # The bulk result page, and the revoke form with its error summary.
+    page.goto(live_server.url + "/workspace/")
+    page.check(f"#pick-{draft}")
+    page.get_by_role("button", name="公示所选草稿").click()
+    page.wait_for_load_state()
+    page.get_by_role("button", name="公示这1条草稿").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/workspace/records/{published}/revoke/")
+    page.get_by_role("button", name="撤销").last.click()
+    page.wait_for_load_state()
+    assert "请更正以下3处问题" in page.get_by_role("alert").first.inner_text()
+    assert_accessible(page)
+    # At 200% text size the record page still fits the office screen's width.
+    page.goto(f"{live_server.url}/workspace/records/{published}/")
+    page.add_style_tag(content="html { font-size: 200% !important; }")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
