@@ -199,3 +199,35 @@ def test_bad_input_on_the_public_api_is_a_json_error(path: str, anonymous: APICl
     response = anonymous.get(path)
     assert response.status_code in (200, 400, 404), response.content
     assert response["Content-Type"].startswith("application/json")
+
+
+# -- in the browser ------------------------------------------------------------------------------
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [1366, 390])
+def test_a_citizen_searches_from_the_home_page(live_server: Any, browser: Any, clerk: Staff, width: int) -> None:
+    cake = publish(clerk, title="某食品店销售过期糕点案", subject_name="葫芦岛市鑫源食品有限公司",
+                   content="经查，当事人销售超过保质期的糕点，联系电话１３８ １２３４ ５６７８。",
+                   penalty_types=["warning", "fine"], fine_amount="5000")
+    publish(clerk, title="无照经营查处", subject_code=OTHER_CODE, subject_name="连山区某五金店")
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    box = page.get_by_role("searchbox", name="关键词")
+    box.fill("保质期")
+    box.press("Enter")
+    page.wait_for_url("**/search/**")
+    assert page.locator("#count").inner_text() == "共1条结果"
+    # The credit code typed full-width into the same box.
+    page.get_by_role("searchbox", name="关键词").fill(OTHER_CODE.translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)}))
+    page.get_by_role("button", name="搜索").click()
+    assert page.get_by_role("link", name="无照经营查处").is_visible()
+    page.get_by_role("searchbox", name="关键词").fill("糕点")
+    page.get_by_role("button", name="搜索").click()
+    page.get_by_role("link", name="某食品店销售过期糕点案").click()
+    page.wait_for_url(f"**/records/{cake}/")
+    html = page.content()
+    assert "警告、罚款" in html and "5000.00" in html
+    assert "138 **** 5678" in page.locator("article").inner_text()  # the phone number, masked in place
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # nothing runs off a phone
+    page.screenshot(path=f"/tmp/public-record-{width}.png", full_page=True)
+    context.close()
