@@ -157,7 +157,7 @@ def test_one_wording_per_field_and_an_error_summary(live_server: Any, page: Any,
     page.wait_for_load_state()
     summary = page.get_by_role("alert").first
     assert "请更正以下" in summary.inner_text()
-    summary.get_by_role("link", name="标题").click()
+    summary.get_by_role("link", name="标题：该字段是必填项。").click()
     assert page.evaluate("document.activeElement.id") == "id_title"
     assert page.locator("#id_title_error").inner_text() == "该字段是必填项。"
     assert_accessible(page)
