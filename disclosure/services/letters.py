@@ -30,7 +30,9 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer
 
 from backend.errors import NotVisible
-from disclosure.models import Agency, AgencyKind, Request, RequestKind, RequestStatus
+from disclosure.models import Agency, AgencyKind, PublicRecord, Request, RequestKind, RequestStatus
+from disclosure.services.privacy import context_for, mask
+from disclosure.services.snapshots import snapshot
 from reports.pdf import cjk_font
 
 RULE = "《葫芦岛市行政机关监管信息归集公示管理办法》（葫政办发〔2020〕80号）"
@@ -66,11 +68,17 @@ class Letter:
 
 
 def _record_phrase(request: Request) -> str:
+    """The record as the public saw it: its projection's masked title and number (a letter leaves
+    the building, and a tracking code can be passed on), else the same masking applied now."""
     record = request.record
     if record is None:
         return ""
-    number = f"，文号{record.document_number}" if record.document_number else ""
-    return f"本机关公示的“{record.title}”（信息编号{record.pk}{number}）"
+    shown = PublicRecord.objects.filter(record_id=record.pk).values("title", "document_number").first()
+    if shown is None:
+        context = context_for(snapshot(record))
+        shown = {"title": mask(record.title, context), "document_number": mask(record.document_number, context)}
+    number = f"，文号{shown['document_number']}" if shown["document_number"] else ""
+    return f"本机关公示的“{shown['title']}”（信息编号{record.pk}{number}）"
 
 
 def _letter(request: Request) -> Letter:
