@@ -40,8 +40,9 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
     return {
         "title": ParagraphStyle("title", fontName=font, fontSize=16, leading=22, alignment=1, spaceAfter=6),
         "h2": ParagraphStyle("h2", fontName=font, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4),
-        "body": ParagraphStyle("body", fontName=font, fontSize=9, leading=13),
-        "cell": ParagraphStyle("cell", fontName=font, fontSize=8, leading=10),
+        # CJK wrapping: break between any two characters, never before a closing mark (reports.pdf).
+        "body": ParagraphStyle("body", fontName=font, fontSize=9, leading=13, wordWrap="CJK"),
+        "cell": ParagraphStyle("cell", fontName=font, fontSize=8, leading=10, wordWrap="CJK"),
     }
 
 

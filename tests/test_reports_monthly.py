@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from disclosure.models import AuditChainHead, AuditEntry
 from reports.models import MonthlyReport
+from reports.pdf import CLOSING_PUNCTUATION
 from tests.conftest import Staff, call_command_en
 from tests.test_audit_stats import Dataset, build
 
@@ -89,6 +90,9 @@ def test_command_makes_the_august_report(data: Dataset) -> None:
     text = "".join(page.extract_text() for page in PdfReader(report.pdf.path).pages)
     squeezed = "".join(text.split())
     assert "2026年8月监管信息公示及时性通报" in squeezed  # the title, with the month as Chinese writes it
+    lines = [line.strip() for page in PdfReader(report.pdf.path).pages for line in page.extract_text().splitlines()]
+    # Headers wrap inside their cells by the Chinese rules: no line starts with a closing mark.
+    assert not [line for line in lines if line and line[0] in CLOSING_PUNCTUATION]
     for expected in ("2026-08-01", "葫芦岛市连山区人民政府", "葫芦岛市龙港区人民政府", "葫芦岛市应急管理局", "60.0%",
                      "57.1%", "100.0%", "案件ls4", "案件em1", head.last_hash, "公示及时性通报"):
         assert expected in squeezed, expected
