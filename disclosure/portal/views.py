@@ -213,7 +213,7 @@ def track_reply(request: HttpRequest, code: str) -> HttpResponse:
     except NotVisible:
         raise Http404 from None
     response = HttpResponse(body, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, f"{found.reply_number or found.pk}.pdf")
+    response["Content-Disposition"] = content_disposition_header(False, f"{found.reply_number or found.pk}.pdf") or ""
     return response
 
 
