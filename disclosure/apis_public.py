@@ -62,16 +62,20 @@ class SubmitThrottle(_PublicThrottle):
     setting = "PUBLIC_SUBMIT_RATE"
 
 
+def _whole_number(raw: str) -> int | None:
+    # str.isdigit() is true for "²" and other Unicode digits that int() refuses: ASCII only.
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
+
+
 def _content_length(request: Any) -> int | None:
-    raw = request.META.get("CONTENT_LENGTH") or ""
-    return int(raw) if str(raw).isdigit() else None
+    return _whole_number(str(request.META.get("CONTENT_LENGTH") or ""))
 
 
 def _pk(raw: str) -> int:
-    # str.isdigit() is true for "²" and other Unicode digits that int() refuses: ASCII only.
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
+    number = _whole_number(raw)
+    if number is None:
         raise NotVisible(_("Not found."))
-    return int(raw)
+    return number
 
 
 class _Public(APIView):
@@ -318,15 +322,15 @@ class Feed(APIView):
         OpenApiParameter("limit", int, description="events per page"),
     ])
     def get(self, request: ApiRequest) -> Response:
-        after_raw = request.query_params.get("after", "0") or "0"
-        limit_raw = request.query_params.get("limit", "") or str(settings.PUBLIC_FEED_PAGE_SIZE)
-        if not after_raw.isdigit() or not limit_raw.isdigit() or int(limit_raw) < 1:
+        after = _whole_number(request.query_params.get("after", "0") or "0")
+        limit = _whole_number(request.query_params.get("limit", "") or str(settings.PUBLIC_FEED_PAGE_SIZE))
+        if after is None or not limit:
             raise ApplicationError(_("Invalid input."), {
-                "after" if not after_raw.isdigit() else "limit": [_("A non-negative whole number.")]})
-        limit = min(int(limit_raw), settings.PUBLIC_FEED_MAX_PAGE_SIZE)
-        events = feed_after(after=int(after_raw), limit=limit)
+                "after" if after is None else "limit": [_("A non-negative whole number.")]})
+        limit = min(limit, settings.PUBLIC_FEED_MAX_PAGE_SIZE)
+        events = feed_after(after=after, limit=limit)
         return Response({
             "events": [feed_item(e) for e in events],
-            "next": events[-1].position if events else int(after_raw),
+            "next": events[-1].position if events else after,
             "has_more": len(events) == limit,
         })

@@ -17,7 +17,6 @@ from disclosure.models import (
     Record,
     RecordVersion,
     Request,
-    RequestKind,
     RequestStatus,
     Role,
     SubjectType,
@@ -356,7 +355,9 @@ class PublicRequestOutput(serializers.ModelSerializer):
         return obj.correction_version.number if obj.correction_version else None
 
     def get_reply_pdf(self, obj: Request) -> str | None:
-        if obj.kind != RequestKind.QUERY or obj.status != RequestStatus.ANSWERED:
+        # Every decided request has its letter: the written reply of a query, the decision on a
+        # correction.
+        if obj.status == RequestStatus.OPEN:
             return None
         return f"/api/v1/public/requests/{obj.tracking_code}/reply.pdf"
 
@@ -394,6 +395,9 @@ class AnswerInput(serializers.Serializer):
     changes = serializers.DictField(required=False)
     legal_basis = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     document_number = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    correction_reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000,
+        help_text=_("An accepted correction's public reason (what was wrong), shown in the record's history."))
 
     def validate_changes(self, value: dict[str, Any]) -> dict[str, Any]:
         return ChangeInput().validate_changes(value)

@@ -231,3 +231,28 @@ def test_a_citizen_searches_from_the_home_page(live_server: Any, browser: Any, c
     assert page.evaluate("document.documentElement.scrollWidth") <= width  # nothing runs off a phone
     page.screenshot(path=f"/tmp/public-record-{width}.png", full_page=True)
     context.close()
+
+
+def test_the_plan_chosen_from_token_statistics_gives_the_same_answers(corpus: dict[str, int], clerk: Staff,
+                                                                      anonymous: APIClient) -> None:
+    """On PostgreSQL, with ANALYZE's token statistics, the search picks its plan from them (a scan
+    in newest-first order for common words, the GIN index for rare ones); the answers are those of
+    the plain plan."""
+    from django.db import connection
+
+    for i in range(30):
+        publish(clerk, title=f"糕点抽检{i}", content="销售超过保质期的糕点。")
+    queries = ["糕点", "保质期", "无照经营", "鑫源", "糕", "连山区 五金", "第十三条", OTHER_CODE]
+    before = {q: anonymous.get("/api/v1/public/records/", {"q": q, "page_size": "100"}).json() for q in queries}
+    if connection.vendor != "postgresql":
+        pytest.skip("the statistics-driven plan is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE disclosure_publicrecord")
+    from disclosure.selectors import public
+
+    public._stats.clear()
+    from disclosure.search_tokens import query_words
+
+    assert public._share(query_words("糕点"), "search_vector") is not None  # statistics are read
+    after = {q: anonymous.get("/api/v1/public/records/", {"q": q, "page_size": "100"}).json() for q in queries}
+    assert after == before

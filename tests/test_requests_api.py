@@ -278,3 +278,23 @@ def test_submissions_are_throttled(clerk: Staff, anonymous: APIClient, clock: Ca
     body = {"requester_name": "李四", "contact": "x", "question": "问", "agency": "lianshan-amr"}
     assert [anonymous.post("/api/v1/public/queries/", body, format="json").status_code for _ in range(3)] == [
         201, 201, 429]
+
+
+def test_an_answered_correction_links_its_letter_and_takes_its_public_reason_from_the_api(
+        clerk: Staff, anonymous: APIClient) -> None:
+    record = _published(clerk)
+    submitted = _correction(anonymous, record, SimpleUploadedFile("证据.pdf", PDF, content_type="application/pdf"))
+    assert submitted.status_code == 201, submitted.json()
+    code = submitted.json()["tracking_code"]
+    assert anonymous.get(f"/api/v1/public/requests/{code}/").json()["reply_pdf"] is None  # not decided yet
+    answered = clerk.client().post(f"/api/v1/requests/{submitted.json()['id']}/answer/", {
+        "decision": "accepted", "reply": "王五：经核实，已予更正。", "changes": {"content": "罚款人民币一万元。"},
+        "correction_reason": "罚款金额录入有误"}, format="json")
+    assert answered.status_code == 200, answered.json()
+    status = anonymous.get(f"/api/v1/public/requests/{code}/").json()
+    assert status["reply_pdf"] == f"/api/v1/public/requests/{code}/reply.pdf"
+    letter = anonymous.get(status["reply_pdf"])
+    assert letter.status_code == 200 and letter["Content-Type"] == "application/pdf"
+    history = anonymous.get(f"/api/v1/public/records/{record}/").json()["history"]
+    assert history[-1]["action"] == "correct" and history[-1]["reason"] == "罚款金额录入有误"
+    assert "王五" not in str(history)  # the letter to the requester is not the public reason

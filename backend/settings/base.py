@@ -287,6 +287,9 @@ PUBLIC_FEED_MAX_PAGE_SIZE = env_int("PUBLIC_FEED_MAX_PAGE_SIZE", 1000)
 PUBLIC_PAGE_SIZE = env_int("PUBLIC_PAGE_SIZE", 20)
 # Public search counts exactly up to this many results, then says "10,000+" (and offers no page past it).
 PUBLIC_COUNT_CAP = env_int("PUBLIC_COUNT_CAP", 10000)
+# A search plan chosen from the token statistics that runs longer than this is run again as
+# PostgreSQL alone would plan it (disclosure/selectors/public.py).
+PUBLIC_SEARCH_PLAN_TIMEOUT_MS = env_int("PUBLIC_SEARCH_PLAN_TIMEOUT_MS", 250)
 # Records projected per transaction by reindex_public.
 PUBLIC_REINDEX_BATCH_SIZE = env_int("PUBLIC_REINDEX_BATCH_SIZE", 500)
 # The account that signs system-made versions (expiry).

@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import math
 import re
+import time
 import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.db.models import BooleanField, Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -35,6 +38,7 @@ from disclosure.search_tokens import QueryWord, query_words
 from disclosure.services.privacy import fold
 
 _CODE = re.compile(r"[0-9A-Z]{1,18}")
+T = TypeVar("T")
 
 
 def clean_text(raw: str, *, max_length: int = 100) -> str:
@@ -95,6 +99,102 @@ def _match(words: list[QueryWord], *, head: bool) -> Any:
     )
 
 
+# -- the plan (PostgreSQL) ------------------------------------------------------------------------
+# PostgreSQL estimates a word of several tokens as if its character pairs were independent (保质 and
+# 质期 each in a quarter of the records gives 6 %, where 保质期 is in a quarter), so it picks a GIN
+# bitmap that reads every match where a scan in newest-first order would stop after a page. The
+# search estimates the share itself from the same statistics (pg_stats.most_common_elems, kept by
+# ANALYZE), taking a word's rarest token (its pairs go together) and multiplying across words, and
+# tells the planner which of the two plans to use. A plan chosen on a wrong guess is bounded by
+# ``PUBLIC_SEARCH_PLAN_TIMEOUT_MS`` and the query is then run as PostgreSQL itself would plan it.
+_DENSE_COUNT = 0.07  # from this share on, a capped count scans rows until the cap (bench/README.md)
+_DENSE_PAGE = 0.002  # from this share on, a page walks the newest-first index
+_STATS_SECONDS = 600
+
+
+@dataclass
+class _TokenStats:
+    freqs: dict[str, float]
+    floor: float  # the least frequency the statistics keep: anything rarer is below it
+    read_at: float
+
+
+_stats: dict[str, _TokenStats] = {}
+
+
+def _token_stats(column: str) -> _TokenStats | None:
+    now = time.monotonic()
+    cached = _stats.get(column)
+    if cached and now - cached.read_at < _STATS_SECONDS:
+        return cached
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+            "WHERE schemaname = current_schema() AND tablename = 'disclosure_publicrecord' AND attname = %s",
+            [column])
+        row = cursor.fetchone()
+    if not row or not row[0] or not row[1]:
+        _stats.pop(column, None)
+        return None
+    elems, freqs = row
+    # most_common_elem_freqs: one frequency per element, then the minimum, the maximum and the
+    # frequency of nulls.
+    stats = _TokenStats(freqs=dict(zip(elems, freqs[:len(elems)], strict=True)), floor=float(freqs[len(elems)]),
+                        read_at=now)
+    _stats[column] = stats
+    return stats
+
+
+def _share(words: list[QueryWord], column: str) -> float | None:
+    """The estimated share of projected rows matching every word, or None without statistics."""
+    stats = _token_stats(column)
+    if stats is None:
+        return None
+    share = 1.0
+    for word in words:
+        if word.prefix:
+            found = sum(f for t, f in stats.freqs.items() if t.startswith(word.tokens[0]))
+            share *= min(1.0, found) if found else stats.floor / 2
+        else:
+            share *= min(stats.freqs.get(t, stats.floor / 2) for t in word.tokens)
+    return share
+
+
+@contextmanager
+def _planned(dense: bool | None) -> Iterator[None]:
+    """Run the enclosed queries with the plan chosen (None: PostgreSQL's own choice)."""
+    if dense is None or connection.vendor != "postgresql":
+        yield
+        return
+    off = ("enable_bitmapscan",) if dense else ("enable_indexscan", "enable_seqscan")
+    timeout = settings.PUBLIC_SEARCH_PLAN_TIMEOUT_MS
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(f"current_setting('{s}')" for s in (*off, "statement_timeout")))
+        before = cursor.fetchone()
+        for name in off:
+            cursor.execute(f"SELECT set_config('{name}', 'off', true)")
+        cursor.execute("SELECT set_config('statement_timeout', %s, true)", [str(timeout)])
+        yield
+        # Reached only when the queries succeeded; after an error the savepoint's rollback has
+        # already undone the settings.
+        for name, value in zip((*off, "statement_timeout"), before, strict=True):
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+
+
+def _run(fetch: Callable[[], T], dense: bool | None) -> T:
+    """``fetch()`` with the chosen plan; when that plan runs past its time limit, as planned by
+    PostgreSQL alone."""
+    if dense is None or connection.vendor != "postgresql":
+        return fetch()
+    try:
+        with _planned(dense):
+            return fetch()
+    except OperationalError as exc:  # psycopg's QueryCanceled: the time limit, nothing else
+        if getattr(exc.__cause__, "sqlstate", "") != "57014":
+            raise
+        return fetch()
+
+
 # -- search --------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class SearchParams:
@@ -151,27 +251,35 @@ def _filtered(params: SearchParams, today: date | None) -> QuerySet[PublicRecord
     return qs
 
 
-def _tiers(params: SearchParams, today: date | None) -> tuple[list[QuerySet[PublicRecord]], QuerySet[PublicRecord]]:
+Tier = tuple[QuerySet[PublicRecord], float | None]  # the rows, and the estimated share matching
+
+
+def _tiers(params: SearchParams, today: date | None) -> tuple[list[Tier], Tier]:
     """The result tiers in rank order, and their union (for the count)."""
     base = _filtered(params, today)
     q = clean_text(params.q)
     words = query_words(q)
+    unknown: float | None = None
     if not q:
-        return [base], base
+        return [(base, unknown)], (base, unknown)
     exact = Q()
     if " " not in q:  # a credit code or a document number, typed whole
         code = normalize_code(q)
         numbers = {q, fold(q)}
         exact = Q(document_number__in=sorted(numbers)) | (Q(subject_code=code) if code else Q())
     if not words:
-        tiers = [base.filter(exact)] if exact else []
-        return tiers, base.filter(exact) if exact else base.none()
+        tiers: list[Tier] = [(base.filter(exact), unknown)] if exact else []
+        return tiers, (base.filter(exact) if exact else base.none(), unknown)
     full, head = _match(words, head=False), _match(words, head=True)
+    vendor = connection.vendor == "postgresql"
+    share = _share(words, "search_vector") if vendor else None
+    head_share = _share(words, "search_head_vector") if vendor else None
     in_head = base.filter(head)
     elsewhere = base.filter(Q(full) & ~Q(head))
     if not exact:
-        return [in_head, elsewhere], base.filter(full)
-    return [base.filter(exact), in_head.exclude(exact), elsewhere.exclude(exact)], base.filter(exact | Q(full))
+        return [(in_head, head_share), (elsewhere, share)], (base.filter(full), share)
+    return ([(base.filter(exact), unknown), (in_head.exclude(exact), head_share), (elsewhere.exclude(exact), share)],
+            (base.filter(exact | Q(full)), share))
 
 
 def _ordered(qs: QuerySet[PublicRecord]) -> QuerySet[PublicRecord]:
@@ -195,16 +303,21 @@ def public_search(*, params: SearchParams, page: int = 1, page_size: int | None 
     """One page of the public search. A page past the last (or past the cap) is the last page."""
     size = page_size or settings.PUBLIC_PAGE_SIZE
     cap = settings.PUBLIC_COUNT_CAP
-    tiers, union = _tiers(params, today)
-    count, capped = capped_count(union, cap)
+    tiers, (union, union_share) = _tiers(params, today)
+    count, capped = _run(lambda: capped_count(union, cap), None if union_share is None else union_share >= _DENSE_COUNT)
     number = min(max(page, 1), max(1, math.ceil(count / size)))
     offset, items = (number - 1) * size, list[PublicRecord]()
     wanted = max(0, min(size, count - offset))  # never past the (capped) count
-    for tier in tiers:
+    for tier, share in tiers:
         need = wanted - len(items)
         if need <= 0:
             break
-        found = list(_ordered(tier)[offset: offset + need])
+        window = _ordered(tier)[offset: offset + need]
+
+        def fetch(window: QuerySet[PublicRecord] = window) -> list[PublicRecord]:
+            return list(window)
+
+        found = _run(fetch, None if share is None else share >= _DENSE_PAGE)
         items.extend(found)
         if len(items) < wanted:  # this tier has ended: the rest of the page comes from the next one
             offset = 0 if found else offset - tier.order_by()[:offset].count()
