@@ -211,12 +211,16 @@ def test_a_citizen_searches_from_the_home_page(live_server: Any, browser: Any, c
     publish(clerk, title="无照经营查处", subject_code=OTHER_CODE, subject_name="连山区某五金店")
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
     page = context.new_page()
+    from tests.support.axe import assert_accessible
+
     page.goto(live_server.url + "/")
+    assert_accessible(page)
     box = page.get_by_role("searchbox", name="关键词")
     box.fill("保质期")
     box.press("Enter")
     page.wait_for_url("**/search/**")
     assert page.locator("#count").inner_text() == "共1条结果"
+    assert_accessible(page)
     # The credit code typed full-width into the same box.
     page.get_by_role("searchbox", name="关键词").fill(OTHER_CODE.translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)}))
     page.get_by_role("button", name="搜索").click()
@@ -229,7 +233,14 @@ def test_a_citizen_searches_from_the_home_page(live_server: Any, browser: Any, c
     assert "警告、罚款" in html and "5000.00" in html
     assert "138 **** 5678" in page.locator("article").inner_text()  # the phone number, masked in place
     assert page.evaluate("document.documentElement.scrollWidth") <= width  # nothing runs off a phone
+    assert_accessible(page)
     page.screenshot(path=f"/tmp/public-record-{width}.png", full_page=True)
+    page.get_by_role("link", name=VALID_CODE).click()  # the entity profile
+    page.wait_for_url(f"**/entity/{VALID_CODE}/")
+    assert page.locator("h1").inner_text() == "葫芦岛市鑫源食品有限公司"
+    assert page.get_by_role("link", name="行政处罚 (1)").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert_accessible(page)
     context.close()
 
 
