@@ -29,7 +29,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
-    "axes",
+    "backend.translations.LockoutConfig",  # django-axes, named in Chinese in the admin
     "scheduler",
     "disclosure",
     "disclosure.workspace",
