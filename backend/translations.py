@@ -28,7 +28,7 @@ AXES = (
 )
 
 
-class LockoutConfig(AxesAppConfig):
+class LockoutConfig(AxesAppConfig):  # type: ignore[misc]  # django-axes ships no types
     """django-axes under a translated name in the admin."""
 
     verbose_name = _("Login lockout")
