@@ -76,10 +76,15 @@ class PublicPageThrottleMiddleware:
             return None
         if PublicPageThrottle().allow_request(request, None):  # type: ignore[arg-type]
             return None
-        return render(request, "disclosure/portal/message.html", {
-            "title": _("Too many requests"),
-            "message": _("Too many requests from your address; please wait a little and try again."),
-        }, status=429)
+        return too_many_requests(request)
+
+
+def too_many_requests(request: HttpRequest) -> HttpResponse:
+    """The portal's page for a throttled address (429)."""
+    return render(request, "disclosure/portal/message.html", {
+        "title": _("Too many requests"),
+        "message": _("Too many requests from your address; please wait a little and try again."),
+    }, status=429)
 
 
 class ContentSecurityPolicyMiddleware:

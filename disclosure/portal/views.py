@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from backend.errors import ApplicationError, NotVisible
+from backend.middleware import too_many_requests
 from disclosure.apis_public import SearchThrottle, SubmitThrottle
 from disclosure.models import Agency, PenaltyType, PublicRecord, RequestKind, SubjectType
 from disclosure.selectors.deadline import deadline_explain
@@ -59,10 +60,7 @@ def _throttled(request: HttpRequest, throttle: type[SearchThrottle] | type[Submi
     # DRF's throttles read only the client address and the cache: a plain Django request will do.
     if throttle().allow_request(request, None):  # type: ignore[arg-type]
         return None
-    return render(request, "disclosure/portal/message.html", {
-        "title": _("Too many requests"),
-        "message": _("Too many requests from your address; please wait a little and try again."),
-    }, status=429)
+    return too_many_requests(request)
 
 
 def _date(raw: str) -> date | None:
