@@ -56,6 +56,7 @@ class AgencyAdmin(admin.ModelAdmin):
         agencies_load(rows=[{
             "code": obj.code, "name": obj.name, "kind": obj.kind,
             "parent": obj.parent.code if obj.parent else None, "is_market_regulator": obj.is_market_regulator,
+            "address": obj.address, "phone": obj.phone,
         }], actor=request.user)
 
 

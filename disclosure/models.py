@@ -50,6 +50,9 @@ class Agency(models.Model):
         _("is the market-regulation bureau"), default=False,
         help_text=_("The bureau that audits every agency's timeliness (Art. 5)."),
     )
+    # Printed in the letters that leave the agency (the written reply, the correction decision).
+    address = models.CharField(_("postal address"), max_length=200, blank=True)
+    phone = models.CharField(_("contact telephone"), max_length=50, blank=True)
 
     class Meta:
         verbose_name = _("agency")

@@ -199,3 +199,24 @@ def test_a_missing_cjk_font_fails_the_check_outside_development(settings: Any) -
     settings.PDF_CJK_FONT_PATHS = ["/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"]
     settings.DEBUG = False
     call_command("check", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_the_letter_gives_the_agency_contact_an_administrator_set(
+        clerk: Staff, superuser: Any, anonymous: APIClient, clock: Callable[..., None]) -> None:
+    from disclosure.models import Agency
+
+    clock("2026-09-29")
+    admin = Client()
+    admin.force_login(superuser)
+    agency = Agency.objects.get(code="lianshan-amr")
+    changed = admin.post(f"/admin/disclosure/agency/{agency.pk}/change/", {
+        "name": agency.name, "kind": agency.kind, "parent": agency.parent_id or "",
+        "is_market_regulator": "", "address": "葫芦岛市连山区龙湾大街1号", "phone": "0429-1234567"})
+    assert changed.status_code == 302, changed.content[:500]
+    call_command("load_agencies", verbosity=0)  # the shipped tree names no contact: it keeps the one set
+    agency.refresh_from_db()
+    assert (agency.address, agency.phone) == ("葫芦岛市连山区龙湾大街1号", "0429-1234567")
+    query = _query(anonymous, _published(clerk))
+    _answer(clerk, query["id"], decision="answered", reply="已执行完毕。")
+    text, _lines = letter(query["tracking_code"])
+    assert "通讯地址：葫芦岛市连山区龙湾大街1号" in text and "联系电话：0429-1234567" in text

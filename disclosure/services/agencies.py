@@ -23,7 +23,9 @@ from disclosure.services.audit import audit_append
 DEFAULT_ROWS_FILE = Path(__file__).resolve().parent.parent / "data" / "agencies.json"
 
 CODE_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-ROW_KEYS = frozenset({"code", "name", "parent", "kind", "is_market_regulator"})
+ROW_KEYS = frozenset({"code", "name", "parent", "kind", "is_market_regulator", "address", "phone"})
+# Contact details a row may leave out: then an existing agency keeps the ones it has.
+_CONTACT_MAX = {"address": 200, "phone": 50}
 REQUIRED_KEYS = ("code", "name", "kind")
 
 _CODE_MAX = Agency._meta.get_field("code").max_length or 64
@@ -50,6 +52,8 @@ class _Row:
     parent: str | None
     kind: str
     is_market_regulator: bool
+    address: str | None = None  # None: not given, keep what the agency has
+    phone: str | None = None
 
 
 def agency_path_for(*, code: str, parent: Agency | None) -> str:
@@ -129,7 +133,14 @@ def _clean_row(index: int, raw: object) -> _Row:
     regulator = raw.get("is_market_regulator", False)
     if not isinstance(regulator, bool):
         raise _row_error(label, _("is_market_regulator must be true or false."), "is_market_regulator")
-    return _Row(index, code, name.strip(), parent, kind, regulator)
+    contact: dict[str, str | None] = {}
+    for key, limit in _CONTACT_MAX.items():
+        value = raw.get(key)
+        if value is not None and (not isinstance(value, str) or len(value.strip()) > limit):
+            raise _row_error(label, _("%(field)s must be a text of at most %(max)d characters.") % {
+                "field": key, "max": limit}, key)
+        contact[key] = value.strip() if isinstance(value, str) else None
+    return _Row(index, code, name.strip(), parent, kind, regulator, contact["address"], contact["phone"])
 
 
 def _final_paths(parents: dict[str, str | None], rows: dict[str, _Row]) -> dict[str, str]:
@@ -224,12 +235,14 @@ def agencies_load(
             by_code[row.code] = Agency.objects.create(
                 code=row.code, name=row.name, kind=row.kind, parent=parent,
                 path=paths[row.code], is_market_regulator=row.is_market_regulator,
+                address=row.address or "", phone=row.phone or "",
             )
             created += 1
             continue
         changed: list[str] = []
-        for field, value in (("name", row.name), ("kind", row.kind), ("is_market_regulator", row.is_market_regulator)):
-            if getattr(agency, field) != value:
+        for field, value in (("name", row.name), ("kind", row.kind), ("is_market_regulator", row.is_market_regulator),
+                             ("address", row.address), ("phone", row.phone)):
+            if value is not None and getattr(agency, field) != value:
                 setattr(agency, field, value)
                 changed.append(field)
         if agency.parent_id != (parent.pk if parent is not None else None):

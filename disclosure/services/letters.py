@@ -120,7 +120,12 @@ def _remedies(agency: Agency) -> str:
 
 
 def _contact(request: Request) -> str:
-    parts = [f"联系机关：{request.agency.name}"]
+    agency = request.agency
+    parts = [f"联系机关：{agency.name}"]
+    if agency.address:
+        parts.append(f"通讯地址：{agency.address}")
+    if agency.phone:
+        parts.append(f"联系电话：{agency.phone}")
     staff = request.answered_by
     if staff is not None:
         name = staff.get_full_name().strip()
