@@ -264,6 +264,7 @@ class VersionAction(models.TextChoices):
     CORRECT = "correct", _("Corrected")
     REVOKE = "revoke", _("Revoked")
     EXPIRE = "expire", _("Expired")
+    RECOMPUTE = "recompute", _("Deadline recomputed")  # a holiday notice loaded for a provisional year
 
 
 class RecordVersion(models.Model):

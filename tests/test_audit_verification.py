@@ -98,9 +98,20 @@ class TestRecordRows:
         call_command_en("load_calendar", "2027", "--file", str(notice), "--source", "国办发明电〔2026〕7号",
                         stdout=StringIO())
         row = Record.objects.get(pk=provisional["id"])
-        assert row.due_provisional is False  # recomputed in place, without a version
+        assert row.due_provisional is False  # recomputed through the version writer: a recompute version
         code, output = verify()
         assert code == 0, output
+
+    def test_a_provisional_deadline_moved_behind_the_systems_back_is_named(
+        self, clerk: Staff, clock: Callable[[str], None]
+    ) -> None:
+        # The deadline fields are sealed like every other, a provisional one included.
+        clock("2026-12-29")
+        provisional = clerk.client().post("/api/v1/records/", penalty(event_date="2026-12-28"), format="json").json()
+        assert provisional["due_provisional"] is True
+        raw("UPDATE disclosure_record SET due_date = %s WHERE id = %s", ["2027-03-01", provisional["id"]])
+        code, output = verify()
+        assert code == 1 and f"record {provisional['id']}" in output and "due_date" in output, output
 
 
 class TestCheckpoints:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management.base import CommandError
 
-from disclosure.models import AuditEntry, Record
+from disclosure.models import AuditEntry, Record, RecordVersion
 from scheduler.models import CalendarDay, CalendarYear
 from tests.conftest import Staff, call_command_en, penalty
 
@@ -50,7 +50,15 @@ def test_loading_the_year_recomputes_open_and_published_records(
     record = Record.objects.get(pk=published["id"])
     assert (record.on_time, record.late_working_days) == (True, 0)
     assert client.get(f"/api/v1/records/{draft['id']}/").json()["due_date"] == "2027-01-07"
-    assert AuditEntry.objects.filter(action="deadline.recompute").count() == 1
+    # Each recomputed record has a sealed ``recompute`` version holding its new deadline, with its
+    # audit entry, so its row equals its latest version (and verify_audit finds nothing amiss).
+    for record_id in (draft["id"], published["id"]):
+        latest = RecordVersion.objects.filter(record_id=record_id).order_by("-number").first()
+        assert latest is not None and latest.action == "recompute"
+        assert (latest.data["due_date"], latest.data["due_provisional"]) == ("2027-01-07", False)
+    assert RecordVersion.objects.get(record_id=published["id"], action="recompute").data["on_time"] is True
+    assert AuditEntry.objects.filter(action="record.recompute").count() == 2
+    call_command_en("verify_audit", stdout=StringIO())  # exits 0: every row equals its latest version
     assert CalendarYear.objects.get(year=2027).source == "国办发明电〔2026〕7号"
 
     # Re-running changes nothing more.

@@ -1,56 +1,44 @@
 """Deadlines that change when the calendar changes."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from disclosure.models import Record
 from disclosure.services.audit import audit_append
+from disclosure.services.records import record_recompute_deadline
+from disclosure.services.users import system_actor
 from scheduler.selectors import deadline_for, get_calendar
 
-_BATCH = 2000
+_BATCH = 500
 
 
 def records_recompute_provisional() -> int:
     """Recompute every provisional due date (and, for published records, their timeliness) with the
-    calendar as loaded now. Safe to re-run: a record leaves the set once its years are covered.
-    Commits per batch, so a crash loses at most one batch of work, which the next run redoes."""
+    calendar as loaded now, each through the one version writer (``record_recompute_deadline``: a
+    ``recompute`` version and its audit entry when anything changed). Safe to re-run: a record
+    leaves the set once its years are covered. Commits per batch, so a crash loses at most one
+    batch of work, which the next run redoes. Returns how many records changed."""
     calendar = get_calendar()
+    actor = system_actor()
+    with translation.override(settings.LANGUAGE_CODE):  # stored text: the site's language
+        reason = _("Deadline counted again with the State Council's holiday notice as loaded now.")
     updated = 0
     last_id = 0
     while True:
         with transaction.atomic():
             batch = list(
-                Record.objects.select_for_update(skip_locked=True)
+                Record.objects.select_for_update(skip_locked=True, of=("self",)).select_related("agency")
                 .filter(due_provisional=True, surprise=False, pk__gt=last_id)
                 .order_by("pk")[:_BATCH]
             )
             if not batch:
                 break
             last_id = batch[-1].pk
-            changed = []
             for record in batch:
-                deadline = deadline_for(record.kind, record.event_date, calendar=calendar)
-                record.due_date, record.due_provisional = deadline.due_date, deadline.provisional
-                if record.published_on is not None:
-                    record.on_time, record.late_working_days = calendar.timeliness(
-                        deadline.due_date, record.published_on)
-                    record.latency_working_days = calendar.working_days_late(record.event_date, record.published_on)
-                # bulk_update skips auto_now: set it, the incremental deadline sweep relies on it.
-                record.updated_at = timezone.now()
-                changed.append(record)
-            Record.objects.bulk_update(
-                changed,
-                ["due_date", "due_provisional", "on_time", "late_working_days", "latency_working_days", "updated_at"],
-                batch_size=_BATCH,
-            )
-            updated += len(changed)
-            audit_append(
-                actor=None, action="deadline.recompute", object_type="record", detail={
-                    "records": [r.pk for r in changed],
-                    "still_provisional": sum(r.due_provisional for r in changed),
-                },
-            )
+                updated += record_recompute_deadline(actor=actor, record=record, calendar=calendar, reason=reason)
     return updated
 
 

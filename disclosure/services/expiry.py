@@ -1,7 +1,7 @@
 """The expiry job (Art. 8): records past their display period leave the public view.
 
-Each record moves to ``expired`` through the transition table with an ``expire`` version (and a
-feed event), so it stays in the archive, its history and the audit trail.
+Each record moves to ``expired`` through the one version writer (``records.record_expire``): an
+``expire`` version and a feed event, so it stays in the archive, its history and the audit trail.
 """
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from disclosure.models import Record, User, VersionAction
-from disclosure.services.feed import ACTIVE_STATUSES
-from disclosure.services.records import _transition, _version, was_public
+from disclosure.models import Record, User
+from disclosure.services.projection import ACTIVE_STATUSES
+from disclosure.services.records import record_expire
 from disclosure.services.users import system_actor
 
 
@@ -41,11 +41,7 @@ def records_expire(*, today: date | None = None, batch_size: int | None = None) 
                 return done
             last_id = batch[-1].pk
             for record in batch:
-                before = was_public(record)
-                record.status = _transition(record, VersionAction.EXPIRE)
-                record.version += 1
-                record.save(update_fields=["status", "version", "updated_at"])
                 with translation.override(settings.LANGUAGE_CODE):  # stored text: the site's language
                     reason = _("Display period ended on %(date)s (Art. 8).") % {"date": record.expires_on}
-                _version(record, actor=actor, action=VersionAction.EXPIRE, reason=reason, before_public=before)
+                record_expire(actor=actor, record=record, reason=reason)
             done += len(batch)

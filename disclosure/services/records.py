@@ -36,7 +36,7 @@ from disclosure.services.feed import feed_append
 from disclosure.services.projection import ACTIVE_STATUSES, projection_refresh
 from disclosure.services.snapshots import SNAPSHOT_FIELDS as SNAPSHOT_FIELDS  # re-exported
 from disclosure.services.snapshots import snapshot
-from scheduler.calendar import Deadline
+from scheduler.calendar import Deadline, WorkingCalendar
 from scheduler.rules import RecordKind
 from scheduler.selectors import deadline_for, get_calendar
 
@@ -53,6 +53,8 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     **{(s, VersionAction.REVOKE): RecordStatus.REVOKED for s in (*_AFTER_PUBLICATION, RecordStatus.EXPIRED)},
     **{(s, VersionAction.EXPIRE): RecordStatus.EXPIRED for s in _AFTER_PUBLICATION},
 }
+# The fields a recomputed deadline rewrites (``record_recompute_deadline``).
+DEADLINE_FIELDS = ("due_date", "due_provisional", "on_time", "late_working_days", "latency_working_days")
 
 # Fields a draft edit or a post-publication change may set. What defines the event and so its
 # deadline (kind, agency, event date, surprise, backfill, task) is fixed once published: a wrong
@@ -179,6 +181,17 @@ def _apply_deadline(record: Record) -> None:
     record.due_provisional = deadline.provisional if deadline else False
 
 
+def _apply_timeliness(record: Record, calendar: WorkingCalendar) -> None:
+    """On time or late, by how many working days, and the latency: fixed at publication, and
+    recomputed only when the calendar the due date was counted with changes."""
+    assert record.published_on is not None
+    if record.due_date is None:
+        record.on_time, record.late_working_days = True, 0
+    else:
+        record.on_time, record.late_working_days = calendar.timeliness(record.due_date, record.published_on)
+    record.latency_working_days = calendar.working_days_late(record.event_date, record.published_on)
+
+
 # -- versions -------------------------------------------------------------------------------------
 def was_public(record: Record) -> bool:
     """Whether the public (and so a receiver of the feed) has the record listed now: its
@@ -271,12 +284,7 @@ def record_publish(*, actor: Actor, record: Record, version: int | None = None) 
         now = timezone.now()
         record.published_at = now
         record.published_on = timezone.localdate(now)
-        calendar = get_calendar()
-        if record.due_date is None:
-            record.on_time, record.late_working_days = True, 0
-        else:
-            record.on_time, record.late_working_days = calendar.timeliness(record.due_date, record.published_on)
-        record.latency_working_days = calendar.working_days_late(record.event_date, record.published_on)
+        _apply_timeliness(record, get_calendar())
         record.expires_on = display_expiry(record)
         record.version += 1
         record.save()
@@ -334,3 +342,32 @@ def record_revoke(
         _version(record, actor=actor, action=VersionAction.REVOKE, reason=reason, legal_basis=legal_basis,
                  document_number=document_number, before_public=before)
     return record
+
+
+def record_expire(*, actor: Actor, record: Record, reason: str) -> Record:
+    """End a publication whose display period is over (Art. 8): an ``expired`` version; the record,
+    its history and its audit trail stay. Call with the row locked (``records_expire`` claims it)."""
+    before = was_public(record)
+    record.status = _transition(record, VersionAction.EXPIRE)
+    record.version += 1
+    record.save()
+    _version(record, actor=actor, action=VersionAction.EXPIRE, reason=reason, before_public=before)
+    return record
+
+
+def record_recompute_deadline(*, actor: Actor, record: Record, calendar: WorkingCalendar, reason: str) -> bool:
+    """Count a provisional due date again with ``calendar`` (a year's holiday notice was loaded),
+    and a published record's timeliness with it: a ``recompute`` version when anything changed, so
+    the row always equals its latest sealed version. Call with the row locked; returns whether it
+    changed."""
+    before = [getattr(record, field) for field in DEADLINE_FIELDS]
+    deadline = deadline_for(record.kind, record.event_date, calendar=calendar)
+    record.due_date, record.due_provisional = deadline.due_date, deadline.provisional
+    if record.published_on is not None:
+        _apply_timeliness(record, calendar)
+    if [getattr(record, field) for field in DEADLINE_FIELDS] == before:
+        return False
+    record.version += 1
+    record.save()
+    _version(record, actor=actor, action=VersionAction.RECOMPUTE, reason=reason)
+    return True

@@ -33,13 +33,6 @@ from disclosure.services.audit import GENESIS_HASH, canonical_json, entry_hash
 
 _CHUNK = 5000
 
-# Fields of the snapshot that ``records_recompute_provisional`` (disclosure/services/deadlines.py)
-# rewrites without a new version when a holiday calendar year is loaded: the due date and the
-# timeliness figures derived from it. It only touches records whose row says ``due_provisional``,
-# and a row can only say so when its latest sealed version said so too; these fields are
-# therefore compared exactly for every record whose latest version was not provisional, and left
-# out only where the version was provisional.
-RECOMPUTED_FIELDS = ("due_date", "due_provisional", "on_time", "late_working_days", "latency_working_days")
 
 
 @dataclass(frozen=True)
@@ -152,8 +145,9 @@ def _row_column(key: str) -> str | None:
 def _check_rows(report: Report) -> None:
     """Compare every record row with the latest version the trail sealed for it.
 
-    Each field the version's snapshot holds must be equal (the recomputed deadline fields only
-    while that version was not provisional, see ``RECOMPUTED_FIELDS``); the row's version number
+    Each field the version's snapshot holds must be equal (every change of a sealed field goes
+    through the one version writer, ``disclosure.services.records``, a recomputed deadline included);
+    the row's version number
     must be the latest version's; the publication date must be the local date of the sealed
     publication time; and the latest version must still hash to its stored digest.
     """
@@ -196,10 +190,9 @@ def _check_row(report: Report, row: dict[str, Any], latest: tuple[int, Any, str]
     if row["version"] != number:
         report.problems.append(Problem(where, f"the row says version {row['version']} but the latest sealed "
                                               f"version is {number}"))
-    skip = RECOMPUTED_FIELDS if isinstance(data, dict) and data.get("due_provisional") else ()
     for key, sealed in (data.items() if isinstance(data, dict) else ()):
         column = columns.get(key) or _row_column(key)
-        if column is None or key in skip or column not in row:
+        if column is None or column not in row:
             continue
         if not _same(row[column], sealed):
             report.problems.append(Problem(

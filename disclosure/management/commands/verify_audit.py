@@ -11,14 +11,10 @@ break:
   publication date against the sealed publication time. So ``UPDATE disclosure_record SET
   title='FORGED'`` or ``SET status='published'`` on a draft is caught and the field named.
 
-Excluded from the row check: ``due_date``, ``due_provisional``, ``on_time``,
-``late_working_days`` and ``latency_working_days``, but only for records whose latest version has
-a provisional deadline (``due_provisional`` true). Loading a holiday calendar year recomputes
-exactly those records' deadlines and timeliness in place, without a new version
-(``records_recompute_provisional`` in disclosure/services/deadlines.py), so their row may
-rightly differ from the version there. For every other record those five fields are compared
-too. Not in any snapshot, so not checked: ``created_by``, ``created_at``, ``updated_at``.
-(Expiry writes an ``expire`` version, so expired records are compared exactly.)
+Every change of a sealed field goes through the one version writer (``disclosure.services.records``):
+expiry writes an ``expire`` version, loading a holiday notice a ``recompute`` version for each
+provisional deadline it moves, so every field is compared exactly. Not in any snapshot, so not
+checked: ``created_by``, ``created_at``, ``updated_at``.
 
 ``--resume`` recomputes the chain only from the newest checkpoint (written after every intact
 run) on, after checking that the checkpoint's entry still carries the verified hash: what the
