@@ -153,6 +153,15 @@ def test_entity_profile(clerk: Staff, anonymous: APIClient, client: Any, clock: 
     assert anonymous.get("/api/v1/public/entities/NOSUCHCODE0000000/").json()["entity"] is None
 
 
+def test_a_credit_code_of_the_wrong_length_gets_a_hint(corpus: dict[str, int], client: Any) -> None:
+    page = client.get("/search/", {"q": OTHER_CODE[:17]}).content.decode()
+    assert 'id="code-hint"' in page and "17" in page
+    full_width = OTHER_CODE.translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)})
+    right = client.get("/search/", {"q": full_width}).content.decode()
+    assert 'id="code-hint"' not in right and "无照经营查处" in right
+    assert 'id="code-hint"' not in client.get("/search/", {"q": "糕点"}).content.decode()
+
+
 def test_the_portal_home_page_has_the_search_box(corpus: dict[str, int], client: Any) -> None:
     html = client.get("/").content.decode()
     assert 'name="q"' in html and 'role="search"' in html

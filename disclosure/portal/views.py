@@ -5,6 +5,7 @@ when it was written; nothing here reads a record's raw text.
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -36,6 +37,7 @@ from disclosure.selectors.public import (
 )
 from disclosure.serializers import DEADLINE_KINDS
 from disclosure.services import requests as svc
+from disclosure.services.privacy import fold
 from disclosure.services.reply_pdf import reply_pdf
 from scheduler.rules import RecordKind
 
@@ -74,6 +76,16 @@ def _agencies() -> list[Agency]:
     return list(Agency.objects.order_by("path"))
 
 
+def _code_hint(q: str) -> str:
+    """A word about a query that looks like a credit code of the wrong length (letters and digits,
+    15 to 21 of them): it is searched as a keyword, which the citizen may not expect."""
+    code = re.sub(r"[\s\-]", "", fold(q)).upper()
+    if not re.fullmatch(r"[0-9A-Z]{15,21}", code) or len(code) == 18 or code.isdigit() or code.isalpha():
+        return ""
+    return _("A unified social credit code has 18 characters; you typed %(n)d, so it was searched as a "
+             "keyword.") % {"n": len(code)}
+
+
 def _search_context(get: Any) -> dict[str, Any]:
     return {"params": get, "kinds": RecordKind.choices, "agencies": _agencies()}
 
@@ -99,10 +111,11 @@ def search(request: HttpRequest) -> HttpResponse:
         date_from=_date(get.get("date_from", "")), date_to=_date(get.get("date_to", "")),
     )
     page = public_search(params=params, page=page_number(get.get("page")))
+    code_hint = _code_hint(params.q)
     query = get.copy()
     query.pop("page", None)
     return render(request, "disclosure/portal/search.html", {
-        "page": page, "results": [_public(r) for r in page.items], "query": query.urlencode(),
+        "page": page, "results": [_public(r) for r in page.items], "query": query.urlencode(), "code_hint": code_hint,
         "searched": bool(params.q or params.subject_code or params.agency or params.kind or params.date_from
                          or params.date_to), **_search_context(get),
     })
