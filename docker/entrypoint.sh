@@ -43,6 +43,7 @@ fi
 if [ "${ROLE:-}" = "web" ]; then
     python manage.py migrate --noinput
     python manage.py load_agencies
+    python manage.py reindex_public --missing-only --no-progress  # after an upgrade
 fi
 
 exec "$@"

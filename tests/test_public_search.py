@@ -189,6 +189,19 @@ def test_reindex_public_rebuilds_the_projection(corpus: dict[str, int], clerk: S
     assert Record.objects.count() == 4  # nothing else changed
 
 
+def test_reindex_missing_only_projects_what_an_upgrade_left_out(corpus: dict[str, int],
+                                                               anonymous: APIClient) -> None:
+    cake = corpus["cake"]
+    kept = PublicRecord.objects.get(record_id=corpus["unlicensed"]).projected_at
+    PublicRecord.objects.filter(record_id=cake).delete()  # as after migrating a database that had records
+    assert found(anonymous, "糕点") == []
+    call_command("reindex_public", "--missing-only", "--no-progress")
+    assert found(anonymous, "糕点") == [cake]
+    assert PublicRecord.objects.get(record_id=corpus["unlicensed"]).projected_at == kept  # the rest untouched
+    call_command("reindex_public", "--missing-only", "--no-progress")  # nothing missing: a no-op
+    assert PublicRecord.objects.count() == 3
+
+
 @pytest.mark.parametrize("path", [
     "/search/?q=a%00b", "/search/?q=%00", "/search/?page=%C2%B2", "/search/?date_from=%C2%B2",
     "/entity/a%00b/", "/entity/%C2%B2/", "/records/1/", "/corrections/new/?record=%C2%B2",

@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from disclosure.models import (
@@ -130,11 +131,15 @@ def projection_refresh(record: Record, *, today: date | None = None) -> PublicRe
     return row
 
 
-def _batches(size: int, start_after: int) -> Iterator[list[int]]:
+def _candidates(missing_only: bool) -> QuerySet[Record]:
+    published = Record.objects.filter(published_at__isnull=False)
+    return published.filter(public__isnull=True) if missing_only else published
+
+
+def _batches(size: int, start_after: int, missing_only: bool) -> Iterator[list[int]]:
     last = start_after
     while True:
-        ids = list(Record.objects.filter(pk__gt=last, published_at__isnull=False)
-                   .order_by("pk").values_list("pk", flat=True)[:size])
+        ids = list(_candidates(missing_only).filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:size])
         if not ids:
             return
         yield ids
@@ -142,19 +147,21 @@ def _batches(size: int, start_after: int) -> Iterator[list[int]]:
 
 
 def projection_rebuild(*, batch_size: int = 500, start_after: int = 0, limit: int | None = None,
-                       progress: bool = True, today: date | None = None) -> int:
+                       missing_only: bool = False, progress: bool = True, today: date | None = None) -> int:
     """Recompute the projection of every record ever published, in id order, one transaction per
     batch (so it is resumable from the last id a run reports, and idempotent: a re-run writes the
-    same rows). ``limit`` stops after about that many records (whole batches). Returns how many
-    of the records it projected are listed."""
+    same rows). ``limit`` stops after about that many records (whole batches); ``missing_only``
+    projects only published records that have no projection yet (after an upgrade: a no-op when
+    there are none, so ``bin/run`` runs it on every start). Returns how many of the records it
+    projected are listed."""
     from tqdm import tqdm
 
-    total = Record.objects.filter(pk__gt=start_after, published_at__isnull=False).count()
+    total = _candidates(missing_only).filter(pk__gt=start_after).count()
     total = min(total, limit) if limit is not None else total
     bar = tqdm(total=total, unit="record", disable=not progress)
     public = 0
     try:
-        for ids in _batches(batch_size, start_after):
+        for ids in _batches(batch_size, start_after, missing_only):
             with transaction.atomic():
                 records = {r.pk: r for r in Record.objects.select_for_update(of=("self",))
                            .select_related("agency").filter(pk__in=ids)}

@@ -20,6 +20,8 @@ class Command(BaseCommand):
                             help="records per transaction")
         parser.add_argument("--limit", type=int, default=None, metavar="N",
                             help="stop after about N records (then resume with --start-after)")
+        parser.add_argument("--missing-only", action="store_true",
+                            help="only published records without a projection (after an upgrade; bin/run runs it)")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -27,6 +29,6 @@ class Command(BaseCommand):
             self.stderr.write("--batch-size must be at least 1")
             raise SystemExit(2)
         listed = projection_rebuild(batch_size=options["batch_size"], start_after=options["start_after"],
-                                    limit=options["limit"],
+                                    limit=options["limit"], missing_only=options["missing_only"],
                                     progress=not options["no_progress"] and options["verbosity"] > 0)
         self.stdout.write(f"{listed} records listed publicly")
