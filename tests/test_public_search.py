@@ -185,6 +185,10 @@ def test_reindex_public_rebuilds_the_projection(corpus: dict[str, int], clerk: S
             for r in PublicRecord.objects.all()} == after  # idempotent
     assert set(before) == set(after)
     call_command("reindex_public", "--no-progress", "--start-after", str(max(after)))  # resume: nothing left
+    PublicRecord.objects.all().delete()
+    call_command("reindex_public", "--no-progress", "--limit", "1", "--batch-size", "1")  # stops after one
+    assert list(PublicRecord.objects.values_list("record_id", flat=True)) == [min(after)]
+    call_command("reindex_public", "--no-progress", "--start-after", str(min(after)))  # and resumes
     assert PublicRecord.objects.count() == len(after)
     assert Record.objects.count() == 4  # nothing else changed
 

@@ -159,7 +159,7 @@ def projection_rebuild(*, batch_size: int = 500, start_after: int = 0, limit: in
     total = _candidates(missing_only).filter(pk__gt=start_after).count()
     total = min(total, limit) if limit is not None else total
     bar = tqdm(total=total, unit="record", disable=not progress)
-    public = 0
+    public = done = 0
     try:
         for ids in _batches(batch_size, start_after, missing_only):
             with transaction.atomic():
@@ -178,9 +178,10 @@ def projection_rebuild(*, batch_size: int = 500, start_after: int = 0, limit: in
                 PublicRecord.objects.filter(record_id__in=ids).delete()
                 PublicRecord.objects.bulk_create(rows)
                 public += sum(row.listed for row in rows)
+            done += len(ids)
             bar.update(len(ids))
             bar.set_postfix(last_id=ids[-1])
-            if limit is not None and bar.n >= limit:
+            if limit is not None and done >= limit:
                 break
     finally:
         bar.close()
