@@ -221,6 +221,7 @@ def main() -> int:
     parser.add_argument("--old-sample", type=int, default=1_000_000,
                         help="the old icontains plan runs over at most this many records (a subset)")
     parser.add_argument("--reuse", action="store_true", help="time an existing database without refilling")
+    parser.add_argument("--cases", default="", help="only the cases whose label contains this text")
     parser.add_argument("--fill-only", action="store_true",
                         help="fill the database and stop (time it later with --reuse)")
     args = parser.parse_args()
@@ -287,6 +288,9 @@ def main() -> int:
               f"{'http med':>9}{'http p95':>9}{'old med':>9}{'sel/hand':>9}{'http/sel':>9}{'old/sel':>9}")
     print(header)
     for label, params, where, sql_params in cases:
+        if args.cases and args.cases not in label:
+            continue
+
         def selector(params: SearchParams = params) -> object:
             page = public_search(params=params)
             return page.count, [r.agency.code for r in page.items]

@@ -107,7 +107,7 @@ def _match(words: list[QueryWord], *, head: bool) -> Any:
 # ANALYZE), taking a word's rarest token (its pairs go together) and multiplying across words, and
 # tells the planner which of the two plans to use. A plan chosen on a wrong guess is bounded by
 # ``PUBLIC_SEARCH_PLAN_TIMEOUT_MS`` and the query is then run as PostgreSQL itself would plan it.
-_DENSE_COUNT = 0.07  # from this share on, a capped count scans rows until the cap (bench/README.md)
+_SCAN_BUDGET = 60_000  # rows a capped count may expect to read in a plain scan before the cap is met
 _DENSE_PAGE = 0.002  # from this share on, a page walks the newest-first index
 _STATS_SECONDS = 600
 
@@ -160,13 +160,19 @@ def _share(words: list[QueryWord], column: str) -> float | None:
     return share
 
 
+# The plans: a capped count that reads the table in its own order until the cap ("scan"), a page
+# that walks the newest-first index ("walk"), or either through the GIN index ("index").
+_PLANS = {"scan": ("enable_bitmapscan", "enable_indexscan"), "walk": ("enable_bitmapscan", "enable_seqscan"),
+          "index": ("enable_indexscan", "enable_seqscan")}
+
+
 @contextmanager
-def _planned(dense: bool | None) -> Iterator[None]:
+def _planned(plan: str | None) -> Iterator[None]:
     """Run the enclosed queries with the plan chosen (None: PostgreSQL's own choice)."""
-    if dense is None or connection.vendor != "postgresql":
+    if plan is None or connection.vendor != "postgresql":
         yield
         return
-    off = ("enable_bitmapscan",) if dense else ("enable_indexscan", "enable_seqscan")
+    off = _PLANS[plan]
     timeout = settings.PUBLIC_SEARCH_PLAN_TIMEOUT_MS
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(f"current_setting('{s}')" for s in (*off, "statement_timeout")))
@@ -181,13 +187,13 @@ def _planned(dense: bool | None) -> Iterator[None]:
             cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
 
 
-def _run(fetch: Callable[[], T], dense: bool | None) -> T:
+def _run(fetch: Callable[[], T], plan: str | None) -> T:
     """``fetch()`` with the chosen plan; when that plan runs past its time limit, as planned by
     PostgreSQL alone."""
-    if dense is None or connection.vendor != "postgresql":
+    if plan is None or connection.vendor != "postgresql":
         return fetch()
     try:
-        with _planned(dense):
+        with _planned(plan):
             return fetch()
     except OperationalError as exc:  # psycopg's QueryCanceled: the time limit, nothing else
         if getattr(exc.__cause__, "sqlstate", "") != "57014":
@@ -304,7 +310,8 @@ def public_search(*, params: SearchParams, page: int = 1, page_size: int | None 
     size = page_size or settings.PUBLIC_PAGE_SIZE
     cap = settings.PUBLIC_COUNT_CAP
     tiers, (union, union_share) = _tiers(params, today)
-    count, capped = _run(lambda: capped_count(union, cap), None if union_share is None else union_share >= _DENSE_COUNT)
+    count_plan = None if not union_share else "scan" if cap / union_share <= _SCAN_BUDGET else "index"
+    count, capped = _run(lambda: capped_count(union, cap), count_plan)
     number = min(max(page, 1), max(1, math.ceil(count / size)))
     offset, items = (number - 1) * size, list[PublicRecord]()
     wanted = max(0, min(size, count - offset))  # never past the (capped) count
@@ -317,7 +324,7 @@ def public_search(*, params: SearchParams, page: int = 1, page_size: int | None 
         def fetch(window: QuerySet[PublicRecord] = window) -> list[PublicRecord]:
             return list(window)
 
-        found = _run(fetch, None if share is None else share >= _DENSE_PAGE)
+        found = _run(fetch, None if share is None else "walk" if share >= _DENSE_PAGE else "index")
         items.extend(found)
         if len(items) < wanted:  # this tier has ended: the rest of the page comes from the next one
             offset = 0 if found else offset - tier.order_by()[:offset].count()
