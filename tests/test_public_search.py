@@ -279,7 +279,8 @@ def test_the_plan_chosen_from_token_statistics_gives_the_same_answers(corpus: di
 
     for i in range(30):
         publish(clerk, title=f"糕点抽检{i}", content="销售超过保质期的糕点。")
-    queries = ["糕点", "保质期", "无照经营", "鑫源", "糕", "连山区 五金", "第十三条", OTHER_CODE]
+    queries = ["糕点", "保质期", "无照经营", "鑫源", "糕", "连山区 五金", "第十三条", OTHER_CODE,
+               "连市监罚〔2026〕118号", "监罚 119号", "糕 保质期"]
     before = {q: anonymous.get("/api/v1/public/records/", {"q": q, "page_size": "100"}).json() for q in queries}
     if connection.vendor != "postgresql":
         pytest.skip("the statistics-driven plan is PostgreSQL's")
