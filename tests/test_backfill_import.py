@@ -41,7 +41,7 @@ class TestCommand:
         ok, out, err = run(GOOD, clerk.user.username)
         assert ok, err
         assert "Imported 5 rows: created 5 records, published 4, skipped 0 already imported." in out
-        assert "creating" in err  # the progress bar
+        assert "importing" in err  # the progress bar
         records = {item.external_id: item.record for item in BackfillItem.objects.select_related("record")}
         assert set(records) == {f"LS-2019-00{n}" for n in range(1, 6)}
         assert all(r.backfill for r in records.values())

@@ -114,6 +114,12 @@ def _row(record: Record, versions: list[RecordVersion], where: str | None) -> Pu
     )
 
 
+def projection_row(record: Record, versions: list[RecordVersion], where: str) -> PublicRecord:
+    """The projection of ``record`` (``versions``: all of them, in order), not saved: for writers
+    that insert many at once (``bulk``); ``where`` is its ``visibility``."""
+    return _row(record, versions, where)
+
+
 _FIELDS = [f.attname for f in PublicRecord._meta.concrete_fields if f.attname != "record_id"]
 
 

@@ -1,11 +1,21 @@
 """Backfill import (补录, Art. 7): historical records of any kind from CSV or XLSX.
 
-Every row goes through ``disclosure.services.records`` (``record_create`` with ``backfill=True``,
-then ``record_publish`` when the row says it was published), so each imported record has the same
-versions and audit entries as one typed in by hand, and the timeliness statistics leave it out.
+This module reads and checks the file; the records are written by
+``disclosure.services.bulk.BulkWriter`` (the default, a chunk at a time) or, with
+``per_record=True``, by ``disclosure.services.records`` row by row (``record_create`` with
+``backfill=True``, then ``record_publish`` when the row says it was published). Both write the same
+rows: each imported record has the same versions, audit entries, feed events and projection as one
+typed in by hand, and the timeliness statistics leave it out. The per-record path is the reference
+the batched one is tested against (``tests/test_backfill_batched.py``).
 
-* **All or nothing.** The whole file is one transaction; one bad row rolls everything back and
-  the report names every bad row with its spreadsheet row number and field.
+* **All or nothing.** The whole file is one transaction (on PostgreSQL and on SQLite alike); one
+  bad row rolls everything back and the report names every bad row with its spreadsheet row
+  number and field. A row the checks refuse is reported before a row the record services refuse:
+  while any row fails its checks, nothing more is written and the rest of the file is only checked.
+* **Streamed.** The batched path reads the file as a stream of rows (a pass for the digest and
+  the encoding, one to count the rows for the progress bar, one to import), ``CHUNK`` rows at a
+  time; what it keeps for the whole file is one entry per external id (duplicates, and the task
+  a later result names).
 * **Dry run** does all of that and rolls back at the end: what it reports is exactly what an
   import would do, checked by the same services.
 * **Idempotent.** ``external_id`` (the record's id in the system it comes from) is stored in
@@ -15,11 +25,15 @@ versions and audit entries as one typed in by hand, and the timeliness statistic
 """
 from __future__ import annotations
 
+import codecs
+import csv
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
+import io
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import IO, Any, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -29,10 +43,11 @@ from backend.errors import ApplicationError
 from disclosure.models import Agency, Disclosure, Record, SubjectType, User
 from disclosure.selectors.access import ACT, agencies_for
 from disclosure.services.audit import audit_append
+from disclosure.services.bulk import BulkWriter, NewRecord
 from disclosure.services.records import record_create, record_publish
 from inspections.models import BackfillBatch, BackfillItem
 from inspections.services.directory import RowError
-from inspections.tabular import read_table
+from inspections.tabular import _cell, read_table
 from scheduler.rules import RecordKind
 
 T = TypeVar("T")
@@ -47,6 +62,9 @@ _TRUE = {"1", "true", "yes", "y", "是", "已公示"}
 _FALSE = {"", "0", "false", "no", "n", "否", "未公示"}
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d")
 _LOOKUP_CHUNK = 500
+# Rows the batched path checks and writes at a time.
+CHUNK = 2000
+_READ_BLOCK = 1 << 20
 
 
 def _no_progress(items: Iterable[T], _label: str, _total: int) -> Iterable[T]:
@@ -103,7 +121,7 @@ def _parse_bool(raw: str) -> bool | None:
     return True if value in _TRUE else False if value in _FALSE else None
 
 
-def _parse(number: int, row: dict[str, str], scope: dict[str, Agency], known: set[str],
+def _parse(number: int, row: dict[str, str], scope: dict[str, Agency], known: Container[str],
            errors: list[RowError]) -> _Row | None:
     """One row's values for ``record_create``, or None after appending its errors."""
     before = len(errors)
@@ -175,20 +193,39 @@ def _service_errors(number: int, exc: ApplicationError) -> list[RowError]:
     return [RowError(number, name, message) for name, messages in exc.errors.items() for message in messages]
 
 
-def backfill_import(*, actor: User, file_name: str, data: bytes, dry_run: bool = False,
-                    progress: Progress[Any] = _no_progress, preview_rows: int = 20,
-                    max_rows: int | None = None) -> BackfillReport:
-    """Import (or, with ``dry_run``, rehearse) a backfill file; see the module docstring.
-
-    ``max_rows`` refuses larger files (the web page and API, which answer within a request).
-    """
-    table = read_table(file_name, data, required=REQUIRED)
-    if max_rows is not None and len(table.rows) > max_rows:
+def _too_many(rows: int, max_rows: int | None) -> None:
+    if max_rows is not None and rows > max_rows:
         raise ApplicationError(
             _("The file has %(rows)d rows; at most %(max)d can be imported here. Use manage.py import_records.") % {
-                "rows": len(table.rows), "max": max_rows},
+                "rows": rows, "max": max_rows},
             {"file": [_("Too many rows.")]},
         )
+
+
+def backfill_import(*, actor: User, file_name: str, data: bytes | None = None, path: Path | None = None,
+                    dry_run: bool = False, progress: Progress[Any] = _no_progress, preview_rows: int = 20,
+                    max_rows: int | None = None, per_record: bool = False) -> BackfillReport:
+    """Import (or, with ``dry_run``, rehearse) a backfill file given as ``data`` or as ``path``
+    (read as a stream); see the module docstring.
+
+    ``max_rows`` refuses larger files (the web page and API, which answer within a request).
+    ``per_record`` writes through ``record_create``/``record_publish`` row by row (the reference
+    path, about fifty times slower), with the whole file in memory.
+    """
+    if (data is None) == (path is None):
+        raise TypeError("give the file as data or as path")
+    if per_record:
+        return _import_per_record(actor=actor, file_name=file_name, data=data if data is not None else
+                                  path.read_bytes() if path else b"", dry_run=dry_run, progress=progress,
+                                  preview_rows=preview_rows, max_rows=max_rows)
+    return _import_batched(actor=actor, source=_Source(file_name, data, path), dry_run=dry_run, progress=progress,
+                           preview_rows=preview_rows, max_rows=max_rows)
+
+
+def _import_per_record(*, actor: User, file_name: str, data: bytes, dry_run: bool, progress: Progress[Any],
+                       preview_rows: int, max_rows: int | None) -> BackfillReport:
+    table = read_table(file_name, data, required=REQUIRED)
+    _too_many(len(table.rows), max_rows)
     report = BackfillReport(rows=len(table.rows), dry_run=dry_run)
     scope = {a.code: a for a in agencies_for(actor, ACT)}
     ids = [row.get("external_id", "").strip() for _n, row in table.rows]
@@ -214,9 +251,7 @@ def backfill_import(*, actor: User, file_name: str, data: bytes, dry_run: bool =
             report.skipped += 1
             continue
         rows.append(parsed)
-    report.preview = [{"row": r.number, "external_id": r.external_id, "kind": r.values["kind"],
-                       "agency": r.agency.code, "title": r.values["title"], "event_date": r.values["event_date"],
-                       "published": r.published} for r in rows[:preview_rows]]
+    report.preview = [_preview(r) for r in rows[:preview_rows]]
     if report.errors:
         return report
     try:
@@ -271,6 +306,237 @@ def _write(actor: User, rows: list[_Row], done: dict[str, Record], report: Backf
             report.errors.extend(_service_errors(row.number, exc))
             continue
         report.published += 1
+
+
+# -- the batched path --------------------------------------------------------------------------------
+class _Source:
+    """The file as a stream of ``(row number, row)``, as ``tabular.read_table`` reads it whole:
+    the same header rule, blank rows skipped, cells as ``tabular`` formats them."""
+
+    def __init__(self, name: str, data: bytes | None, path: Path | None) -> None:
+        self.name, self.data, self.path = name, data, path
+        lower = name.lower()
+        if not (lower.endswith(".csv") or lower.endswith(".xlsx")):
+            raise ApplicationError(_("Only .csv and .xlsx files can be imported."), {"file": [_("Unknown file type.")]})
+        self.csv = lower.endswith(".csv")
+        self.encoding = "utf-8-sig"
+
+    def _open(self) -> IO[bytes]:
+        if self.data is not None:
+            return io.BytesIO(self.data)
+        assert self.path is not None
+        return self.path.open("rb")
+
+    def survey(self) -> tuple[str, int]:
+        """The file's SHA-256 and its number of rows; settles a CSV file's encoding (UTF-8, else
+        GB18030, as ``tabular``) on the way."""
+        digest = hashlib.sha256()
+        utf8 = self._decodes("utf-8-sig", digest)
+        if self.csv and not utf8:
+            if not self._decodes("gb18030", None):
+                raise ApplicationError(_("The file is neither UTF-8 nor GB18030 text."),
+                                       {"file": [_("Unreadable text encoding.")]})
+            self.encoding = "gb18030"
+        return digest.hexdigest(), sum(1 for _row in self.rows())
+
+    def _decodes(self, encoding: str, digest: Any) -> bool:
+        """Whether the whole file is text in ``encoding`` (only checked for CSV), feeding ``digest``."""
+        decoder = codecs.getincrementaldecoder(encoding)()
+        ok = self.csv
+        with self._open() as fh:
+            while block := fh.read(_READ_BLOCK):
+                if digest is not None:
+                    digest.update(block)
+                if ok:
+                    try:
+                        decoder.decode(block)
+                    except UnicodeDecodeError:
+                        ok = False
+                        if digest is None:
+                            break
+        if ok:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                ok = False
+        return ok
+
+    def _cells(self, fh: IO[bytes]) -> Iterator[list[Any]]:
+        if self.csv:
+            yield from csv.reader(io.TextIOWrapper(fh, encoding=self.encoding, newline=""))
+            return
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(fh, read_only=True, data_only=True)
+        except Exception:  # openpyxl raises many kinds for a damaged or foreign file  # noqa: BLE001
+            raise ApplicationError(_("The file is not a readable XLSX workbook."),
+                                   {"file": [_("Not an XLSX workbook.")]}) from None
+        try:
+            yield from (list(values) for values in workbook.worksheets[0].iter_rows(values_only=True))
+        finally:
+            workbook.close()
+
+    def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
+        with self._open() as fh:
+            cells = self._cells(fh)
+            header = [_cell(h).lower() for h in next(cells, [])]
+            missing = [column for column in REQUIRED if column not in header]
+            if missing:
+                raise ApplicationError(
+                    _("The header row lacks the column(s): %(columns)s.") % {"columns": ", ".join(missing)},
+                    {"file": [_("Missing column %(column)s.") % {"column": c} for c in missing]},
+                )
+            for number, values in enumerate(cells, start=2):
+                row = [_cell(v) for v in values]
+                if any(row):
+                    yield number, {h: (row[i] if i < len(row) else "") for i, h in enumerate(header) if h}
+
+
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class _Known:
+    """``_parse``'s "known" external ids: imported before, or on an earlier row of the file."""
+
+    def __init__(self, first_seen: dict[str, int], done: dict[str, Record]) -> None:
+        self.first_seen, self.done = first_seen, done
+
+    def __contains__(self, external_id: object) -> bool:
+        return external_id in self.done or external_id in self.first_seen
+
+
+@dataclass
+class _Batched:
+    """The state of one batched import across its chunks."""
+
+    actor: User
+    report: BackfillReport
+    scope: dict[str, Agency]
+    preview_rows: int
+    first_seen: dict[str, int] = field(default_factory=dict)  # external id -> its first row
+    created: dict[str, int] = field(default_factory=dict)  # external id -> the record it became
+    service_errors: list[RowError] = field(default_factory=list)
+    created_count: int = 0
+    published_count: int = 0
+    writer: BulkWriter | None = None
+    batch: BackfillBatch | None = None
+
+    def check(self, chunk: list[tuple[int, dict[str, str]]]) -> tuple[list[_Row], dict[str, Record]]:
+        """The per-record path's checking loop over one chunk: the rows to write, and the records
+        already imported that the chunk names (as its own id or as a task)."""
+        report = self.report
+        names = {raw.get(key, "").strip() for _n, raw in chunk for key in ("external_id", "task_external_id")}
+        done = _already_imported(sorted(names - {""}))
+        known = _Known(self.first_seen, done)
+        rows: list[_Row] = []
+        for number, raw in chunk:
+            external_id = raw.get("external_id", "").strip()
+            if external_id in self.first_seen:
+                report.errors.append(RowError(number, "external_id", _("Same external id as row %(row)s.") % {
+                    "row": self.first_seen[external_id]}))
+                continue
+            parsed = _parse(number, raw, self.scope, known, report.errors)
+            if external_id:
+                self.first_seen[external_id] = number
+            if parsed is None:
+                continue
+            if parsed.external_id in done:
+                report.skipped += 1
+                continue
+            rows.append(parsed)
+            if len(report.preview) < self.preview_rows:
+                report.preview.append(_preview(parsed))
+        return rows, done
+
+    def write(self, rows: list[_Row], done: dict[str, Record]) -> None:
+        """``_write``'s creation loop over one chunk, through the batched writer."""
+        if self.writer is None:
+            self.writer = BulkWriter(actor=self.actor)
+        earlier = {ref: self.created[ref] for ref in {r.task_external_id for r in rows}
+                   if ref and ref not in done and ref in self.created}
+        tasks: dict[str, Record] = dict(done)
+        if earlier:
+            by_pk = Record.objects.only("id", "kind", "agency_id").in_bulk(list(earlier.values()))
+            tasks.update({ref: by_pk[pk] for ref, pk in earlier.items()})
+        written: list[tuple[str, Record]] = []
+        for row in rows:
+            if row.task_external_id:
+                task = tasks.get(row.task_external_id)
+                if task is None:  # the task's own row failed; its error is already reported
+                    self.service_errors.append(RowError(row.number, "task_external_id", _(
+                        "The task this result names could not be created.")))
+                    continue
+                row.values["task"] = task
+            try:
+                record = self.writer.build(NewRecord(row.number, row.agency, row.values, row.published))
+            except ApplicationError as exc:
+                self.service_errors.extend(_service_errors(row.number, exc))
+                continue
+            tasks[row.external_id] = record
+            self.created[row.external_id] = record.pk
+            written.append((row.external_id, record))
+            self.created_count += 1
+            self.published_count += record.published_at is not None
+        self.writer.flush()
+        if self.batch is None:
+            self.batch = BackfillBatch.objects.create(file_name="", file_sha256="", imported_by=self.actor,
+                                                      imported_at=timezone.now(), rows=0, created=0, published=0,
+                                                      skipped=0)
+        BackfillItem.objects.bulk_create([BackfillItem(external_id=external_id, batch=self.batch, record=record)
+                                          for external_id, record in written], batch_size=_LOOKUP_CHUNK)
+
+
+def _preview(row: _Row) -> dict[str, Any]:
+    return {"row": row.number, "external_id": row.external_id, "kind": row.values["kind"], "agency": row.agency.code,
+            "title": row.values["title"], "event_date": row.values["event_date"], "published": row.published}
+
+
+def _import_batched(*, actor: User, source: _Source, dry_run: bool, progress: Progress[Any], preview_rows: int,
+                    max_rows: int | None) -> BackfillReport:
+    sha256, total = source.survey()
+    _too_many(total, max_rows)
+    report = BackfillReport(rows=total, dry_run=dry_run)
+    state = _Batched(actor, report, {a.code: a for a in agencies_for(actor, ACT)}, preview_rows)
+    try:
+        with transaction.atomic():
+            for chunk in _chunks(progress(source.rows(), _("importing"), total), CHUNK):
+                rows, done = state.check(chunk)
+                if not report.errors:  # after a refused row, the rest is only checked
+                    state.write(rows, done)
+            if report.errors:
+                raise _Rollback
+            report.created = state.created_count
+            if state.writer is not None:
+                published, errors = state.writer.finish(progress=progress)
+                state.published_count += published
+                for key, exc in errors:
+                    state.service_errors.extend(_service_errors(key, exc))
+            report.published = state.published_count
+            report.errors = state.service_errors
+            if report.errors or dry_run:
+                raise _Rollback
+            batch = state.batch or BackfillBatch(imported_by=actor)
+            batch.file_name, batch.file_sha256, batch.imported_at = source.name[:255], sha256, timezone.now()
+            batch.rows, batch.created, batch.published, batch.skipped = (
+                report.rows, report.created, report.published, report.skipped)
+            batch.save()
+            audit_append(actor=actor, action="backfill.import", object_type="backfill_batch", object_id=batch.pk,
+                         detail={"file": batch.file_name, "sha256": batch.file_sha256, "rows": report.rows,
+                                 "created": report.created, "published": report.published,
+                                 "skipped": report.skipped})
+            report.batch = batch.pk
+    except _Rollback:
+        pass
+    return report
 
 
 def iter_errors(report: BackfillReport) -> Iterator[str]:

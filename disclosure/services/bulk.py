@@ -1,0 +1,310 @@
+"""The batched writer of new records (the backfill import's write path, 补录 Art. 7).
+
+It writes exactly the rows ``records.record_create`` followed by ``records.record_publish`` would
+write for each record, in the same order, but a chunk at a time with a handful of multi-row
+inserts instead of a dozen statements per record:
+
+* the ``Record`` row, inserted once in its final state (a published record goes in published);
+* its versions: ``create`` (the draft's snapshot) and, when published, ``publish``, with the
+  same snapshot data and digest as ``_version`` seals;
+* the audit entries, chained from the locked ``AuditChainHead`` exactly as ``audit_append``
+  chains them (ids from the head, each hash over the previous one), and in the per-record order:
+  every ``record.create`` first, in input order, then every ``record.publish``;
+* the feed events (``feed_append``'s rule: a publication the public can see) at the positions
+  the locked ``FeedHead`` gives, in publication order;
+* the public projection (``projection.projection_row``, the same code ``projection_refresh``
+  runs; on SQLite the FTS5 table follows from its triggers);
+* the timeliness rollup (``rollup.rollup_add``) for each chunk once its records are final.
+
+Validation, deadlines, timeliness and display periods are ``records``' own functions
+(``_normalize``, ``_validate``, ``_apply_deadline``, ``_apply_timeliness``, ``display_expiry``).
+A surprise inspection's plan is published only after the result naming it (Art. 7): those go
+through ``record_publish`` itself, last, as the per-record import does (they are few).
+
+Call it inside one transaction (the caller's: the import's all-or-nothing promise): it holds the
+audit chain's and the feed's head locks from the first chunk to the commit, as the per-record
+path does, so other writers wait for the import. Use: ``build`` each record in input order,
+``flush`` after each chunk, then ``finish`` once.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from array import array
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.errors import ApplicationError
+from disclosure.models import (
+    Agency,
+    AuditChainHead,
+    AuditEntry,
+    AuditOutcome,
+    FeedEvent,
+    FeedHead,
+    PublicRecord,
+    Record,
+    RecordStatus,
+    RecordVersion,
+    SubjectType,
+    User,
+    VersionAction,
+)
+from disclosure.services.audit import canonical_json, entry_hash
+from disclosure.services.display import display_expiry
+from disclosure.services.projection import projection_row, visibility
+from disclosure.services.records import (
+    _apply_deadline,
+    _apply_timeliness,
+    _normalize,
+    _transition,
+    _validate,
+    record_publish,
+)
+from disclosure.services.snapshots import snapshot
+from scheduler.selectors import get_calendar
+
+# Rows per INSERT statement.
+INSERT_BATCH = 1000
+# Records whose publication entries are appended per round of ``finish``.
+SEAL_CHUNK = 2000
+
+Progress = Callable[[Iterable[Any], str, int], Iterable[Any]]
+
+
+def _no_progress(items: Iterable[Any], _label: str, _total: int) -> Iterable[Any]:
+    return items
+
+
+@dataclass
+class NewRecord:
+    """One record to create: ``record_create``'s arguments, and whether to publish it.
+
+    ``key`` is the caller's name for it (a row number); errors are reported with it.
+    """
+
+    key: int
+    agency: Agency
+    values: dict[str, Any]
+    publish: bool
+
+
+def _sealed(record: Record) -> tuple[dict[str, Any], str]:
+    """The version data and digest of ``record`` now, as ``records._version`` computes them."""
+    data = json.loads(canonical_json(snapshot(record)))
+    return data, hashlib.sha256(canonical_json(data).encode()).hexdigest()
+
+
+def _chunks(items: Iterable[int], size: int) -> Iterable[list[int]]:
+    chunk: list[int] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class _Chain:
+    """The audit chain's head, locked once and advanced in memory; ``flush`` writes it back."""
+
+    def __init__(self) -> None:
+        head = AuditChainHead.objects.select_for_update().filter(id=1).first()
+        if head is None:  # as in audit_append: only on a database emptied by hand
+            AuditChainHead.objects.get_or_create(id=1)
+            head = AuditChainHead.objects.select_for_update().get(id=1)
+        self.last_id, self.last_hash, self.count = head.last_entry_id, head.last_hash, head.count
+        self.pending: list[AuditEntry] = []
+
+    def append(self, *, actor: User, action: str, object_id: int, agency_code: str, detail: dict[str, Any],
+               at: Any) -> None:
+        entry = AuditEntry(
+            at=at, actor=actor, actor_name=actor.get_username(), action=action, outcome=AuditOutcome.DONE,
+            object_type="record", object_id=str(object_id), agency_code=agency_code,
+            detail=json.loads(canonical_json(detail)), prev_hash=self.last_hash,
+        )
+        entry.pk = self.last_id + 1
+        entry.hash = entry_hash(self.last_hash, entry)
+        self.last_id, self.last_hash, self.count = entry.pk, entry.hash, self.count + 1
+        self.pending.append(entry)
+
+    def flush(self) -> None:
+        AuditEntry.objects.bulk_create(self.pending, batch_size=INSERT_BATCH)
+        self.pending = []
+        AuditChainHead.objects.filter(id=1).update(last_entry_id=self.last_id, last_hash=self.last_hash,
+                                                   count=self.count)
+
+
+class _Feed:
+    """Feed positions from the locked ``FeedHead``, taken when the first event needs one."""
+
+    def __init__(self) -> None:
+        self.last: int | None = None
+        self.pending: list[FeedEvent] = []
+
+    def append(self, record: Record, version: RecordVersion) -> None:
+        if self.last is None:
+            FeedHead.objects.get_or_create(id=1)
+            self.last = FeedHead.objects.select_for_update().get(id=1).last_position
+        self.last += 1
+        self.pending.append(FeedEvent(position=self.last, record=record, version=version, action=version.action,
+                                      public=True, at=version.at))
+
+    def flush(self) -> None:
+        if self.last is None:
+            return
+        FeedEvent.objects.bulk_create(self.pending, batch_size=INSERT_BATCH)
+        self.pending = []
+        FeedHead.objects.filter(id=1).update(last_position=self.last)
+
+
+class _Ids:
+    """Record ids handed out before the insert, so that a chunk can name its own records (a
+    result its task) and its audit entries their ids before anything is written. PostgreSQL:
+    blocks of the table's sequence (an unused rest is a gap, as a rolled-back insert leaves).
+    SQLite: the import holds the write lock (transactions are IMMEDIATE), so the next ids after
+    ``sqlite_sequence`` are the import's; inserting them moves the sequence on."""
+
+    BLOCK = 1000
+
+    def __init__(self) -> None:
+        self.free: list[int] = []
+        self.next: int | None = None
+
+    def take(self) -> int:
+        connection = transaction.get_connection()
+        table = Record._meta.db_table
+        if connection.vendor == "postgresql":
+            if not self.free:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                                   [table, self.BLOCK])
+                    self.free = sorted((row[0] for row in cursor.fetchall()), reverse=True)
+            return self.free.pop()
+        if self.next is None:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+                row = cursor.fetchone()
+                cursor.execute(f"SELECT MAX(id) FROM {table}")  # noqa: S608  # a model's own table name
+                highest = cursor.fetchone()
+            self.next = max(row[0] if row else 0, highest[0] or 0) + 1
+        self.next += 1
+        return self.next - 1
+
+
+class BulkWriter:
+    """Creates (and publishes) records a chunk at a time; see the module docstring."""
+
+    def __init__(self, *, actor: User) -> None:
+        assert transaction.get_connection().in_atomic_block, "call BulkWriter inside the import's transaction"
+        self.actor = actor
+        self._chain = _Chain()
+        self._feed = _Feed()
+        self._ids = _Ids()
+        self._calendar = get_calendar()
+        self._built: list[tuple[NewRecord, Record, list[RecordVersion]]] = []
+        # Records published by ``flush`` whose ``record.publish`` entry ``finish`` appends, in order.
+        self._sealing = array("q")
+        # Surprise tasks to publish after their results: (key, record id), in input order.
+        self._after_results: list[tuple[int, int]] = []
+        self._finished = False
+
+    def build(self, item: NewRecord) -> Record:
+        """``record_create`` (and ``record_publish``) of ``item`` in memory, written by the next
+        ``flush``: the record in its final state, with its id; raises ``ApplicationError`` as
+        they would (and then nothing of it is written)."""
+        assert not self._finished
+        values = _normalize(item.values)
+        values.setdefault(
+            "subject_type", SubjectType.ORGANIZATION if values.get("subject_code") else SubjectType.NATURAL_PERSON
+        )
+        errors = _validate(values, actor=self.actor)
+        if errors:
+            raise ApplicationError(_("Invalid input."), errors)
+        record = Record(agency=item.agency, created_by=self.actor, status=RecordStatus.DRAFT, version=1, **values)
+        _apply_deadline(record)
+        versions = [self._version(record, VersionAction.CREATE)]
+        if item.publish and not record.surprise:
+            record.status = _transition(record, VersionAction.PUBLISH)
+            now = timezone.now()
+            record.published_at = now
+            record.published_on = timezone.localdate(now)
+            _apply_timeliness(record, self._calendar)
+            record.expires_on = display_expiry(record)
+            record.version += 1
+            versions.append(self._version(record, VersionAction.PUBLISH))
+        record.pk = self._ids.take()
+        for version in versions:
+            version.record = record
+        self._built.append((item, record, versions))
+        return record
+
+    def _version(self, record: Record, action: str) -> RecordVersion:
+        data, digest = _sealed(record)
+        return RecordVersion(number=record.version, action=action, status=record.status, data=data, digest=digest,
+                             actor=self.actor, at=timezone.now())
+
+    def flush(self) -> None:
+        """Write what ``build`` made since the last flush: records, versions, the ``record.create``
+        entries, and for the published ones their projection and feed events."""
+        built, self._built = self._built, []
+        if not built:
+            return
+        Record.objects.bulk_create([record for _item, record, _v in built], batch_size=INSERT_BATCH)
+        RecordVersion.objects.bulk_create([v for _i, _r, versions in built for v in versions],
+                                          batch_size=INSERT_BATCH)
+        rows: list[PublicRecord] = []
+        for item, record, versions in built:
+            created = versions[0]
+            self._chain.append(actor=self.actor, action=f"record.{created.action}", object_id=record.pk,
+                               agency_code=record.agency.code, at=timezone.now(),
+                               detail={"version": created.number, "digest": created.digest, "reason": ""})
+            if len(versions) > 1:
+                self._sealing.append(record.pk)
+                where = visibility(record)
+                if where is not None:
+                    rows.append(projection_row(record, versions, where))
+                    if rows[-1].listed:  # feed_append: an event when the public can see it now
+                        self._feed.append(record, versions[1])
+            elif item.publish:
+                self._after_results.append((item.key, record.pk))
+        self._chain.flush()
+        self._feed.flush()
+        PublicRecord.objects.bulk_create(rows, batch_size=INSERT_BATCH)
+
+    def finish(self, *, progress: Progress = _no_progress) -> tuple[int, list[tuple[int, ApplicationError]]]:
+        """Append the publication entries of the records ``flush`` published (after every
+        creation entry, as the per-record import orders them), then publish the surprise tasks
+        through ``record_publish``; returns how many of those were published and the errors it
+        raised, by key."""
+        self.flush()
+        self._finished = True
+        for ids in _chunks(progress(self._sealing, _("sealing"), len(self._sealing)), SEAL_CHUNK):
+            sealed = {
+                record_id: (digest, code)
+                for record_id, digest, code in RecordVersion.objects.filter(
+                    record_id__in=ids, number=2).values_list("record_id", "digest", "record__agency__code")
+            }
+            now = timezone.now()
+            for record_id in ids:
+                digest, code = sealed[record_id]
+                self._chain.append(actor=self.actor, action=f"record.{VersionAction.PUBLISH}", object_id=record_id,
+                                   agency_code=code, at=now, detail={"version": 2, "digest": digest, "reason": ""})
+            self._chain.flush()
+        published = 0
+        errors: list[tuple[int, ApplicationError]] = []
+        # From here on the heads are read from the database again (``audit_append``, ``feed_append``).
+        for key, record_id in progress(self._after_results, _("publishing"), len(self._after_results)):
+            try:
+                record_publish(actor=self.actor, record=Record.objects.select_related("agency").get(pk=record_id))
+            except ApplicationError as exc:
+                errors.append((key, exc))
+                continue
+            published += 1
+        return published, errors
