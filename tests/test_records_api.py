@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from rest_framework.test import APIClient
 
 from disclosure.models import AuditEntry, Record, RecordVersion
 from tests.conftest import OTHER_CODE, VALID_CODE, Staff, penalty
@@ -96,11 +97,20 @@ class TestCreate:
         assert result["due_date"] == "2026-10-22"  # the make-up Saturday 10-10 counts
 
     def test_natural_person_without_code(self, clerk: Staff, clock: Any) -> None:
+        """A natural person has no credit code, so none is required; an organization without one
+        is refused, and so is a natural person whose type is left to the default with a code."""
         clock("2026-10-09")
         body = create(clerk, subject_name="张某", subject_code="", subject_type="natural_person",
                       event_date="2026-10-09")
         assert body["subject_code"] == ""
         assert body["subject_type"] == "natural_person"
+        assert clerk.client().post(f"/api/v1/records/{body['id']}/publish/", {}, format="json").status_code == 200
+        refused = clerk.client().post("/api/v1/records/", penalty(
+            subject_code="", subject_type="organization", event_date="2026-10-09"), format="json")
+        assert refused.status_code == 400
+        assert "subject_code" in refused.json()["errors"]
+        defaulted = create(clerk, subject_name="李某", subject_code="", event_date="2026-10-09")
+        assert defaulted["subject_type"] == "natural_person"  # no code: a natural person by default
 
     def test_full_width_credit_code_is_normalized(self, clerk: Staff, clock: Any) -> None:
         clock("2026-10-09")
@@ -165,9 +175,20 @@ class TestBadInput:
         assert "task" in response.json()["errors"]
 
     def test_withheld_with_reason_is_accepted(self, clerk: Staff, clock: Any) -> None:
+        """Not disclosing needs its reason (Art. 4); with one, the record is kept with the reason,
+        publishes, and never reaches the public."""
         clock("2026-09-29")
-        body = create(clerk, disclosure="withheld", withheld_reason="涉及国家秘密，依《保守国家秘密法》不予公开")
-        assert body["disclosure"] == "withheld"
+        reason = "涉及国家秘密，依《保守国家秘密法》不予公开"
+        refused = clerk.client().post("/api/v1/records/", penalty(disclosure="withheld", withheld_reason=" "),
+                                      format="json")
+        assert refused.status_code == 400
+        assert "withheld_reason" in refused.json()["errors"]
+        body = create(clerk, disclosure="withheld", withheld_reason=reason)
+        assert (body["disclosure"], body["withheld_reason"]) == ("withheld", reason)
+        published = clerk.client().post(f"/api/v1/records/{body['id']}/publish/", {}, format="json")
+        assert published.status_code == 200
+        assert published.json()["status"] == "published"
+        assert APIClient().get(f"/api/v1/public/records/{body['id']}/").status_code == 404
 
     def test_not_json(self, clerk: Staff) -> None:
         response = clerk.client().post("/api/v1/records/", "{not json", content_type="application/json")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -17,7 +18,6 @@ from django.db import connection
 from django.db.models import Value
 from django.db.models.functions import Concat
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
@@ -177,16 +177,25 @@ def test_published_backfilled_and_surprise_records_are_not_chased(clerk: Staff, 
     assert Notice.objects.count() == 0
 
 
-def test_a_moved_deadline_is_a_new_threshold(clerk: Staff, clock: Clock) -> None:
-    """A provisional due date recomputed after the calendar changes gets its own reminder."""
-    _draft(clerk, clock)
-    clock("2026-10-10")
+def test_a_moved_deadline_is_a_new_threshold(clerk: Staff, clock: Clock, tmp_path: Path) -> None:
+    """A provisional due date recomputed when the year's holiday notice is loaded (the real
+    recompute: ``load_calendar``) gets its own reminder."""
+    _with_email()
+    clock("2026-12-29")
+    created = clerk.client().post("/api/v1/records/", penalty(event_date="2026-12-28"), format="json").json()
+    assert (created["due_date"], created["due_provisional"]) == ("2027-01-06", True)
+    clock("2027-01-04")  # two working days left (5 and 6 January, counted with weekends only)
     _sweep()
-    # What a recomputation does (disclosure.services.deadlines), updated_at included.
-    Record.objects.update(due_date=date(2026, 10, 14), updated_at=timezone.now())
-    clock("2026-10-12")
+    assert [n["due_date"] for n in _inbox(clerk)] == ["2027-01-06"]
+    notice = tmp_path / "2027.csv"
+    notice.write_text("date,kind,name\n2027-01-01,holiday,元旦\n2027-01-02,holiday,元旦\n"
+                      "2027-01-03,holiday,元旦\n", encoding="utf-8")
+    call_command_en("load_calendar", "2027", "--file", str(notice), stdout=StringIO())
+    assert clerk.client().get(f"/api/v1/records/{created['id']}/").json()["due_date"] == "2027-01-07"
+    clock("2027-01-05")
     _sweep()
     assert _kinds(clerk) == ["reminder", "reminder"]
+    assert sorted(str(n["due_date"]) for n in _inbox(clerk)) == ["2027-01-06", "2027-01-07"]
 
 
 def test_a_failed_email_is_sent_once_on_the_next_run(
