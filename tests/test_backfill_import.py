@@ -119,6 +119,29 @@ class TestCommand:
         assert "created 1 records, published 1, skipped 5" in out
         assert Record.objects.count() == 6
 
+    @pytest.mark.parametrize("path", [(), ("--per-record",)])
+    def test_a_result_may_name_a_task_an_earlier_file_imported(self, clerk: Staff, clock: Any, tmp_path: Path,
+                                                              path: tuple[str, ...]) -> None:
+        clock("2026-10-09")
+        assert run(GOOD, clerk.user.username, *path)[0]
+        later = tmp_path / "later.csv"
+        later.write_text(GOOD.read_text(encoding="utf-8").splitlines()[0] + "\n" +
+                         "LS-2020-001,inspection_result,lianshan-amr,复查结果,葫芦岛市某化工有限公司,91211403MA0C00003W,,"
+                         "2020-07-03,整改完毕。,,,public,,no,LS-2019-003,yes\n", encoding="utf-8")
+        ok, out, err = run(later, clerk.user.username, *path)
+        assert ok, err
+        assert "created 1 records, published 1, skipped 0" in out
+        task = BackfillItem.objects.get(external_id="LS-2019-003").record
+        assert BackfillItem.objects.get(external_id="LS-2020-001").record.task == task
+
+    def test_per_record_path_writes_through_the_services(self, clerk: Staff, clock: Any) -> None:
+        clock("2026-10-09")
+        ok, out, err = run(GOOD, clerk.user.username, "--per-record")
+        assert ok, err
+        assert "Imported 5 rows: created 5 records, published 4, skipped 0 already imported." in out
+        assert "creating" in err and "publishing" in err  # its progress bars
+        assert RecordVersion.objects.count() == 5 + 4
+
     def test_xlsx_with_dates_as_cells(self, clerk: Staff, clock: Any, tmp_path: Path) -> None:
         import datetime
 

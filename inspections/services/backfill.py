@@ -228,8 +228,10 @@ def _import_per_record(*, actor: User, file_name: str, data: bytes, dry_run: boo
     _too_many(len(table.rows), max_rows)
     report = BackfillReport(rows=len(table.rows), dry_run=dry_run)
     scope = {a.code: a for a in agencies_for(actor, ACT)}
-    ids = [row.get("external_id", "").strip() for _n, row in table.rows]
-    done = _already_imported([i for i in ids if i])
+    # The file's own ids (skipped when imported before) and the tasks its results name (which an
+    # earlier file may have imported).
+    names = {row.get(key, "").strip() for _n, row in table.rows for key in ("external_id", "task_external_id")}
+    done = _already_imported(sorted(names - {""}))
 
     rows: list[_Row] = []
     first_seen: dict[str, int] = {}
