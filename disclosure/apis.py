@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.errors import NotVisible
+from backend.ids import whole_number
 from disclosure import serializers as s
 from disclosure.models import Agency, Record, User
 from disclosure.selectors.records import RecordFilter, record_list, record_versions
@@ -50,10 +51,10 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return record_list(user=_user(self.request))
 
     def _record_id(self) -> int:
-        pk = str(self.kwargs["pk"])
-        if not (pk.isascii() and pk.isdigit()):  # "²".isdigit() is true, int("²") fails
+        pk = whole_number(self.kwargs["pk"])
+        if pk is None:
             raise NotVisible(_("Not found."))
-        return int(pk)
+        return pk
 
     def _for_action(self, action_name: str) -> Record:
         return svc.record_for_action(actor=_user(self.request), record_id=self._record_id(), action=action_name)

@@ -20,6 +20,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from backend.errors import ApplicationError, NotVisible
+from backend.ids import whole_number
 from disclosure import serializers as s
 from disclosure.models import Request, RequestKind, RequestStatus, Role, User
 from disclosure.selectors.deadline import deadline_explain
@@ -62,17 +63,12 @@ class SubmitThrottle(_PublicThrottle):
     setting = "PUBLIC_SUBMIT_RATE"
 
 
-def _whole_number(raw: str) -> int | None:
-    # str.isdigit() is true for "²" and other Unicode digits that int() refuses: ASCII only.
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
-
-
 def _content_length(request: Any) -> int | None:
-    return _whole_number(str(request.META.get("CONTENT_LENGTH") or ""))
+    return whole_number(str(request.META.get("CONTENT_LENGTH") or ""))
 
 
 def _pk(raw: str) -> int:
-    number = _whole_number(raw)
+    number = whole_number(raw)
     if number is None:
         raise NotVisible(_("Not found."))
     return number
@@ -322,8 +318,8 @@ class Feed(APIView):
         OpenApiParameter("limit", int, description="events per page"),
     ])
     def get(self, request: ApiRequest) -> Response:
-        after = _whole_number(request.query_params.get("after", "0") or "0")
-        limit = _whole_number(request.query_params.get("limit", "") or str(settings.PUBLIC_FEED_PAGE_SIZE))
+        after = whole_number(request.query_params.get("after", "0") or "0")
+        limit = whole_number(request.query_params.get("limit", "") or str(settings.PUBLIC_FEED_PAGE_SIZE))
         if after is None or not limit:
             raise ApplicationError(_("Invalid input."), {
                 "after" if after is None else "limit": [_("A non-negative whole number.")]})

@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from backend.errors import ApplicationError
+from backend.ids import whole_number
 from disclosure.models import User
 from inspections import conf
 from inspections import selectors as sel
@@ -201,7 +202,8 @@ class TaskViewSet(_Scoped):
     def get_queryset(self) -> QuerySet[Task]:
         queryset = sel.task_list(user=_user(self.request))
         plan = self.request.query_params.get("plan", "")
-        return queryset.filter(plan_id=int(plan)) if plan.isascii() and plan.isdigit() else queryset
+        plan_id = whole_number(plan)
+        return queryset if plan_id is None else queryset.filter(plan_id=plan_id)
 
     @extend_schema(request=s.ResultInput, responses={201: s.ResultOutput})
     @action(detail=True, methods=["post"])

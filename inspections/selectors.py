@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from backend.errors import NotVisible
+from backend.ids import whole_number
 from disclosure.models import Agency, User
 from disclosure.selectors.access import VIEW, agencies_for
 from inspections.models import (
@@ -88,9 +89,10 @@ def result_list(*, user: Caller) -> QuerySet[Result]:
 # -- one object ---------------------------------------------------------------------------------
 def visible_or_404(queryset: QuerySet[Any], pk: object) -> Any:
     """The object of a scoped queryset, or 404 for anything missing, invisible or malformed."""
-    if not (str(pk).isascii() and str(pk).isdigit()):  # "²".isdigit() is true, int("²") fails
+    number = whole_number(pk)
+    if number is None:
         raise NotVisible(_("Not found."))
-    obj = queryset.filter(pk=int(str(pk))).first()
+    obj = queryset.filter(pk=number).first()
     if obj is None:
         raise NotVisible(_("Not found."))
     return obj

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from backend.ids import whole_number
 from disclosure.models import User
 from scheduler.models import Notice, SubjectKind
 from scheduler.notifications import notice_lines, notification_mark_read, notifications_mark_all_read
@@ -36,8 +37,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
         if "read_all" in request.POST:
             count = notifications_mark_all_read(user=user)
             messages.success(request, _("%(n)d notifications marked read.") % {"n": count})
-        elif request.POST.get("read", "").isdigit():
-            if not notification_mark_read(user=user, notification_id=int(request.POST["read"])):
+        elif (read := whole_number(request.POST.get("read", ""))) is not None:
+            if not notification_mark_read(user=user, notification_id=read):
                 messages.error(request, _("That notification is not in your inbox."))
         return HttpResponseRedirect(request.get_full_path() or reverse("inbox"))
     unread = request.GET.get("unread") == "1"

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import URLPattern
 from rest_framework.test import APIClient
 
@@ -71,6 +71,27 @@ class TestHostileIds:
 
     def test_unicode_digits_in_a_filter_are_ignored(self, clerk: Staff) -> None:
         assert clerk.client().get("/api/v1/inspections/tasks/?plan=%C2%B2").status_code == 200
+
+    @pytest.mark.parametrize("digits", ["²", "١٢", "１２", "12345678901234567890"])
+    def test_unicode_digits_in_page_and_form_fields_are_no_id(self, clerk: Staff, clock: Callable[[str], None],
+                                                               digits: str) -> None:
+        """Every id a page or form takes goes through one check: "²" is a digit to str.isdigit()
+        that int() refuses, "١٢" and "１２" are digits int() reads, and neither is an id of ours."""
+        clock("2026-10-09")
+        record = clerk.client().post("/api/v1/records/", penalty(event_date="2026-10-09"), format="json").json()
+        web = Client()
+        web.force_login(clerk.user)
+        diff = web.get(f"/workspace/records/{record['id']}/", {"a": digits, "b": "1"})
+        assert diff.status_code == 200
+        bulk = web.post("/workspace/records/publish/", {"record": [digits]})
+        assert bulk.status_code in (200, 302)
+        assert clerk.client().get(f"/api/v1/records/{record['id']}/").json()["status"] == "draft"
+        inbox = web.post("/workspace/inbox/", {"read": digits})
+        assert inbox.status_code == 302
+        form = Client().post(f"/corrections/new/?record={digits}", {**QUERY, "record": digits})
+        assert form.status_code == 400  # the form again, with its errors: no such record
+        assert form["Content-Type"].startswith("text/html")
+        assert APIClient().get("/search/", {"page": digits}).status_code == 200
 
     @pytest.mark.parametrize("path", [
         "/api/v1/records/?agency=a%00b", "/api/v1/audit/timeliness/?agency=a%00b",

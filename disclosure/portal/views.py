@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from backend.errors import ApplicationError, NotVisible
+from backend.ids import whole_number
 from backend.middleware import too_many_requests
 from disclosure.apis_public import SearchThrottle, SubmitThrottle
 from disclosure.models import Agency, PenaltyType, PublicRecord, RequestKind, SubjectType
@@ -160,9 +161,10 @@ def request_form(request: HttpRequest, kind: str) -> HttpResponse:
     """The correction (with evidence files) and query forms; on success, the tracking code."""
     record = None
     record_raw = request.POST.get("record") or request.GET.get("record") or ""
-    if record_raw.isascii() and record_raw.isdigit() and len(record_raw) <= 18:
+    record_id = whole_number(record_raw)
+    if record_id is not None:
         try:
-            record = _public(public_record(record_id=int(record_raw)))
+            record = _public(public_record(record_id=record_id))
         except NotVisible:
             record = None
     context: dict[str, Any] = {"kind": kind, "record": record, "record_raw": record_raw, "values": request.POST,
@@ -174,7 +176,6 @@ def request_form(request: HttpRequest, kind: str) -> HttpResponse:
         post = request.POST
         try:
             svc.request_body_check(content_length=int(request.META.get("CONTENT_LENGTH") or 0))
-            record_id = int(record_raw) if record_raw.isdigit() else None
             if kind == RequestKind.CORRECTION:
                 created = svc.correction_submit(
                     record_id=record_id, requester_name=post.get("requester_name", ""),

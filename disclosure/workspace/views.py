@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.errors import AccessDenied, ApplicationError, NotVisible
+from backend.ids import whole_number
 from disclosure.models import Record, RecordStatus, RequestKind, RequestStatus, User, VersionAction
 from disclosure.selectors.access import AUDIT, agencies_for
 from disclosure.selectors.records import record_list, record_versions
@@ -145,8 +146,8 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     versions = list(record_versions(record=record))
     by_number = {v.number: v for v in versions}
-    diff_a = _int(request.GET.get("a"))
-    diff_b = _int(request.GET.get("b"))
+    diff_a = whole_number(request.GET.get("a"))
+    diff_b = whole_number(request.GET.get("b"))
     if diff_a is None or diff_b is None:
         diff_b = versions[-1].number if versions else None
         diff_a = versions[-2].number if len(versions) > 1 else None
@@ -169,10 +170,6 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_change": may_act and _may(record, VersionAction.CHANGE),
         "may_revoke": may_act and _may(record, VersionAction.REVOKE),
     })
-
-
-def _int(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() else None
 
 
 def _record_form(request: HttpRequest, data: Any = None, **kwargs: Any) -> f.RecordForm:
@@ -332,7 +329,7 @@ def bulk_publish(request: HttpRequest) -> HttpResponse:
     in its own transaction: a refusal (overdue is no refusal; a stale or foreign record is)
     leaves the others published."""
     user = _user(request)
-    ids = list(dict.fromkeys(int(raw) for raw in request.POST.getlist("record") if raw.isdigit()))
+    ids = list(dict.fromkeys(n for n in map(whole_number, request.POST.getlist("record")) if n is not None))
     limit = settings.WORKSPACE_BULK_PUBLISH_MAX
     if not ids:
         messages.error(request, _("Select the drafts to publish first."))
