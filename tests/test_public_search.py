@@ -10,6 +10,8 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import override_settings
+from hypothesis import given
+from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from disclosure.models import PublicRecord, Record
@@ -294,3 +296,21 @@ def test_the_plan_chosen_from_token_statistics_gives_the_same_answers(corpus: di
     assert public._share(query_words("糕点"), "search_vector") is not None  # statistics are read
     after = {q: anonymous.get("/api/v1/public/records/", {"q": q, "page_size": "100"}).json() for q in queries}
     assert after == before
+
+
+@given(share=st.floats(1e-6, 1.0), entries=st.floats(0.0, 3.0), rows=st.floats(1e3, 1e8),
+       wanted=st.integers(1, 10_001), fetched_all=st.booleans())
+def test_a_bigger_table_never_turns_a_walk_into_the_index(share: float, entries: float, rows: float, wanted: int,
+                                                          fetched_all: bool) -> None:
+    """The search plan follows the table's size: walking the newest-first index costs the same
+    at any size, the GIN bitmap grows with it, so a walk chosen at some size is chosen at every
+    larger one (and the index, once chosen, at every smaller one)."""
+    from disclosure.selectors.public import _Estimate, _walk_or_index
+
+    candidates = min(1.0, share * 3)
+    small = _walk_or_index(_Estimate(rows=rows, share=share, entries=entries, candidates=candidates), wanted,
+                           fetched_all=fetched_all)
+    large = _walk_or_index(_Estimate(rows=rows * 10, share=share, entries=entries, candidates=candidates), wanted,
+                           fetched_all=fetched_all)
+    assert small in ("walk", "index") and large in ("walk", "index")
+    assert not (small == "walk" and large == "index")

@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.errors import NotVisible
+from backend.ids import whole_number
 from disclosure.models import Agency, PublicRecord
 from disclosure.search_tokens import QueryWord, query_words
 from disclosure.services.privacy import fold
@@ -114,10 +115,21 @@ def _match(words: list[QueryWord], *, head: bool) -> Any:
 # bitmap that reads every match where a scan in newest-first order would stop after a page. The
 # search estimates the share itself from the same statistics (pg_stats.most_common_elems, kept by
 # ANALYZE), taking a word's rarest token (its pairs go together) and multiplying across words, and
-# tells the planner which of the two plans to use. A plan chosen on a wrong guess is bounded by
+# tells the planner which plan to use. A plan chosen on a wrong guess is bounded by
 # ``PUBLIC_SEARCH_PLAN_TIMEOUT_MS`` and the query is then run as PostgreSQL itself would plan it.
-_SCAN_BUDGET = 30_000  # rows a capped count may expect to read in a plain scan before the cap is met
-_DENSE_PAGE = 0.002  # from this share on, a page walks the newest-first index
+#
+# The choice weighs what each plan reads, so that it follows the table's size. Walking the
+# newest-first index reads rows until the cap (or a page) is met: the same rows, the newest, at ten
+# million as at one, and the rows every search reads first, so they stay in shared buffers. The GIN
+# bitmap reads the posting list of every token it is asked for and puts every row that has them
+# all into a bitmap before the first row is returned: that grows with the table. Two words each in
+# a tenth of the records are cheaper through the index at a million rows and cheaper by the walk
+# at ten million. The unit costs (microseconds) were measured with EXPLAIN ANALYZE at one and ten
+# million rows on the reference 2-core machine (bench/README.md "public_search.py").
+_WALK_ROW_COST = 2.0  # a row reached through the newest-first index (a shared-buffer hit) and checked
+_ENTRY_COST = 0.03  # an entry of a posting list read from the GIN index
+_BITMAP_ROW_COST = 0.6  # a row put into the bitmap
+_FETCH_ROW_COST = 5.0  # a row the bitmap points to, read from the table and checked
 _STATS_SECONDS = 600
 
 
@@ -125,6 +137,7 @@ _STATS_SECONDS = 600
 class _TokenStats:
     freqs: dict[str, float]
     floor: float  # the least frequency the statistics keep: anything rarer is below it
+    rows: float  # the projection's size as ANALYZE last counted it
     read_at: float
 
 
@@ -138,20 +151,29 @@ def _token_stats(column: str) -> _TokenStats | None:
         return cached
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
-            "WHERE schemaname = current_schema() AND tablename = 'disclosure_publicrecord' AND attname = %s",
+            "SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples FROM pg_stats s "
+            "JOIN pg_class c ON c.relname = s.tablename AND c.relnamespace = current_schema()::regnamespace "
+            "WHERE s.schemaname = current_schema() AND s.tablename = 'disclosure_publicrecord' AND s.attname = %s",
             [column])
         row = cursor.fetchone()
-    if not row or not row[0] or not row[1]:
+    if not row or not row[0] or not row[1] or not row[2] or row[2] <= 0:
         _stats.pop(column, None)
         return None
-    elems, freqs = row
+    elems, freqs, rows = row
     # most_common_elem_freqs: one frequency per element, then the minimum, the maximum and the
     # frequency of nulls.
     stats = _TokenStats(freqs=dict(zip(elems, freqs[:len(elems)], strict=True)), floor=float(freqs[len(elems)]),
-                        read_at=now)
+                        rows=float(rows), read_at=now)
     _stats[column] = stats
     return stats
+
+
+def _freq(stats: _TokenStats, word: QueryWord) -> list[float]:
+    """The share of rows holding each token of a word (a prefix: every token it starts)."""
+    if word.prefix:
+        found = sum(f for t, f in stats.freqs.items() if t.startswith(word.tokens[0]))
+        return [min(1.0, found) if found else stats.floor / 2]
+    return [stats.freqs.get(t, stats.floor / 2) for t in word.tokens]
 
 
 def _share(words: list[QueryWord], column: str) -> float | None:
@@ -161,18 +183,8 @@ def _share(words: list[QueryWord], column: str) -> float | None:
         return None
     share = 1.0
     for word in words:
-        if word.prefix:
-            found = sum(f for t, f in stats.freqs.items() if t.startswith(word.tokens[0]))
-            share *= min(1.0, found) if found else stats.floor / 2
-        else:
-            share *= min(stats.freqs.get(t, stats.floor / 2) for t in word.tokens)
+        share *= min(_freq(stats, word))
     return share
-
-
-# The plans: a capped count that reads the table in its own order until the cap ("scan"), a page
-# that walks the newest-first index ("walk"), or either through the GIN index ("index").
-_PLANS = {"scan": ("enable_bitmapscan", "enable_indexscan"), "walk": ("enable_bitmapscan", "enable_seqscan"),
-          "index": ("enable_indexscan", "enable_seqscan")}
 
 
 _COMMON = 0.05  # a token in more of the rows than this does not narrow a search through the index
@@ -186,6 +198,60 @@ def _rare_tokens(words: list[QueryWord], column: str) -> list[str]:
         return []
     rare = list(dict.fromkeys(t for t in tokens if stats.freqs.get(t, stats.floor / 2) < _COMMON))
     return rare if rare and len(rare) < len(set(tokens)) + sum(w.prefix for w in words) else []
+
+
+@dataclass(frozen=True)
+class _Estimate:
+    """What the statistics say of a tier: the rows in the table, the share matching, and the
+    share of entries the GIN index reads (the posting lists of the tokens it is asked for, summed)
+    with the share of rows those tokens leave to check."""
+
+    rows: float
+    share: float
+    entries: float
+    candidates: float
+
+
+def _estimate(words: list[QueryWord], column: str) -> _Estimate | None:
+    stats = _token_stats(column)
+    if stats is None:
+        return None
+    rare = set(_rare_tokens(words, column))
+    looked_up: dict[str, float] = {}
+    candidates = 1.0
+    for word in words:
+        freqs = _freq(stats, word)
+        keys = [f"{word.tokens[0]}*"] if word.prefix else word.tokens
+        for key, f in zip(keys, freqs, strict=True):
+            if not rare or key in rare:
+                looked_up[key] = f
+    for f in looked_up.values():
+        candidates *= f
+    share = _share(words, column) or 0.0
+    return _Estimate(rows=stats.rows, share=share, entries=sum(looked_up.values()),
+                     candidates=max(candidates, share))
+
+
+def _index_cost(estimate: _Estimate, fetched: float) -> float:
+    return (estimate.rows * (estimate.entries * _ENTRY_COST + estimate.candidates * _BITMAP_ROW_COST)
+            + fetched * _FETCH_ROW_COST)
+
+
+def _walk_or_index(estimate: _Estimate | None, wanted: int, *, fetched_all: bool) -> str | None:
+    """Walk the newest-first index until ``wanted`` matches, or use the GIN bitmap (reading every
+    match from the table when ``fetched_all``, for a sort; else until ``wanted``), whichever costs
+    less; None (PostgreSQL's own plan) without statistics."""
+    if estimate is None or not estimate.share:
+        return None
+    matches = estimate.rows * estimate.share
+    walk = min(estimate.rows, wanted / estimate.share) * _WALK_ROW_COST
+    fetched = estimate.rows * estimate.candidates if fetched_all else min(matches, wanted) * (
+        estimate.candidates / estimate.share)
+    return "walk" if walk <= _index_cost(estimate, fetched) else "index"
+
+
+# The plans: walk the newest-first index ("walk"), or through the GIN index ("index").
+_PLANS = {"walk": ("enable_bitmapscan", "enable_seqscan"), "index": ("enable_indexscan", "enable_seqscan")}
 
 
 @contextmanager
@@ -279,7 +345,7 @@ def _filtered(params: SearchParams, today: date | None) -> QuerySet[PublicRecord
     return qs
 
 
-Tier = tuple[QuerySet[PublicRecord], float | None]  # the rows, and the estimated share matching
+Tier = tuple[QuerySet[PublicRecord], _Estimate | None]  # the rows, and what the statistics say of them
 
 
 def _tiers(params: SearchParams, today: date | None) -> tuple[list[Tier], Tier]:
@@ -287,7 +353,7 @@ def _tiers(params: SearchParams, today: date | None) -> tuple[list[Tier], Tier]:
     base = _filtered(params, today)
     q = clean_text(params.q)
     words = query_words(q)
-    unknown: float | None = None
+    unknown: _Estimate | None = None
     if not q:
         return [(base, unknown)], (base, unknown)
     exact = Q()
@@ -300,30 +366,32 @@ def _tiers(params: SearchParams, today: date | None) -> tuple[list[Tier], Tier]:
         return tiers, (base.filter(exact) if exact else base.none(), unknown)
     full, head = _match(words, head=False), _match(words, head=True)
     vendor = connection.vendor == "postgresql"
-    share = _share(words, "search_vector") if vendor else None
-    head_share = _share(words, "search_head_vector") if vendor else None
+    anywhere = _estimate(words, "search_vector") if vendor else None
+    in_head_estimate = _estimate(words, "search_head_vector") if vendor else None
     in_head = base.filter(head)
     elsewhere = base.filter(Q(full) & ~Q(head))
     if not exact:
-        return [(in_head, head_share), (elsewhere, share)], (base.filter(full), share)
-    return ([(base.filter(exact), unknown), (in_head.exclude(exact), head_share), (elsewhere.exclude(exact), share)],
-            (base.filter(exact | Q(full)), share))
+        return [(in_head, in_head_estimate), (elsewhere, anywhere)], (base.filter(full), anywhere)
+    return ([(base.filter(exact), unknown), (in_head.exclude(exact), in_head_estimate),
+             (elsewhere.exclude(exact), anywhere)], (base.filter(exact | Q(full)), anywhere))
 
 
 def _ordered(qs: QuerySet[PublicRecord]) -> QuerySet[PublicRecord]:
     return qs.select_related("agency").order_by("-published_at", "-record_id")
 
 
-def capped_count(qs: QuerySet[PublicRecord], cap: int) -> tuple[int, bool]:
-    """``qs.count()`` up to ``cap`` (one ``count(*)`` over a ``LIMIT cap + 1`` subquery)."""
-    found = qs.order_by()[: cap + 1].count()
+def capped_count(qs: QuerySet[PublicRecord], cap: int, *, newest_first: bool = False) -> tuple[int, bool]:
+    """``qs.count()`` up to ``cap`` (one ``count(*)`` over a ``LIMIT cap + 1`` subquery; in
+    newest-first order when the count walks that index)."""
+    rows = qs.order_by("-published_at", "-record_id") if newest_first else qs.order_by()
+    found = rows[: cap + 1].count()
     return min(found, cap), found > cap
 
 
 def page_number(raw: str | None) -> int:
     """A page number from a query string; anything that is not a plain positive number is 1."""
-    text = (raw or "").strip()
-    return int(text) if text.isascii() and text.isdigit() and 0 < len(text) <= 6 and int(text) > 0 else 1
+    number = whole_number((raw or "").strip())
+    return number if number is not None and 0 < number < 1_000_000 else 1
 
 
 def public_search(*, params: SearchParams, page: int = 1, page_size: int | None = None,
@@ -331,13 +399,13 @@ def public_search(*, params: SearchParams, page: int = 1, page_size: int | None 
     """One page of the public search. A page past the last (or past the cap) is the last page."""
     size = page_size or settings.PUBLIC_PAGE_SIZE
     cap = settings.PUBLIC_COUNT_CAP
-    tiers, (union, union_share) = _tiers(params, today)
-    count_plan = None if not union_share else "scan" if cap / union_share <= _SCAN_BUDGET else "index"
-    count, capped = _run(lambda: capped_count(union, cap), count_plan)
+    tiers, (union, union_estimate) = _tiers(params, today)
+    count_plan = _walk_or_index(union_estimate, cap + 1, fetched_all=False)
+    count, capped = _run(lambda: capped_count(union, cap, newest_first=count_plan == "walk"), count_plan)
     number = min(max(page, 1), max(1, math.ceil(count / size)))
     offset, items = (number - 1) * size, list[PublicRecord]()
     wanted = max(0, min(size, count - offset))  # never past the (capped) count
-    for tier, share in tiers:
+    for tier, estimate in tiers:
         need = wanted - len(items)
         if need <= 0:
             break
@@ -346,7 +414,7 @@ def public_search(*, params: SearchParams, page: int = 1, page_size: int | None 
         def fetch(window: QuerySet[PublicRecord] = window) -> list[PublicRecord]:
             return list(window)
 
-        found = _run(fetch, None if share is None else "walk" if share >= _DENSE_PAGE else "index")
+        found = _run(fetch, _walk_or_index(estimate, offset + need, fetched_all=True))
         items.extend(found)
         if len(items) < wanted:  # this tier has ended: the rest of the page comes from the next one
             offset = 0 if found else offset - tier.order_by()[:offset].count()
