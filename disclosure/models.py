@@ -593,3 +593,50 @@ class AuditCheck(models.Model):
 
     def __str__(self) -> str:
         return f"audit check {self.finished_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'broken'}"
+
+
+# -- The timeliness rollup (reports' statistics read it; disclosure.services.rollup keeps it) ------
+class RollupState(models.IntegerChoices):
+    """The class a counted record is in, apart from "overdue or pending": that depends on the day
+    the figures are judged, so a draft is counted as a draft with its due date, and the read
+    compares the due date with today."""
+
+    ON_TIME = 1, "on time"
+    LATE = 2, "late"
+    DRAFT = 3, "draft"
+    OTHER = 4, "other"  # neither published nor a draft (no service writes one): counted in "due" only
+    BACKFILL = 5, "backfill"  # counted apart, whatever its class
+
+
+class RollupSpan(models.TextChoices):
+    DAY = "d", "due day"
+    MONTH = "m", "due month"  # ``due`` is the month's first day
+
+
+class TimelinessRollup(models.Model):
+    """How many records share what the timeliness statistics group by: agency, kind, due day (and,
+    in a second copy, due month), class, latency and working days late. Bounded by agencies x kinds
+    x days x distinct latencies, never by the number of records; kept exact inside the transaction
+    of every record write (``disclosure.services.rollup``), rebuilt by
+    ``manage.py rebuild_timeliness_rollup``. A row may hold ``n = 0`` after its last record moved
+    out; readers skip it."""
+
+    span = models.CharField(max_length=1, choices=RollupSpan.choices)
+    due = models.DateField()
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", db_index=False)
+    kind = models.CharField(max_length=32, choices=RecordKind.choices)
+    state = models.PositiveSmallIntegerField(choices=RollupState.choices)
+    latency = models.IntegerField()  # latency_working_days, -1 when empty
+    late_days = models.IntegerField()  # late_working_days of a late record, else 0
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # The conflict target of the upsert, and the index a read by (span, due range) walks.
+            models.UniqueConstraint(fields=["span", "due", "agency", "kind", "state", "latency", "late_days"],
+                                    name="timeliness_rollup_key"),
+        ]
+
+    def __str__(self) -> str:
+        key = f"{self.span}{self.due} {self.agency_id} {self.kind} {self.state}/{self.latency}/{self.late_days}"
+        return f"{key}: {self.n}"

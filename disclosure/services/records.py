@@ -34,6 +34,7 @@ from disclosure.services.audit import audit_append, audit_refusal, canonical_jso
 from disclosure.services.display import display_expiry
 from disclosure.services.feed import feed_append
 from disclosure.services.projection import ACTIVE_STATUSES, projection_refresh
+from disclosure.services.rollup import rollup_record_written
 from disclosure.services.snapshots import SNAPSHOT_FIELDS as SNAPSHOT_FIELDS  # re-exported
 from disclosure.services.snapshots import snapshot
 from scheduler.calendar import Deadline, WorkingCalendar
@@ -213,6 +214,7 @@ def _version(record: Record, *, actor: Actor, action: str, reason: str = "", leg
         actor=actor, action=f"record.{action}", object_type="record", object_id=record.pk,
         agency_code=record.agency.code, detail={"version": version.number, "digest": digest, "reason": reason},
     )
+    rollup_record_written(record)  # after the audit entry: writers are serialized on the chain head
     feed_append(record=record, version=version, was_public=before_public)
     projection_refresh(record)
     return version
