@@ -43,7 +43,7 @@ from backend.errors import ApplicationError
 from disclosure.models import Agency, Disclosure, Record, SubjectType, User
 from disclosure.selectors.access import ACT, agencies_for
 from disclosure.services.audit import audit_append
-from disclosure.services.bulk import BulkWriter, NewRecord
+from disclosure.services.bulk import BulkWriter, NewRecord, bulk_insert
 from disclosure.services.records import record_create, record_publish
 from inspections.models import BackfillBatch, BackfillItem
 from inspections.services.directory import RowError
@@ -493,8 +493,8 @@ class _Batched:
             self.batch = BackfillBatch.objects.create(file_name="", file_sha256="", imported_by=self.actor,
                                                       imported_at=timezone.now(), rows=0, created=0, published=0,
                                                       skipped=0)
-        BackfillItem.objects.bulk_create([BackfillItem(external_id=external_id, batch=self.batch, record=record)
-                                          for external_id, record in written], batch_size=_LOOKUP_CHUNK)
+        bulk_insert(BackfillItem, [BackfillItem(external_id=external_id, batch=self.batch, record=record)
+                                   for external_id, record in written], with_pk=False)
 
 
 def _preview(row: _Row) -> dict[str, Any]:
