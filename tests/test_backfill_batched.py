@@ -30,6 +30,7 @@ from disclosure.models import (
     PublicRecord,
     Record,
     RecordVersion,
+    TimelinessRollup,
     User,
 )
 from disclosure.services.verification import verify_everything
@@ -159,6 +160,8 @@ def capture() -> tuple[dict[str, Any], dict[str, Any]]:
                         for r in BackfillItem.objects.values()),
         "chain": _rows(AuditChainHead, "id", ("last_hash",)),
         "feed_head": _rows(FeedHead, "id"),
+        "rollup": sorted(tuple(r.values()) for r in TimelinessRollup.objects.values(
+            *(f.attname for f in TimelinessRollup._meta.concrete_fields if not f.primary_key))),
     }
     raw = {"ids": (sorted(record_ids), sorted(batch_ids)),
            "hashes": list(AuditEntry.objects.order_by("id").values_list("id", "prev_hash", "hash")),
@@ -236,6 +239,8 @@ def test_a_surprise_task_waits_for_its_result_and_a_task_without_one_is_refused(
     assert_same(state_a, state_b)
     publications = [e for e in state_b["audit"] if e["action"] == "record.publish"]
     assert [e["object_id"] for e in publications] == [("record", 1), ("record", 0)]
+    # the rollup counts the result at its due day and month; the surprise task has no deadline of its own
+    assert [(row[0], row[-1]) for row in state_b["rollup"]] == [("d", 1), ("m", 1)]
     # a published surprise task whose result stays a draft is refused, and nothing is written
     draft_result = result | {"published": "no"}
     (report_a, state_a), (report_b, state_b) = import_both_ways(clerk.user, as_csv([task, draft_result]))

@@ -67,6 +67,7 @@ from disclosure.services.records import (
     _validate,
     record_publish,
 )
+from disclosure.services.rollup import rollup_add
 from disclosure.services.snapshots import snapshot
 from scheduler.selectors import get_calendar
 
@@ -311,6 +312,7 @@ class BulkWriter:
         self._chain.flush()
         self._feed.flush()
         bulk_insert(PublicRecord, rows)
+        rollup_add([record for _item, record, _v in built])
 
     def finish(self, *, progress: Progress = _no_progress) -> tuple[int, list[tuple[int, ApplicationError]]]:
         """Append the publication entries of the records ``flush`` published (after every
