@@ -1,6 +1,10 @@
 """Reads of the timeliness audit: statistics, trend, overdue and completeness lists, reports.
 
-Definitions (README "Timeliness audit"; every figure is computed by the database with GROUP BY):
+Definitions (README "Timeliness audit"). The figures are read from the timeliness rollup
+(``disclosure.TimelinessRollup``, kept exact by the record services: see
+``disclosure.services.rollup``); ``timeliness_statistics_direct`` and ``timeliness_trend_direct``
+compute the same figures with GROUP BY over the records and are the reference the property test
+and the benchmark compare with.
 
 * A record counts for a period [from, to] when it is not backfilled (补录) and its ``due_date``
   falls in the period. A surprise inspection task has no deadline of its own (``due_date`` empty:
@@ -24,6 +28,10 @@ Definitions (README "Timeliness audit"; every figure is computed by the database
 * Backfilled records due in the period are counted apart (``backfill``), never in the figures.
 * Roll-up: an agency's figures include its whole subtree (materialized ``path`` prefix): a
   district government's row includes its bureaus and their dispatched bodies.
+* From the rollup, a period is read from month rows for its whole months and from day rows for
+  its partial months and for the month holding ``today`` (where a draft's due day decides
+  between overdue and pending); a draft counts as overdue when its row's due day (or, for a whole
+  month, the month) lies before ``today``. So the rollup never changes as days pass.
 """
 from __future__ import annotations
 
@@ -37,7 +45,7 @@ from typing import Any
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from disclosure.models import Agency, Record, RecordStatus
+from disclosure.models import Agency, Record, RecordStatus, RollupSpan, RollupState, TimelinessRollup
 from disclosure.selectors.access import AUDIT, VIEW, User, agencies_for
 from reports import conf
 from reports.models import MonthlyReport, ReportStatus
@@ -225,8 +233,86 @@ def _figures(row: Mapping[str, Any]) -> Figures:
     return figures
 
 
+def _rollup_windows(date_from: date, date_to: date, today: date) -> tuple[list[date], list[tuple[date, date]]]:
+    """How the rollup covers [from, to]: the whole months read from month rows (a month holding
+    ``today`` is not one: its drafts are split by due day), and the day ranges read from day rows."""
+    months: list[date] = []
+    days: list[tuple[date, date]] = []
+    first = date(date_from.year, date_from.month, 1)
+    while first <= date_to:
+        last = month_end(first)
+        if date_from <= first and last <= date_to and not first < today <= last:
+            months.append(first)
+        else:
+            start, end = max(first, date_from), min(last, date_to)
+            if days and days[-1][1].toordinal() + 1 == start.toordinal():
+                days[-1] = (days[-1][0], end)  # adjacent: one range
+            else:
+                days.append((start, end))
+        first = date.fromordinal(last.toordinal() + 1)
+    return months, days
+
+
+def _rollup_rows(date_from: date, date_to: date, today: date, agency_ids: list[int] | None) -> QuerySet[
+        TimelinessRollup]:
+    months, days = _rollup_windows(date_from, date_to, today)
+    window = Q(span=RollupSpan.MONTH, due__in=months) if months else Q(pk__in=[])
+    for start, end in days:
+        window |= Q(span=RollupSpan.DAY, due__gte=start, due__lte=end)
+    rows = TimelinessRollup.objects.filter(window)
+    return rows if agency_ids is None else rows.filter(agency_id__in=agency_ids)
+
+
+def _counted(figures: Figures, state: int, late_days: int, n: int, before_today: int) -> None:
+    """Add ``n`` records of one rollup class to ``figures`` (``before_today`` of them due before today)."""
+    figures.due += n
+    if state == RollupState.ON_TIME:
+        figures.published_on_time += n
+    elif state == RollupState.LATE:
+        figures.published_late += n
+        figures.late_working_days += n * late_days
+        figures.max_late_working_days = max(figures.max_late_working_days, late_days)
+    elif state == RollupState.DRAFT:
+        figures.overdue_unpublished += before_today
+        figures.pending += n - before_today
+
+
 def timeliness_statistics(*, scope: AuditScope, date_from: date, date_to: date, today: date) -> Statistics:
     """Figures for every agency of ``scope`` (each rolled up over its subtree) and for the scope.
+
+    One GROUP BY over the rollup by (agency, kind, class, latency, days late): its rows are bounded
+    by agencies x kinds x months (or days) x latencies, whatever the number of records; the roll-up
+    then adds the grouped rows up the tree (agencies x depth additions).
+    """
+    by_id = {agency.pk: agency for agency in scope.agencies}
+    grouped = (
+        _rollup_rows(date_from, date_to, today, None if scope.everything else scope.ids)
+        .values("agency_id", "kind", "state", "latency", "late_days")
+        .annotate(total=Sum("n"), before_today=Sum("n", filter=Q(due__lt=today)))
+        .order_by()
+        .values_list("agency_id", "kind", "state", "latency", "late_days", "total", "before_today")
+    )
+    own: dict[int, AgencyFigures] = {}
+    for agency_id, kind, state, latency, late_days, n, before_today in grouped:
+        if not n or agency_id not in by_id:
+            continue  # a row left empty when its last record moved out of it
+        entry = own.get(agency_id)
+        if entry is None:
+            entry = own[agency_id] = AgencyFigures(by_id[agency_id])
+        if state == RollupState.BACKFILL:
+            entry.backfill += n
+            continue
+        figures = entry.by_kind.get(kind)
+        if figures is None:
+            figures = entry.by_kind[kind] = Figures()
+        _counted(figures, state, late_days, n, before_today or 0)
+        if latency >= 0:
+            figures.latency[latency] += n
+    return _rolled_up(scope, own, date_from, date_to, today)
+
+
+def timeliness_statistics_direct(*, scope: AuditScope, date_from: date, date_to: date, today: date) -> Statistics:
+    """``timeliness_statistics`` computed from the records themselves: the reference.
 
     One GROUP BY query whatever the number of records, by (agency, kind, latency, backfill) over
     the records due in the period; the roll-up then adds the grouped rows up the tree (agencies x
@@ -265,6 +351,13 @@ def timeliness_statistics(*, scope: AuditScope, date_from: date, date_to: date, 
         if latency is not None:
             # Only published records carry a latency, so every record of this group is published.
             figures.latency[latency] += due
+    return _rolled_up(scope, own, date_from, date_to, today)
+
+
+def _rolled_up(scope: AuditScope, own: dict[int, AgencyFigures], date_from: date, date_to: date,
+               today: date) -> Statistics:
+    """Each agency's own figures (by kind) added up into its total and up the tree."""
+    by_id = {agency.pk: agency for agency in scope.agencies}
     for entry in own.values():
         for figures in entry.by_kind.values():
             entry.total.add(figures)
@@ -340,7 +433,31 @@ def month_end(first: date) -> date:
 def timeliness_trend(*, scope: AuditScope, agency: Agency | None, months: list[date], today: date) -> list[
         tuple[date, Figures]]:
     """Figures month by month (by due date) for ``agency``'s subtree, or the whole scope: one
-    GROUP BY month query."""
+    GROUP BY over the rollup (a month's row, or the day rows of the month holding today)."""
+    if not months:
+        return []
+    ids: list[int] | None = None
+    if agency is not None or not scope.everything:
+        ids = [a.pk for a in scope.agencies if agency is None or a.path.startswith(agency.path)]
+    grouped = (
+        _rollup_rows(months[0], month_end(months[-1]), today, ids).exclude(state=RollupState.BACKFILL)
+        .values("due", "state", "late_days")
+        .annotate(total=Sum("n"), before_today=Sum("n", filter=Q(due__lt=today)))
+        .order_by()
+        .values_list("due", "state", "late_days", "total", "before_today")
+    )
+    found: dict[date, Figures] = {}
+    for due, state, late_days, n, before_today in grouped:
+        if n:
+            _counted(found.setdefault(date(due.year, due.month, 1), Figures()), state, late_days, n,
+                     before_today or 0)
+    return [(month, found.get(month, Figures())) for month in months]
+
+
+def timeliness_trend_direct(*, scope: AuditScope, agency: Agency | None, months: list[date], today: date) -> list[
+        tuple[date, Figures]]:
+    """``timeliness_trend`` computed from the records themselves (the reference): one GROUP BY
+    month query."""
     if not months:
         return []
     records = Record.objects.filter(scope.record_filter(), _due_in(months[0], month_end(months[-1])))
