@@ -1,8 +1,8 @@
 """The batched writer of new records (the backfill import's write path, 补录 Art. 7).
 
 It writes exactly the rows ``records.record_create`` followed by ``records.record_publish`` would
-write for each record, in the same order, but a chunk at a time with a handful of multi-row
-inserts instead of a dozen statements per record:
+write for each record, in the same order, but a chunk at a time with one insert per table
+(``COPY`` on PostgreSQL, ``bulk_create`` elsewhere) instead of a dozen statements per record:
 
 * the ``Record`` row, inserted once in its final state (a published record goes in published);
 * its versions: ``create`` (the draft's snapshot) and, when published, ``publish``, with the
