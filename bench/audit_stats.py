@@ -1,38 +1,44 @@
-"""Timeliness statistics benchmark: reports.selectors.timeliness_statistics at 5 million records.
+"""Timeliness statistics benchmark: the rollup against today's direct query, at 5 million records.
 
-Builds a throw-away PostgreSQL database (default 5,000,000 records over 2024-2026 spread over the
-real agency tree, skewed, 10 % drafts, 2 % backfilled), generated with one INSERT ... SELECT
-generate_series per batch, then times for one year (2025, about a third of the rows: "a year of
-a province's records") and for one month, in the same run:
+Builds a throw-away PostgreSQL database (default ``bench_rol_stats``, 5,000,000 records over
+2024-2026 spread over the real agency tree, skewed, 10 % drafts, 2 % backfilled), generated with
+one INSERT ... SELECT generate_series per batch (triggers off, so the rollup is then counted by
+``rollup_rebuild``, the code of ``manage.py rebuild_timeliness_rollup``, timed), then times for
+one year (2025, about a third of the rows) and for one month, in the same run, median and p95:
 
-* selector   - ``timeliness_statistics`` for the auditor's scope (every agency, each rolled up over
-               its subtree, by kind, backfill counted apart), the code the API and dashboard run;
-* SQL/pct    - the bare SQL aggregate that computes the same per-agency roll-up figures the
-               textbook way: join every record to each of its ancestors by path prefix, GROUP BY
-               ancestor, median and p90 with percentile_cont;
-* SQL/hist   - the selector's own plan as bare SQL (GROUP BY agency, kind, latency), without the
-               ORM and the Python roll-up: what the ORM layer costs.
+* direct     - ``timeliness_statistics_direct``: GROUP BY over the records (the code before the
+               rollup, kept as the reference);
+* rollup     - ``timeliness_statistics``: the same figures from the rollup, what the API and the
+               dashboard run (every agency rolled up over its subtree, by kind, exact median and
+               p90 latency, backfill counted apart);
+* SQL/rollup - the rollup read as bare SQL (one GROUP BY over the same rows), without the ORM and
+               the Python roll-up: the floor for this design;
 
-It checks that the selector and SQL/pct give the same figures for every agency, prints the
-medians and the ratios, and drops the database at the end (unless --keep).
+and the 12-month trend (direct and rollup). It checks that rollup and direct give the same
+figures for every agency, kind and month, and that the direct query agrees with the textbook
+aggregate (an ancestor join and percentile_cont), prints ratios, and drops the database at the end
+(unless --keep).
 
     .venv/bin/python bench/audit_stats.py
-    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_audit .venv/bin/python bench/audit_stats.py \
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_rol_x .venv/bin/python bench/audit_stats.py \
         --records 1000000 --keep
 """
 from __future__ import annotations
 
 import argparse
+import math
+import statistics
 import sys
+import time
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import django_on_postgres, drop_database, median_ms  # noqa: E402
+from bench.common import django_on_postgres, drop_database, runs_ms  # noqa: E402
 
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_audit"
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_rol_stats"
 
 
 FILLED = {"id", "kind", "agency_id", "status", "version", "title", "subject_name", "subject_code", "subject_type",
@@ -126,29 +132,45 @@ BACKFILL_SQL = """
     SELECT agency_id, count(*) FROM disclosure_record
     WHERE backfill AND due_date BETWEEN %(start)s AND %(end)s GROUP BY agency_id
 """
-# The index the report proposes for disclosure.Record: the statistics read it alone (index-only scan).
-PROPOSED_INDEX = """
-    CREATE INDEX record_due_stats ON disclosure_record (due_date)
-    INCLUDE (agency_id, kind, status, backfill, published_on, on_time, late_working_days, latency_working_days)
+ROLLUP_SQL = """
+    SELECT agency_id, kind, state, latency, late_days, sum(n), sum(n) FILTER (WHERE due < %(today)s)
+    FROM disclosure_timelinessrollup
+    WHERE {window}
+    GROUP BY agency_id, kind, state, latency, late_days
 """
-HIST_SQL = """
-    SELECT agency_id, kind, latency_working_days, backfill, count(*),
-           count(*) FILTER (WHERE published_on IS NOT NULL AND on_time),
-           count(*) FILTER (WHERE published_on IS NOT NULL AND NOT on_time),
-           sum(late_working_days) FILTER (WHERE published_on IS NOT NULL AND NOT on_time),
-           max(late_working_days) FILTER (WHERE published_on IS NOT NULL AND NOT on_time),
-           count(*) FILTER (WHERE status = 'draft' AND due_date < %(today)s),
-           count(*) FILTER (WHERE status = 'draft' AND due_date >= %(today)s)
-    FROM disclosure_record
-    WHERE due_date BETWEEN %(start)s AND %(end)s
-    GROUP BY agency_id, kind, latency_working_days, backfill
-"""
+
+
+def rollup_window(start: date, end: date, today: date) -> tuple[str, dict[str, object]]:
+    """The rollup rows of [start, end] as the selector reads them, as a WHERE clause: whole years,
+    whole months and days; drafts split at ``today``."""
+    from datetime import timedelta
+
+    from reports.selectors import _segments
+
+    params: dict[str, object] = {"today": today}
+
+    def ranges(segments: list[tuple[str, date, date]]) -> str:
+        parts = []
+        for span, first, last in segments:
+            index = len(params)
+            parts.append(f"(span = '{span}' AND due BETWEEN %(a{index})s AND %(b{index})s)")
+            params[f"a{index}"], params[f"b{index}"] = first, last
+        return " OR ".join(parts) or "false"
+
+    drafts = _segments(start, min(end, today - timedelta(days=1))) + _segments(max(start, today), end)
+    return f"(state <> 3 AND ({ranges(_segments(start, end))})) OR (state = 3 AND ({ranges(drafts)}))", params
+
+
+def median_p95(runs: list[float]) -> tuple[float, float]:
+    ordered = sorted(runs)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--records", type=int, default=5_000_000)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=11, help="timed runs of each (the direct query: --repeat-direct)")
+    parser.add_argument("--repeat-direct", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="keep the bench database (drop it by hand later)")
     parser.add_argument("--reuse", action="store_true", help="use an existing bench database and its rows")
     args = parser.parse_args()
@@ -156,12 +178,26 @@ def main() -> int:
     url = django_on_postgres(DEFAULT_URL, reuse=args.reuse, error=parser.error)
     from django.db import connection
 
-    from disclosure.models import Agency, Record
-    from reports.selectors import report_scope, timeliness_statistics
+    from disclosure.models import Agency, Record, TimelinessRollup
+    from disclosure.services.rollup import rollup_rebuild
+    from reports.selectors import (
+        month_starts,
+        report_scope,
+        timeliness_statistics,
+        timeliness_statistics_direct,
+        timeliness_trend,
+        timeliness_trend_direct,
+    )
 
     try:
         if not args.reuse:
             fill(args.records)
+            began = time.perf_counter()
+            result = rollup_rebuild(progress=True)
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE disclosure_timelinessrollup")
+            print(f"rollup counted by rollup_rebuild in {time.perf_counter() - began:.1f} s "
+                  f"({result.rows:,} rows written for {result.agencies} agencies)")
 
         def fetch(sql: str, params: dict[str, object]) -> list[tuple[object, ...]]:
             with connection.cursor() as cursor:
@@ -170,68 +206,77 @@ def main() -> int:
 
         today = date(2026, 12, 1)
         total = Record.objects.count()
-        print(f"audit_stats: {total:,} records, {Agency.objects.count()} agencies, PostgreSQL "
-              f"{connection.cursor().connection.info.server_version}, median of {args.repeat} runs (ms)")
+        print(f"audit_stats: {total:,} records, {Agency.objects.count()} agencies, "
+              f"{TimelinessRollup.objects.count():,} rollup rows, PostgreSQL "
+              f"{connection.cursor().connection.info.server_version}; ms, median / p95 of {args.repeat} runs "
+              f"({args.repeat_direct} for the direct query)")
 
-        def run_periods(setting: str) -> bool:
-            print(f"{setting}\n{'period':<26}{'rows due':>11}{'selector':>10}{'SQL/pct':>10}{'SQL/hist':>10}"
-                  f"{'sel/pct':>9}{'sel/hist':>10}")
-            for label, start, end in (("year 2025", date(2025, 1, 1), date(2025, 12, 31)),
-                                      ("month 2025-06", date(2025, 6, 1), date(2025, 6, 30))):
-                params: dict[str, object] = {"start": start, "end": end, "today": today}
+        def shape(stats: object) -> dict[object, object]:
+            out: dict[object, object] = {}
+            for pk, row in stats.rows.items():  # type: ignore[attr-defined]
+                out[pk] = (row.total.as_dict(), +row.total.latency, row.backfill,
+                           {k: (f.as_dict(), +f.latency) for k, f in row.by_kind.items()})
+            return out
 
-                def selector(start: date = start, end: date = end) -> object:
-                    # The scope is built inside, as the API does per request.
-                    return timeliness_statistics(scope=report_scope(), date_from=start, date_to=end, today=today)
+        def cell(runs: list[float]) -> str:
+            median, p95 = median_p95(runs)
+            return f"{median:>9.1f} /{p95:>7.1f}"
 
-                def bare_pct(params: dict[str, object] = params) -> object:
-                    return fetch(PCT_SQL, params), fetch(BACKFILL_SQL, params)
+        print(f"{'period':<18}{'rows due':>11}{'direct':>18}{'rollup':>18}{'SQL/rollup':>18}{'direct/rollup':>15}")
+        ok = True
+        for label, start, end in (("year 2025", date(2025, 1, 1), date(2025, 12, 31)),
+                                  ("month 2025-06", date(2025, 6, 1), date(2025, 6, 30)),
+                                  ("month 2026-12 (today's)", date(2026, 12, 1), date(2026, 12, 31))):
+            def direct(start: date = start, end: date = end) -> object:
+                # The scope is built inside, as the API does per request.
+                return timeliness_statistics_direct(scope=report_scope(), date_from=start, date_to=end, today=today)
 
-                def bare_hist(params: dict[str, object] = params) -> object:
-                    return fetch(HIST_SQL, params)
+            def rollup(start: date = start, end: date = end) -> object:
+                return timeliness_statistics(scope=report_scope(), date_from=start, date_to=end, today=today)
 
-                stats = timeliness_statistics(scope=report_scope(), date_from=start, date_to=end, today=today)
-                expected = {row[0]: row[1:] for row in fetch(PCT_SQL, params)}
-                mismatches = 0
-                for agency_id, row in stats.rows.items():
-                    f = row.total
-                    if f.due == 0 and agency_id not in expected:
-                        continue
-                    mine = (f.due, f.published_on_time, f.published_late, f.late_working_days, f.overdue_unpublished,
-                            f.pending, f.median_latency_working_days, f.p90_latency_working_days)
-                    theirs = expected.get(agency_id)
-                    if theirs is None or mine[:6] != tuple(theirs[:6]) or any(
-                            (a is None) != (b is None) or (a is not None and abs(float(a) - float(b)) > 0.005)  # type: ignore[arg-type]
-                            for a, b in zip(mine[6:], theirs[6:], strict=True)):
-                        mismatches += 1
-                        if mismatches == 1:
-                            print(f"MISMATCH agency {agency_id}: selector {mine} vs SQL {theirs}")
-                sel = median_ms(selector, args.repeat)
-                pct = median_ms(bare_pct, args.repeat)
-                hist = median_ms(bare_hist, args.repeat)
-                due = stats.total.total.due if stats.total else 0
-                print(f"{label:<26}{due:>11,}{sel:>10.1f}{pct:>10.1f}{hist:>10.1f}{sel / pct:>8.2f}x"
-                      f"{sel / hist:>9.2f}x")
-                print(f"  figures identical for all {len(stats.rows)} agencies: {'yes' if not mismatches else 'NO'}")
-                if mismatches:
-                    return False
-            return True
+            window, params = rollup_window(start, end, today)
 
-        if not run_periods("without an index for the statistics (today's schema):"):
-            return 1
-        with connection.cursor() as cursor:
-            cursor.execute(PROPOSED_INDEX)
-            cursor.execute("VACUUM ANALYZE disclosure_record")
-        if not run_periods("with the proposed covering index (see README):"):
-            return 1
-        print("sel/pct: selector / the bare percentile_cont roll-up (below 1: the selector is faster); "
-              "sel/hist: selector / its own plan as bare SQL (the ORM and roll-up overhead)")
+            def bare(window: str = window, params: dict[str, object] = params) -> object:
+                return fetch(ROLLUP_SQL.format(window=window), params)
+
+            mine, reference = rollup(), direct()
+            same = shape(mine) == shape(reference)
+            expected = {row[0]: row[1:] for row in fetch(PCT_SQL, {"start": start, "end": end, "today": today})}
+            textbook = all(
+                (row.total.due, row.total.published_on_time, row.total.published_late, row.total.late_working_days,
+                 row.total.overdue_unpublished, row.total.pending) == tuple(expected[pk][:6])
+                for pk, row in reference.rows.items() if row.total.due  # type: ignore[attr-defined]
+            )
+            ok = ok and same and textbook
+            slow, fast, floor = (runs_ms(direct, args.repeat_direct), runs_ms(rollup, args.repeat),
+                                 runs_ms(bare, args.repeat))
+            due = mine.total.total.due if mine.total else 0  # type: ignore[attr-defined]
+            print(f"{label:<18}{due:>11,}{cell(slow)}{cell(fast)}{cell(floor)}"
+                  f"{statistics.median(slow) / statistics.median(fast):>14.1f}x")
+            print(f"  figures identical for all {len(mine.rows)} agencies (rollup = direct): "  # type: ignore[attr-defined]
+                  f"{'yes' if same else 'NO'}; direct = textbook percentile SQL: {'yes' if textbook else 'NO'}")
+
+        months = month_starts(date(2026, 11, 1), 12)
+
+        def trend_direct() -> object:
+            return timeliness_trend_direct(scope=report_scope(), agency=None, months=months, today=today)
+
+        def trend_rollup() -> object:
+            return timeliness_trend(scope=report_scope(), agency=None, months=months, today=today)
+
+        same = trend_direct() == trend_rollup()
+        ok = ok and same
+        slow, fast = runs_ms(trend_direct, args.repeat_direct), runs_ms(trend_rollup, args.repeat)
+        print(f"{'trend 12 months':<18}{'':>11}{cell(slow)}{cell(fast)}{'':>18}"
+              f"{statistics.median(slow) / statistics.median(fast):>14.1f}x")
+        print(f"  trend identical (rollup = direct): {'yes' if same else 'NO'}")
+        print("direct/rollup: how many times faster the rollup answers than the direct query, medians")
+        return 0 if ok else 1
     finally:
         connection.close()
         if not args.keep:
             drop_database(url)
             print(f"dropped database {urlparse(url).path.lstrip('/')}")
-    return 0
 
 
 if __name__ == "__main__":

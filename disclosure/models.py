@@ -611,19 +611,21 @@ class RollupState(models.IntegerChoices):
 class RollupSpan(models.TextChoices):
     DAY = "d", "due day"
     MONTH = "m", "due month"  # ``due`` is the month's first day
+    YEAR = "y", "due year"  # ``due`` is January 1st
 
 
 class TimelinessRollup(models.Model):
     """How many records share what the timeliness statistics group by: agency, kind, due day (and,
     in a second copy, due month), class, latency and working days late. Bounded by agencies x kinds
-    x days x distinct latencies, never by the number of records; kept exact inside the transaction
+    x days x distinct latencies, never by the number of records (and a third copy per due year: a
+    year is read from one row per key); kept exact inside the transaction
     of every record write (``disclosure.services.rollup``), rebuilt by
     ``manage.py rebuild_timeliness_rollup``. A row may hold ``n = 0`` after its last record moved
     out; readers skip it."""
 
     span = models.CharField(max_length=1, choices=RollupSpan.choices)
     due = models.DateField()
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", db_index=False)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")  # indexed: the rebuild's unit
     kind = models.CharField(max_length=32, choices=RecordKind.choices)
     state = models.PositiveSmallIntegerField(choices=RollupState.choices)
     latency = models.IntegerField()  # latency_working_days, -1 when empty

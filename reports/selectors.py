@@ -28,10 +28,10 @@ and the benchmark compare with.
 * Backfilled records due in the period are counted apart (``backfill``), never in the figures.
 * Roll-up: an agency's figures include its whole subtree (materialized ``path`` prefix): a
   district government's row includes its bureaus and their dispatched bodies.
-* From the rollup, a period is read from month rows for its whole months and from day rows for
-  its partial months and for the month holding ``today`` (where a draft's due day decides
-  between overdue and pending); a draft counts as overdue when its row's due day (or, for a whole
-  month, the month) lies before ``today``. So the rollup never changes as days pass.
+* From the rollup, a period is read from year rows for its whole years, month rows for its whole
+  months and day rows for the rest; drafts are read split at ``today`` (due before it: overdue;
+  from it on: pending), so every row read lies wholly on one side. So the rollup never changes as
+  days pass.
 """
 from __future__ import annotations
 
@@ -233,32 +233,43 @@ def _figures(row: Mapping[str, Any]) -> Figures:
     return figures
 
 
-def _rollup_windows(date_from: date, date_to: date, today: date) -> tuple[list[date], list[tuple[date, date]]]:
-    """How the rollup covers [from, to]: the whole months read from month rows (a month holding
-    ``today`` is not one: its drafts are split by due day), and the day ranges read from day rows."""
-    months: list[date] = []
-    days: list[tuple[date, date]] = []
-    first = date(date_from.year, date_from.month, 1)
-    while first <= date_to:
-        last = month_end(first)
-        if date_from <= first and last <= date_to and not first < today <= last:
-            months.append(first)
+def _segments(start: date, end: date, *, years: bool = True) -> list[tuple[str, date, date]]:
+    """[start, end] as rollup rows: ranges (span, first row's due, last row's due) of whole years
+    (when ``years``), whole months and single days, greedily from ``start``; at most five ranges."""
+    out: list[tuple[str, date, date]] = []
+    day = start
+    while day <= end:
+        if years and (day.month, day.day) == (1, 1) and date(day.year, 12, 31) <= end:
+            span, following = RollupSpan.YEAR, date(day.year + 1, 1, 1)
+        elif day.day == 1 and month_end(day) <= end:
+            span, following = RollupSpan.MONTH, date.fromordinal(month_end(day).toordinal() + 1)
         else:
-            start, end = max(first, date_from), min(last, date_to)
-            if days and days[-1][1].toordinal() + 1 == start.toordinal():
-                days[-1] = (days[-1][0], end)  # adjacent: one range
-            else:
-                days.append((start, end))
-        first = date.fromordinal(last.toordinal() + 1)
-    return months, days
+            span, following = RollupSpan.DAY, date.fromordinal(day.toordinal() + 1)
+        if out and out[-1][0] == span:
+            out[-1] = (span, out[-1][1], day)  # the next row of the same span: one range
+        else:
+            out.append((span, day, day))
+        day = following
+    return out
 
 
-def _rollup_rows(date_from: date, date_to: date, today: date, agency_ids: list[int] | None) -> QuerySet[
-        TimelinessRollup]:
-    months, days = _rollup_windows(date_from, date_to, today)
-    window = Q(span=RollupSpan.MONTH, due__in=months) if months else Q(pk__in=[])
-    for start, end in days:
-        window |= Q(span=RollupSpan.DAY, due__gte=start, due__lte=end)
+def _window(segments: list[tuple[str, date, date]]) -> Q:
+    window = Q(pk__in=[])
+    for span, first, last in segments:
+        window |= Q(span=span, due__gte=first, due__lte=last)
+    return window
+
+
+def _rollup_rows(date_from: date, date_to: date, today: date, agency_ids: list[int] | None, *,
+                 years: bool = True) -> QuerySet[TimelinessRollup]:
+    """The rollup rows that make up [from, to]. Drafts are read in two parts, due before ``today``
+    and from ``today`` on, so each row read lies wholly on one side (overdue or pending); the other
+    classes do not depend on ``today``."""
+    drafts = Q(state=RollupState.DRAFT)
+    before = _segments(date_from, min(date_to, date.fromordinal(today.toordinal() - 1)), years=years)
+    after = _segments(max(date_from, today), date_to, years=years)
+    window = (_window(_segments(date_from, date_to, years=years)) & ~drafts) | (
+        _window(before + after) & drafts)
     rows = TimelinessRollup.objects.filter(window)
     return rows if agency_ids is None else rows.filter(agency_id__in=agency_ids)
 
@@ -440,7 +451,7 @@ def timeliness_trend(*, scope: AuditScope, agency: Agency | None, months: list[d
     if agency is not None or not scope.everything:
         ids = [a.pk for a in scope.agencies if agency is None or a.path.startswith(agency.path)]
     grouped = (
-        _rollup_rows(months[0], month_end(months[-1]), today, ids).exclude(state=RollupState.BACKFILL)
+        _rollup_rows(months[0], month_end(months[-1]), today, ids, years=False).exclude(state=RollupState.BACKFILL)
         .values("due", "state", "late_days")
         .annotate(total=Sum("n"), before_today=Sum("n", filter=Q(due__lt=today)))
         .order_by()

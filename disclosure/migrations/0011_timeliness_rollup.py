@@ -21,10 +21,11 @@ LATE = ("CASE WHEN NOT r.backfill AND r.published_on IS NOT NULL AND NOT r.on_ti
 
 def fill(apps, schema_editor):
     connection = schema_editor.connection
-    month = ("CAST(date_trunc('month', r.due_date) AS date)" if connection.vendor == "postgresql"
-             else "date(r.due_date, 'start of month')")
+    postgresql = connection.vendor == "postgresql"
+    month = "CAST(date_trunc('month', r.due_date) AS date)" if postgresql else "date(r.due_date, 'start of month')"
+    year = "CAST(date_trunc('year', r.due_date) AS date)" if postgresql else "date(r.due_date, 'start of year')"
     with connection.cursor() as cursor:
-        for span, due in (("d", "r.due_date"), ("m", month)):
+        for span, due in (("d", "r.due_date"), ("m", month), ("y", year)):
             cursor.execute(
                 "INSERT INTO disclosure_timelinessrollup (span, due, agency_id, kind, state, latency, late_days, n) "
                 f"SELECT '{span}', {due}, r.agency_id, r.kind, {STATE}, {LATENCY}, {LATE}, COUNT(*) "
@@ -42,14 +43,14 @@ class Migration(migrations.Migration):
             name='TimelinessRollup',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('span', models.CharField(choices=[('d', 'due day'), ('m', 'due month')], max_length=1)),
+                ('span', models.CharField(choices=[('d', 'due day'), ('m', 'due month'), ('y', 'due year')], max_length=1)),
                 ('due', models.DateField()),
                 ('kind', models.CharField(choices=[('permit', 'Administrative permit'), ('filing', 'Filing'), ('inspection_task', 'Inspection task'), ('inspection_result', 'Inspection result'), ('penalty', 'Administrative penalty'), ('coercive_measure', 'Administrative coercive measure'), ('administrative_order', 'Administrative order'), ('dishonest_list', 'List of dishonest entities'), ('other', 'Other supervision information')], max_length=32)),
                 ('state', models.PositiveSmallIntegerField(choices=[(1, 'on time'), (2, 'late'), (3, 'draft'), (4, 'other'), (5, 'backfill')])),
                 ('latency', models.IntegerField()),
                 ('late_days', models.IntegerField()),
                 ('n', models.BigIntegerField(default=0)),
-                ('agency', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='disclosure.agency')),
+                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='disclosure.agency')),
             ],
             options={
                 'constraints': [models.UniqueConstraint(fields=('span', 'due', 'agency', 'kind', 'state', 'latency', 'late_days'), name='timeliness_rollup_key')],

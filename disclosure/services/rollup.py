@@ -2,7 +2,8 @@
 
 A record due on a day counts, for the statistics, by (agency, kind, due date, class, latency,
 working days late): ``TimelinessRollup`` holds how many records share each such key, once per due
-day and once more per due month (so a year is read from 12 month rows per key, not 365 day rows).
+day, once more per due month and once more per due year, so a period is read from its whole years,
+its whole months and its remaining days: a year is one row per key, not 365.
 The class is on time, late, draft, other or backfill; whether a draft is *overdue* or *pending*
 depends only on its due date and the day the figures are judged, so the read decides it
 (``due < today``) and the rollup never changes as days pass: no nightly job.
@@ -26,13 +27,13 @@ compaction job were the alternative; they make every read pay for the not-yet-co
 and add a job whose crash or delay is a new way to be wrong, for no gain here: the chain head
 already serializes record writes, so the upsert's row lock costs nothing extra.
 
-``rollup_expected_sql`` is the same count computed from the records (migration 0011 and
-``manage.py rebuild_timeliness_rollup`` use it).
+``rollup_expected_sql`` is the same count computed from the records (``manage.py
+rebuild_timeliness_rollup`` compares and repairs with it; migration 0011 has a frozen copy).
 """
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -95,18 +96,15 @@ def snapshot_fact(data: Mapping[str, Any], agency_id: int) -> Fact | None:
                 late_working_days=data.get("late_working_days"), latency_working_days=data.get("latency_working_days"))
 
 
-def _month(day: date) -> date:
-    return day.replace(day=1)
-
-
 def rollup_apply(deltas: Mapping[Fact, int]) -> None:
-    """Add ``deltas`` (key -> change in count) to the rollup, at the due day and the due month."""
+    """Add ``deltas`` (key -> change in count) to the rollup, at the due day, month and year."""
     rows: Counter[tuple[str, date, int, str, int, int, int]] = Counter()
     for key, change in deltas.items():
         if change:
             rest = (key.agency_id, key.kind, key.state, key.latency, key.late_days)
             rows[(RollupSpan.DAY.value, key.due, *rest)] += change
-            rows[(RollupSpan.MONTH.value, _month(key.due), *rest)] += change
+            rows[(RollupSpan.MONTH.value, key.due.replace(day=1), *rest)] += change
+            rows[(RollupSpan.YEAR.value, key.due.replace(month=1, day=1), *rest)] += change
     # Sorted: concurrent writers lock shared rows in one order. Merged: one statement may not
     # touch a row twice (PostgreSQL refuses).
     values = [(*key, change) for key, change in sorted(rows.items()) if change]
@@ -170,71 +168,61 @@ _LATE_SQL = ("CASE WHEN NOT r.backfill AND r.published_on IS NOT NULL AND NOT r.
              "THEN COALESCE(r.late_working_days, 0) ELSE 0 END")
 
 
-def rollup_expected_sql(vendor: str, span: str, where: str = "") -> str:
-    """A SELECT of the rollup rows of ``span`` computed from ``disclosure_record`` (columns as
-    ``KEY_COLUMNS`` and ``n``), optionally narrowed by ``where`` (over alias ``r``)."""
+def _due_sql(vendor: str, span: str) -> str:
     if span == RollupSpan.DAY:
-        due = "r.due_date"
-    elif vendor == "postgresql":
-        due = "CAST(date_trunc('month', r.due_date) AS date)"
-    else:
-        due = "date(r.due_date, 'start of month')"
-    # Constants only; ``where`` is the caller's, with placeholders for its values.
-    return (f"SELECT '{span}', {due}, r.agency_id, r.kind, {_STATE_SQL}, {_LATENCY_SQL}, {_LATE_SQL}, COUNT(*) "  # noqa: S608
-            f"FROM {Record._meta.db_table} r WHERE r.due_date IS NOT NULL {('AND ' + where) if where else ''} "
-            f"GROUP BY 1, 2, 3, 4, 5, 6, 7")
+        return "r.due_date"
+    unit = "month" if span == RollupSpan.MONTH else "year"
+    if vendor == "postgresql":
+        return f"CAST(date_trunc('{unit}', r.due_date) AS date)"
+    return f"date(r.due_date, 'start of {unit}')"
 
 
-def rollup_expected(agency_ids: Iterable[int]) -> dict[tuple[Any, ...], int]:
-    """The rollup rows of these agencies as the records say they should be (key -> n)."""
-    ids = list(agency_ids)
-    if not ids:
-        return {}
-    where = f"r.agency_id IN ({', '.join(['%s'] * len(ids))})"
-    out: dict[tuple[Any, ...], int] = {}
-    with connection.cursor() as cursor:
-        for span in RollupSpan.values:
-            cursor.execute(rollup_expected_sql(connection.vendor, span, where), ids)
-            for *key, n in cursor.fetchall():
-                out[_normal_key(key)] = int(n)
-    return out
-
-
-def _normal_key(key: Sequence[Any]) -> tuple[Any, ...]:
-    span, due, agency_id, kind, state, latency, late_days = key
-    return (span, date.fromisoformat(due) if isinstance(due, str) else due, int(agency_id), kind, int(state),
-            int(latency), int(late_days))
-
-
-def rollup_current(agency_ids: Iterable[int]) -> dict[tuple[Any, ...], int]:
-    """The rollup rows of these agencies as stored, without the empty ones (key -> n)."""
-    rows = TimelinessRollup.objects.filter(agency_id__in=list(agency_ids)).exclude(n=0).values_list(
-        *(c if c != "agency_id" else "agency_id" for c in KEY_COLUMNS), "n")
-    return {_normal_key(row[:-1]): int(row[-1]) for row in rows}
-
-
-def rollup_replace(agency_ids: Iterable[int], expected: Mapping[tuple[Any, ...], int]) -> None:
-    """Make the stored rows of these agencies exactly ``expected`` (the rebuild's repair)."""
-    ids = list(agency_ids)
-    TimelinessRollup.objects.filter(agency_id__in=ids).delete()
-    TimelinessRollup.objects.bulk_create(
-        [TimelinessRollup(**dict(zip(KEY_COLUMNS, key, strict=True)), n=n) for key, n in expected.items()],
-        batch_size=_CHUNK,
-    )
+def rollup_expected_sql(vendor: str, where: str = "") -> str:
+    """A SELECT of the rollup rows (every span) computed from ``disclosure_record`` (columns
+    ``KEY_COLUMNS`` and ``n``), optionally narrowed by ``where`` (over alias ``r``; constants only)."""
+    narrow = f"AND {where}" if where else ""
+    # Constants only (see above).
+    return " UNION ALL ".join(
+        f"SELECT '{span}' AS span, {_due_sql(vendor, span)} AS due, r.agency_id AS agency_id, r.kind AS kind, "  # noqa: S608
+        f"{_STATE_SQL} AS state, {_LATENCY_SQL} AS latency, {_LATE_SQL} AS late_days, COUNT(*) AS n "
+        f"FROM {Record._meta.db_table} r WHERE r.due_date IS NOT NULL {narrow} GROUP BY 1, 2, 3, 4, 5, 6, 7"
+        for span in RollupSpan.values)
 
 
 class RebuildResult(NamedTuple):
     agencies: int  # agencies whose rows differed
-    rows: int  # rows that were missing, wrong or extra
+    rows: int  # keys whose count was missing, wrong or extra
+
+
+def _repair_agency(agency_id: int) -> int:
+    """Recount one agency's rows in the database and replace them when they differ; returns how
+    many keys differed. Nothing passes through Python but the count."""
+    expected = f"SELECT * FROM ({rollup_expected_sql(connection.vendor, f'r.agency_id = {int(agency_id)}')}) e"  # noqa: S608
+    current = (f"SELECT span, due, agency_id, kind, state, latency, late_days, n FROM {TABLE} "  # noqa: S608
+               f"WHERE agency_id = {int(agency_id)} AND n <> 0")
+    keys = ", ".join(KEY_COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Writers' upserts wait for this agency's recount and repair (a moment): a writer either
+            # committed before the recount (and is in it) or adds its delta after the repair.
+            cursor.execute(f"LOCK TABLE {TABLE} IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute(
+            f"SELECT count(*) FROM (SELECT {keys} FROM ({expected} EXCEPT {current}) a "  # noqa: S608
+            f"UNION SELECT {keys} FROM ({current} EXCEPT {expected}) b) d")
+        differing = int(cursor.fetchone()[0])
+        if differing:
+            cursor.execute(f"DELETE FROM {TABLE} WHERE agency_id = {int(agency_id)}")  # noqa: S608
+            cursor.execute(f"INSERT INTO {TABLE} ({keys}, n) {expected}")  # noqa: S608
+    return differing
 
 
 def rollup_rebuild(*, progress: bool = False) -> RebuildResult:
-    """Recompute the rollup from the records, one agency per transaction, and repair what differs.
+    """Recount the rollup from the records, one agency per transaction, and repair what differs.
 
     Idempotent: a second run finds nothing to repair. Exact while records are written: on
-    PostgreSQL each agency's transaction first takes a lock that conflicts with the writers' upserts
-    (SHARE ROW EXCLUSIVE on the rollup table, held a moment), so a writer either committed before the
-    recount (and is in it) or adds its delta after the repair; SQLite serializes writers anyway.
+    PostgreSQL each agency's transaction first takes a lock that conflicts with the writers'
+    upserts (SHARE ROW EXCLUSIVE on the rollup table, held for that agency's recount); SQLite
+    serializes writers anyway.
     """
     from django.db import transaction
     from tqdm import tqdm
@@ -243,14 +231,7 @@ def rollup_rebuild(*, progress: bool = False) -> RebuildResult:
     differed = rows = 0
     for agency_id in tqdm(ids, unit="agency", desc="timeliness rollup", disable=not progress):
         with transaction.atomic():
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute(f"LOCK TABLE {TABLE} IN SHARE ROW EXCLUSIVE MODE")
-            expected = rollup_expected([agency_id])
-            current = rollup_current([agency_id])
-            if expected == current:
-                continue
-            differed += 1
-            rows += sum(1 for key in expected.keys() | current.keys() if expected.get(key) != current.get(key))
-            rollup_replace([agency_id], expected)
+            found = _repair_agency(agency_id)
+        differed += found > 0
+        rows += found
     return RebuildResult(differed, rows)
