@@ -142,8 +142,8 @@ def test_the_rollup_gives_the_direct_query_s_figures_after_any_history(
             scopes = [report_scope(), audit_scope(user=clerks[0].user)]
             agencies = [tree["lianshan"], tree["lianshan-amr-station"], tree["longgang-amr"]]
             # Also judged on drafts' due days: the due day itself is still on time (pending).
-            due_days = counted.filter(status="draft", due_date__isnull=False).values_list("due_date", flat=True)
-            for judged in sorted({today, today + timedelta(days=9), today + timedelta(days=45), *due_days[:2]}):
+            due_days = [day for day in counted.filter(status="draft").values_list("due_date", flat=True)[:2] if day]
+            for judged in sorted({today, today + timedelta(days=9), today + timedelta(days=45), *due_days}):
                 compare(scopes, agencies, judged)
             assert rollup_rebuild() == (0, 0)  # the day and month rows themselves are the recount
         transaction.set_rollback(True)
