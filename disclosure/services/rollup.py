@@ -27,8 +27,8 @@ compaction job were the alternative; they make every read pay for the not-yet-co
 and add a job whose crash or delay is a new way to be wrong, for no gain here: the chain head
 already serializes record writes, so the upsert's row lock costs nothing extra.
 
-``rollup_expected_sql`` is the same count computed from the records (``manage.py
-rebuild_timeliness_rollup`` compares and repairs with it; migration 0011 has a frozen copy).
+``rollup_rebuild`` (``manage.py rebuild_timeliness_rollup``) recounts the same rows from the
+records, compares and repairs; migration 0011 fills the table with a frozen copy of that SQL.
 """
 from __future__ import annotations
 
@@ -177,61 +177,60 @@ def _due_sql(vendor: str, span: str) -> str:
     return f"date(r.due_date, 'start of {unit}')"
 
 
-def rollup_expected_sql(vendor: str, where: str = "") -> str:
-    """A SELECT of the rollup rows (every span) computed from ``disclosure_record`` (columns
-    ``KEY_COLUMNS`` and ``n``), optionally narrowed by ``where`` (over alias ``r``; constants only)."""
-    narrow = f"AND {where}" if where else ""
+def _expected_sql(vendor: str, span: str) -> str:
+    """A SELECT of the rollup rows of ``span`` computed from ``disclosure_record`` (columns
+    ``KEY_COLUMNS`` and ``n``)."""
     # Constants only (see above).
-    return " UNION ALL ".join(
-        f"SELECT '{span}' AS span, {_due_sql(vendor, span)} AS due, r.agency_id AS agency_id, r.kind AS kind, "  # noqa: S608
-        f"{_STATE_SQL} AS state, {_LATENCY_SQL} AS latency, {_LATE_SQL} AS late_days, COUNT(*) AS n "
-        f"FROM {Record._meta.db_table} r WHERE r.due_date IS NOT NULL {narrow} GROUP BY 1, 2, 3, 4, 5, 6, 7"
-        for span in RollupSpan.values)
+    return (f"SELECT '{span}', {_due_sql(vendor, span)}, r.agency_id, r.kind, {_STATE_SQL}, {_LATENCY_SQL}, "  # noqa: S608
+            f"{_LATE_SQL}, COUNT(*) FROM {Record._meta.db_table} r WHERE r.due_date IS NOT NULL "
+            f"GROUP BY 1, 2, 3, 4, 5, 6, 7")
 
 
 class RebuildResult(NamedTuple):
-    agencies: int  # agencies whose rows differed
+    agencies: int  # agencies with a differing row
     rows: int  # keys whose count was missing, wrong or extra
 
 
-def _repair_agency(agency_id: int) -> int:
-    """Recount one agency's rows in the database and replace them when they differ; returns how
-    many keys differed. Nothing passes through Python but the count."""
-    expected = f"SELECT * FROM ({rollup_expected_sql(connection.vendor, f'r.agency_id = {int(agency_id)}')}) e"  # noqa: S608
-    current = (f"SELECT span, due, agency_id, kind, state, latency, late_days, n FROM {TABLE} "  # noqa: S608
-               f"WHERE agency_id = {int(agency_id)} AND n <> 0")
-    keys = ", ".join(KEY_COLUMNS)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Writers' upserts wait for this agency's recount and repair (a moment): a writer either
-            # committed before the recount (and is in it) or adds its delta after the repair.
-            cursor.execute(f"LOCK TABLE {TABLE} IN SHARE ROW EXCLUSIVE MODE")
-        cursor.execute(
-            f"SELECT count(*) FROM (SELECT {keys} FROM ({expected} EXCEPT {current}) a "  # noqa: S608
-            f"UNION SELECT {keys} FROM ({current} EXCEPT {expected}) b) d")
-        differing = int(cursor.fetchone()[0])
-        if differing:
-            cursor.execute(f"DELETE FROM {TABLE} WHERE agency_id = {int(agency_id)}")  # noqa: S608
-            cursor.execute(f"INSERT INTO {TABLE} ({keys}, n) {expected}")  # noqa: S608
-    return differing
+_EXPECTED = "timeliness_rollup_expected"
 
 
 def rollup_rebuild(*, progress: bool = False) -> RebuildResult:
-    """Recount the rollup from the records, one agency per transaction, and repair what differs.
+    """Recount the rollup from the records and repair what differs, in one transaction.
 
-    Idempotent: a second run finds nothing to repair. Exact while records are written: on
-    PostgreSQL each agency's transaction first takes a lock that conflicts with the writers'
-    upserts (SHARE ROW EXCLUSIVE on the rollup table, held for that agency's recount); SQLite
-    serializes writers anyway.
+    Steps (the progress bar's): recount each span into a temporary table (one GROUP BY pass over
+    the records each), compare it with the stored rows (EXCEPT both ways, in the database), and,
+    when anything differs, replace the stored rows. Idempotent: a second run finds nothing to
+    repair. Exact while records are written: on PostgreSQL the transaction first takes a lock that
+    conflicts with the writers' upserts (SHARE ROW EXCLUSIVE on the rollup table), so a writer
+    either committed before the recount (and is in it) or waits and adds its delta after the
+    repair; writers wait for the recount (a minute at five million records), they do not fail.
+    SQLite serializes writers anyway.
     """
     from django.db import transaction
     from tqdm import tqdm
 
-    ids = list(Agency.objects.order_by("path").values_list("pk", flat=True))
-    differed = rows = 0
-    for agency_id in tqdm(ids, unit="agency", desc="timeliness rollup", disable=not progress):
-        with transaction.atomic():
-            found = _repair_agency(agency_id)
-        differed += found > 0
-        rows += found
-    return RebuildResult(differed, rows)
+    keys = ", ".join(KEY_COLUMNS)
+    postgresql = connection.vendor == "postgresql"
+    steps = [*RollupSpan.values, "compare", "repair"]
+    with transaction.atomic(), connection.cursor() as cursor, tqdm(
+            total=len(steps), unit="step", desc="timeliness rollup", disable=not progress) as bar:
+        if postgresql:
+            cursor.execute(f"LOCK TABLE {TABLE} IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute(f"DROP TABLE IF EXISTS {_EXPECTED}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {_EXPECTED} AS SELECT {keys}, n FROM {TABLE} WHERE 1 = 0")  # noqa: S608
+        for span in RollupSpan.values:
+            cursor.execute(f"INSERT INTO {_EXPECTED} ({keys}, n) {_expected_sql(connection.vendor, span)}")  # noqa: S608
+            bar.update()
+        stored = f"SELECT {keys}, n FROM {TABLE} WHERE n <> 0"  # noqa: S608
+        expected = f"SELECT {keys}, n FROM {_EXPECTED}"  # noqa: S608
+        cursor.execute(
+            f"SELECT count(*), count(DISTINCT agency_id) FROM (SELECT {keys} FROM ({expected} EXCEPT {stored}) a "  # noqa: S608
+            f"UNION SELECT {keys} FROM ({stored} EXCEPT {expected}) b) d")
+        rows, agencies = (int(value) for value in cursor.fetchone())
+        bar.update()
+        if rows:
+            cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608
+            cursor.execute(f"INSERT INTO {TABLE} ({keys}, n) {expected}")  # noqa: S608
+        bar.update()
+        cursor.execute(f"DROP TABLE {_EXPECTED}")
+    return RebuildResult(agencies, rows)

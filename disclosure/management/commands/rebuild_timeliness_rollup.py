@@ -9,8 +9,8 @@ from disclosure.services.rollup import rollup_rebuild
 
 
 class Command(BaseCommand):
-    help = ("Recount the timeliness rollup (what the audit statistics read) from the records, agency by "
-            "agency, and repair any row that differs. Idempotent; safe while records are being written. "
+    help = ("Recount the timeliness rollup (what the audit statistics read) from the records and repair "
+            "any row that differs, in one transaction. Idempotent; safe while records are being written. "
             "Exits 1 when something had to be repaired (so a scheduled check can tell).")
 
     def add_arguments(self, parser: CommandParser) -> None:
