@@ -42,6 +42,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
@@ -274,6 +276,19 @@ def _rollup_rows(date_from: date, date_to: date, today: date, agency_ids: list[i
     return rows if agency_ids is None else rows.filter(agency_id__in=agency_ids)
 
 
+def _fetch(query: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """The rows of ``query`` as the database driver returns them: the SQL is the ORM's, but a
+    few thousand grouped rows skip its per-row converters (half the time of a year's figures)."""
+    try:
+        sql, params = query.query.sql_with_params()
+    except EmptyResultSet:  # an empty scope or period: nothing to ask
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+    return rows
+
+
 def _counted(figures: Figures, state: int, late_days: int, n: int, before_today: int) -> None:
     """Add ``n`` records of one rollup class to ``figures`` (``before_today`` of them due before today)."""
     figures.due += n
@@ -304,7 +319,8 @@ def timeliness_statistics(*, scope: AuditScope, date_from: date, date_to: date, 
         .values_list("agency_id", "kind", "state", "latency", "late_days", "total", "before_today")
     )
     own: dict[int, AgencyFigures] = {}
-    for agency_id, kind, state, latency, late_days, n, before_today in grouped:
+    for agency_id, kind, state, latency, late_days, total, before in _fetch(grouped):
+        n, before_today = int(total or 0), int(before or 0)
         if not n or agency_id not in by_id:
             continue  # a row left empty when its last record moved out of it
         entry = own.get(agency_id)
@@ -316,7 +332,7 @@ def timeliness_statistics(*, scope: AuditScope, date_from: date, date_to: date, 
         figures = entry.by_kind.get(kind)
         if figures is None:
             figures = entry.by_kind[kind] = Figures()
-        _counted(figures, state, late_days, n, before_today or 0)
+        _counted(figures, state, late_days, n, before_today)
         if latency >= 0:
             figures.latency[latency] += n
     return _rolled_up(scope, own, date_from, date_to, today)
@@ -458,10 +474,11 @@ def timeliness_trend(*, scope: AuditScope, agency: Agency | None, months: list[d
         .values_list("due", "state", "late_days", "total", "before_today")
     )
     found: dict[date, Figures] = {}
-    for due, state, late_days, n, before_today in grouped:
-        if n:
-            _counted(found.setdefault(date(due.year, due.month, 1), Figures()), state, late_days, n,
-                     before_today or 0)
+    for due, state, late_days, total, before in _fetch(grouped):
+        day = date.fromisoformat(due) if isinstance(due, str) else due  # SQLite: text
+        if total:
+            _counted(found.setdefault(date(day.year, day.month, 1), Figures()), state, late_days, int(total),
+                     int(before or 0))
     return [(month, found.get(month, Figures())) for month in months]
 
 
