@@ -30,6 +30,7 @@ from disclosure.models import (
     PublicRecord,
     Record,
     RecordVersion,
+    RollupSpan,
     TimelinessRollup,
     User,
 )
@@ -239,8 +240,9 @@ def test_a_surprise_task_waits_for_its_result_and_a_task_without_one_is_refused(
     assert_same(state_a, state_b)
     publications = [e for e in state_b["audit"] if e["action"] == "record.publish"]
     assert [e["object_id"] for e in publications] == [("record", 1), ("record", 0)]
-    # the rollup counts the result at its due day and month; the surprise task has no deadline of its own
-    assert [(row[0], row[-1]) for row in state_b["rollup"]] == [("d", 1), ("m", 1)]
+    # the rollup counts the result once in each span (its due day, month...); the surprise task has no
+    # deadline of its own
+    assert [(row[0], row[-1]) for row in state_b["rollup"]] == [(span, 1) for span in sorted(RollupSpan.values)]
     # a published surprise task whose result stays a draft is refused, and nothing is written
     draft_result = result | {"published": "no"}
     (report_a, state_a), (report_b, state_b) = import_both_ways(clerk.user, as_csv([task, draft_result]))
