@@ -41,6 +41,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.errors import ApplicationError
+from backend.iterables import chunked
 from disclosure.models import (
     Agency,
     AuditChainHead,
@@ -131,16 +132,6 @@ def bulk_insert(model: type[M], objs: Sequence[M], *, with_pk: bool = True) -> N
         for obj in objs:
             copy.write_row([value(obj) for value in values])
 
-
-def _chunks(items: Iterable[int], size: int) -> Iterable[list[int]]:
-    chunk: list[int] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 class _Chain:
@@ -337,7 +328,7 @@ class BulkWriter:
         raised, by key."""
         self.flush()
         self._finished = True
-        for ids in _chunks(progress(self._sealing, _("sealing"), len(self._sealing)), SEAL_CHUNK):
+        for ids in chunked(progress(self._sealing, _("sealing"), len(self._sealing)), SEAL_CHUNK):
             sealed = {
                 record_id: (digest, code)
                 for record_id, digest, code in RecordVersion.objects.filter(

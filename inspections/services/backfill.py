@@ -40,6 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.errors import ApplicationError
+from backend.iterables import chunked
 from disclosure.models import Agency, Disclosure, Record, SubjectType, User
 from disclosure.selectors.access import ACT, agencies_for
 from disclosure.services.audit import audit_append
@@ -395,16 +396,6 @@ class _Source:
                     yield number, {h: (row[i] if i < len(row) else "") for i, h in enumerate(header) if h}
 
 
-def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    chunk: list[T] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
 
 class _Known:
     """``_parse``'s "known" external ids: imported before, or on an earlier row of the file."""
@@ -510,7 +501,7 @@ def _import_batched(*, actor: User, source: _Source, dry_run: bool, progress: Pr
     state = _Batched(actor, report, {a.code: a for a in agencies_for(actor, ACT)}, preview_rows)
     try:
         with transaction.atomic():
-            for chunk in _chunks(progress(source.rows(), _("importing"), total), CHUNK):
+            for chunk in chunked(progress(source.rows(), _("importing"), total), CHUNK):
                 rows, done = state.check(chunk)
                 if not report.errors:  # after a refused row, the rest is only checked
                     state.write(rows, done)
