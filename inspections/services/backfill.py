@@ -29,7 +29,7 @@ import codecs
 import csv
 import hashlib
 import io
-from collections.abc import Callable, Container, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -279,17 +279,25 @@ def _import_per_record(*, actor: User, file_name: str, data: bytes, dry_run: boo
     return report
 
 
+def _name_task(row: _Row, tasks: Mapping[str, Record], errors: list[RowError]) -> bool:
+    """Give a result row the task record it names (by external id); False, with the row's error,
+    when that task could not be created (its own row's error is already reported)."""
+    if not row.task_external_id:
+        return True
+    task = tasks.get(row.task_external_id)
+    if task is None:
+        errors.append(RowError(row.number, "task_external_id", _("The task this result names could not be created.")))
+        return False
+    row.values["task"] = task
+    return True
+
+
 def _write(actor: User, rows: list[_Row], done: dict[str, Record], report: BackfillReport,
            progress: Progress[Any]) -> None:
     by_id: dict[str, Record] = dict(done)
     for row in progress(rows, _("creating"), len(rows)):
-        if row.task_external_id:
-            task = by_id.get(row.task_external_id)
-            if task is None:  # the task's own row failed; its error is already reported
-                report.errors.append(RowError(row.number, "task_external_id", _(
-                    "The task this result names could not be created.")))
-                continue
-            row.values["task"] = task
+        if not _name_task(row, by_id, report.errors):
+            continue
         try:
             row.record = record_create(actor=actor, agency=row.agency, values=row.values)
         except ApplicationError as exc:
@@ -462,13 +470,8 @@ class _Batched:
             tasks.update({ref: by_pk[pk] for ref, pk in earlier.items()})
         written: list[tuple[str, Record]] = []
         for row in rows:
-            if row.task_external_id:
-                task = tasks.get(row.task_external_id)
-                if task is None:  # the task's own row failed; its error is already reported
-                    self.service_errors.append(RowError(row.number, "task_external_id", _(
-                        "The task this result names could not be created.")))
-                    continue
-                row.values["task"] = task
+            if not _name_task(row, tasks, self.service_errors):
+                continue
             try:
                 record = self.writer.build(NewRecord(row.number, row.agency, row.values, row.published))
             except ApplicationError as exc:
