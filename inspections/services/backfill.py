@@ -269,14 +269,18 @@ def _import_per_record(*, actor: User, file_name: str, data: bytes, dry_run: boo
             BackfillItem.objects.bulk_create(
                 [BackfillItem(external_id=r.external_id, batch=batch, record=r.record) for r in rows if r.record],
                 batch_size=_LOOKUP_CHUNK)
-            audit_append(actor=actor, action="backfill.import", object_type="backfill_batch", object_id=batch.pk,
-                         detail={"file": batch.file_name, "sha256": batch.file_sha256, "rows": report.rows,
-                                 "created": report.created, "published": report.published,
-                                 "skipped": report.skipped})
-            report.batch = batch.pk
+            _audit_batch(actor, batch, report)
     except _Rollback:
         pass
     return report
+
+
+def _audit_batch(actor: User, batch: BackfillBatch, report: BackfillReport) -> None:
+    """The import's own audit entry, naming the file by its hash, and the batch in the report."""
+    audit_append(actor=actor, action="backfill.import", object_type="backfill_batch", object_id=batch.pk,
+                 detail={"file": batch.file_name, "sha256": batch.file_sha256, "rows": report.rows,
+                         "created": report.created, "published": report.published, "skipped": report.skipped})
+    report.batch = batch.pk
 
 
 def _name_task(row: _Row, tasks: Mapping[str, Record], errors: list[RowError]) -> bool:
@@ -525,11 +529,7 @@ def _import_batched(*, actor: User, source: _Source, dry_run: bool, progress: Pr
             batch.rows, batch.created, batch.published, batch.skipped = (
                 report.rows, report.created, report.published, report.skipped)
             batch.save()
-            audit_append(actor=actor, action="backfill.import", object_type="backfill_batch", object_id=batch.pk,
-                         detail={"file": batch.file_name, "sha256": batch.file_sha256, "rows": report.rows,
-                                 "created": report.created, "published": report.published,
-                                 "skipped": report.skipped})
-            report.batch = batch.pk
+            _audit_batch(actor, batch, report)
     except _Rollback:
         pass
     return report
