@@ -265,14 +265,14 @@ def _planned(plan: str | None) -> Iterator[None]:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(f"current_setting('{s}')" for s in (*off, "statement_timeout")))
         before = cursor.fetchone()
-        for name in off:
-            cursor.execute(f"SELECT set_config('{name}', 'off', true)")
-        cursor.execute("SELECT set_config('statement_timeout', %s, true)", [str(timeout)])
+        names = (*off, "statement_timeout")
+        sets = ", ".join("set_config(%s, %s, true)" for _name in names)
+        values = [*(v for name in off for v in (name, "off")), "statement_timeout", str(timeout)]
+        cursor.execute(f"SELECT {sets}", values)
         yield
         # Reached only when the queries succeeded; after an error the savepoint's rollback has
         # already undone the settings.
-        for name, value in zip((*off, "statement_timeout"), before, strict=True):
-            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+        cursor.execute(f"SELECT {sets}", [v for name, value in zip(names, before, strict=True) for v in (name, value)])
 
 
 def _run(fetch: Callable[[], T], plan: str | None) -> T:
