@@ -13,9 +13,9 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
-from reports.pdf import cjk_font
+from reports.pdf import ChineseParagraph, cjk_font
 from reports.selectors import AgencyFigures, ReportContent
 from scheduler.rules import RecordKind
 from scheduler.selectors import get_calendar
@@ -99,14 +99,14 @@ def monthly_report_pdf(content: ReportContent) -> bytes:
     doc = SimpleDocTemplate(out, pagesize=A4, title=title, leftMargin=15 * mm, rightMargin=15 * mm,
                             topMargin=15 * mm, bottomMargin=15 * mm)
     story: list[Any] = [
-        Paragraph(title, styles["title"]),
-        Paragraph(_("Period: %(from)s to %(to)s (records due in the period); figures as of %(today)s.") % {
+        ChineseParagraph(title, styles["title"]),
+        ChineseParagraph(_("Period: %(from)s to %(to)s (records due in the period); figures as of %(today)s.") % {
             "from": content.date_from.isoformat(), "to": content.date_to.isoformat(),
             "today": content.today.isoformat()}, styles["body"]),
-        Paragraph(_("Under Art. 5 and Art. 12 of HZBF [2020] No. 80. Backfilled records are not counted; "
+        ChineseParagraph(_("Under Art. 5 and Art. 12 of HZBF [2020] No. 80. Backfilled records are not counted; "
                     "rates over fewer than %(n)s decided records are marked * and not ranked.") % {
             "n": content.min_to_rank}, styles["body"]),
-        Paragraph(_("Summary"), styles["h2"]),
+        ChineseParagraph(_("Summary"), styles["h2"]),
     ]
     total = content.total.total if content.total else None
     if total is not None:
@@ -119,50 +119,50 @@ def monthly_report_pdf(content: ReportContent) -> bytes:
              percent(total.on_time_rate), number(total.median_latency_working_days),
              number(total.p90_latency_working_days), content.total.backfill if content.total else 0],
         ]
-        story.append(_table([[Paragraph(str(c), styles["cell"]) for c in summary[0]], summary[1]],
+        story.append(_table([[ChineseParagraph(str(c), styles["cell"]) for c in summary[0]], summary[1]],
                             [20 * mm] * 9, font))
 
-    story.append(Paragraph(_("Ranking by on-time rate"), styles["h2"]))
+    story.append(ChineseParagraph(_("Ranking by on-time rate"), styles["h2"]))
     ranking_rows: list[list[object]] = [[
         _("Rank"), _("Agency"), _("Records due"), _("On time"), _("Late"), _("Working days late (sum)"),
         _("Overdue records"), _("On-time rate"), _("Median latency")]]
     for row in content.ranking:
         f = row.total
         ranking_rows.append([
-            row.rank if row.rank is not None else "*", Paragraph(row.agency.name, styles["cell"]), f.due,
+            row.rank if row.rank is not None else "*", ChineseParagraph(row.agency.name, styles["cell"]), f.due,
             f.published_on_time, f.published_late, f.late_working_days, f.overdue_unpublished,
             percent(f.on_time_rate), number(f.median_latency_working_days),
         ])
     widths = [12 * mm, 62 * mm, 13 * mm, 13 * mm, 13 * mm, 18 * mm, 13 * mm, 18 * mm, 18 * mm]
-    story.append(_table([[Paragraph(str(c), styles["cell"]) for c in ranking_rows[0]], *ranking_rows[1:]],
+    story.append(_table([[ChineseParagraph(str(c), styles["cell"]) for c in ranking_rows[0]], *ranking_rows[1:]],
                         widths, font))
     story.append(Spacer(1, 4 * mm))
-    story.append(Paragraph(_("On-time rate by agency"), styles["h2"]))
+    story.append(ChineseParagraph(_("On-time rate by agency"), styles["h2"]))
     story.append(_chart(content.ranking, font))
 
-    story.append(Paragraph(_("Overdue unpublished records by agency"), styles["h2"]))
+    story.append(ChineseParagraph(_("Overdue unpublished records by agency"), styles["h2"]))
     if not content.overdue:
-        story.append(Paragraph(_("None."), styles["body"]))
+        story.append(ChineseParagraph(_("None."), styles["body"]))
     else:
         calendar = get_calendar()
         # Header cells are paragraphs: a plain string does not wrap and spills out of its column.
-        rows: list[list[object]] = [[Paragraph(str(label), styles["cell"]) for label in (
+        rows: list[list[object]] = [[ChineseParagraph(str(label), styles["cell"]) for label in (
             _("Agency"), _("Record"), _("Kind"), _("Due date"), _("Working days overdue"))]]
         for record in content.overdue:
             assert record.due_date is not None
             rows.append([
-                Paragraph(record.agency.name, styles["cell"]),
-                Paragraph(f"#{record.pk} {record.title}", styles["cell"]),
-                Paragraph(str(RecordKind(record.kind).label), styles["cell"]), record.due_date.isoformat(),
+                ChineseParagraph(record.agency.name, styles["cell"]),
+                ChineseParagraph(f"#{record.pk} {record.title}", styles["cell"]),
+                ChineseParagraph(str(RecordKind(record.kind).label), styles["cell"]), record.due_date.isoformat(),
                 calendar.working_days_late(record.due_date, content.today),
             ])
         story.append(_table(rows, [46 * mm, 66 * mm, 24 * mm, 22 * mm, 22 * mm], font))
         if content.overdue_count > len(content.overdue):
-            story.append(Paragraph(_("… and %(n)s more (see the CSV/XLSX and the dashboard).") % {
+            story.append(ChineseParagraph(_("… and %(n)s more (see the CSV/XLSX and the dashboard).") % {
                 "n": formats.number_format(content.overdue_count - len(content.overdue))}, styles["body"]))
 
-    story.append(Paragraph(_("Audit trail anchor"), styles["h2"]))
-    story.append(Paragraph(_(
+    story.append(ChineseParagraph(_("Audit trail anchor"), styles["h2"]))
+    story.append(ChineseParagraph(_(
         "When this report was made the audit trail ended at entry %(id)s with hash %(hash)s. Keep this line "
         "outside the system: manage.py verify_audit checks the trail against it.") % {
         "id": content.head.entry_id, "hash": content.head.hash}, styles["body"]))

@@ -22,7 +22,7 @@ from reportlab.lib import textsplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import paragraph
+from reportlab.platypus import Paragraph, paragraph
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +49,34 @@ def _chinese_line_breaking() -> None:
         missing = "".join(ch for ch in CLOSING_PUNCTUATION if ch not in current)
         if missing:
             setattr(module, "ALL_CANNOT_START", current + missing)  # noqa: B010
+
+
+def line_text(line: Any) -> str:
+    """The text of one line of a broken paragraph (either of reportlab's two line kinds)."""
+    words = line.words if hasattr(line, "words") else line[1]
+    return "".join(w if isinstance(w, str) else getattr(w, "text", "") for w in words)
+
+
+class ChineseParagraph(Paragraph):
+    """A paragraph whose lines never start with closing punctuation (Chinese line-breaking rules).
+
+    reportlab hangs one closing mark in the margin rather than start a line with it, but not two:
+    "…K7F39QX2）。您的" breaks after "）" and starts the next line with "。". Where that happens,
+    the line before is laid out one character narrower, which carries the character before the
+    marks down with them, and the paragraph is broken again (the lines before are unchanged).
+    """
+
+    def breakLinesCJK(self, maxWidths: Any) -> Any:  # noqa: N802, N803 (reportlab's names)
+        widths = list(maxWidths) if isinstance(maxWidths, list | tuple) else [maxWidths]
+        for _attempt in range(8):
+            para = super().breakLinesCJK(widths)
+            lines = para.lines
+            bad = next((i for i in range(1, len(lines)) if line_text(lines[i])[:1] in CLOSING_PUNCTUATION), None)
+            if bad is None:
+                break
+            widths = widths + [widths[-1]] * (bad + 1 - len(widths))
+            widths[bad - 1] -= self.style.fontSize
+        return para
 
 
 @cache

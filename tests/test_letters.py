@@ -13,6 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import Client
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 from rest_framework.test import APIClient
 
@@ -220,3 +222,23 @@ def test_the_letter_gives_the_agency_contact_an_administrator_set(
     _answer(clerk, query["id"], decision="answered", reply="已执行完毕。")
     text, _lines = letter(query["tracking_code"])
     assert "通讯地址：葫芦岛市连山区龙湾大街1号" in text and "联系电话：0429-1234567" in text
+
+
+@settings(deadline=None, max_examples=60)
+@given(before=st.integers(0, 40), code=st.text(alphabet="ABCDEFGHJKMNPQRSTUVWXYZ23456789", min_size=6, max_size=12),
+       marks=st.sampled_from(["）。", "”，", "》：", "）；", "〕号。"]))
+def test_no_line_of_a_letter_starts_with_closing_punctuation(before: int, code: str, marks: str) -> None:
+    """Two closing marks in a row ("）。") at a line's end: the character before them moves down
+    with them, where reportlab alone would start the next line with the second mark."""
+    from reportlab.lib.styles import ParagraphStyle
+
+    from reports.pdf import CLOSING_PUNCTUATION, ChineseParagraph, cjk_font, line_text
+
+    style = ParagraphStyle("body", fontName=cjk_font(), fontSize=14, leading=24, wordWrap="CJK", alignment=4,
+                           firstLineIndent=28)
+    text = f"本机关于2026年9月29日收到您{'的' * before}（跟踪码：{code}{marks}您的查询内容为：该处罚是否已执行完毕？"
+    paragraph = ChineseParagraph(text, style)
+    paragraph.wrap(440, 2000)
+    lines = [line_text(line) for line in paragraph.blPara.lines]
+    assert "".join(lines) == text  # nothing lost or repeated
+    assert not [line for line in lines[1:] if line[0] in CLOSING_PUNCTUATION]

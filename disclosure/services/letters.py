@@ -27,13 +27,13 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Flowable, KeepTogether, SimpleDocTemplate, Spacer
 
 from backend.errors import NotVisible
 from disclosure.models import Agency, AgencyKind, PublicRecord, Request, RequestKind, RequestStatus
 from disclosure.services.privacy import context_for, mask
 from disclosure.services.snapshots import snapshot
-from reports.pdf import cjk_font
+from reports.pdf import ChineseParagraph, cjk_font
 
 RULE = "《葫芦岛市行政机关监管信息归集公示管理办法》（葫政办发〔2020〕80号）"
 # Above the city government there is no agency in the tree: its reconsideration body is the province's.
@@ -199,17 +199,17 @@ def letter_pdf(*, request: Request) -> bytes:
                             bottomMargin=28 * mm, title=f"{letter.title}（{request.reply_number}）",
                             author=request.agency.name, subject=request.reply_number)
     story: list[Flowable] = [
-        Paragraph(escape(request.agency.name), head),
+        ChineseParagraph(escape(request.agency.name), head),
         Spacer(1, 3 * mm),
-        Paragraph(escape(request.reply_number), number),
+        ChineseParagraph(escape(request.reply_number), number),
         _Rule(),
-        Paragraph(escape(letter.title), title),
-        Paragraph(escape(f"{request.requester_name}："), addressee),
-        *(Paragraph(escape(p), body) for p in letter.paragraphs),
-        Paragraph(escape(_remedies(request.agency)), body),
+        ChineseParagraph(escape(letter.title), title),
+        ChineseParagraph(escape(f"{request.requester_name}："), addressee),
+        *(ChineseParagraph(escape(p), body) for p in letter.paragraphs),
+        ChineseParagraph(escape(_remedies(request.agency)), body),
         # The signature never stands alone on a page: it keeps the last paragraph with it.
         KeepTogether([
-            Paragraph(escape(_contact(request)), body),
+            ChineseParagraph(escape(_contact(request)), body),
             Spacer(1, 4 * mm),
             _Signature(request.agency.name, chinese_date(timezone.localdate(request.answered_at)), font, size),
         ]),
