@@ -239,6 +239,6 @@ def test_no_line_of_a_letter_starts_with_closing_punctuation(before: int, code: 
     text = f"本机关于2026年9月29日收到您{'的' * before}（跟踪码：{code}{marks}您的查询内容为：该处罚是否已执行完毕？"
     paragraph = ChineseParagraph(text, style)
     paragraph.wrap(440, 2000)
-    lines = [line_text(line) for line in paragraph.blPara.lines]
+    lines = [line_text(line) for line in getattr(paragraph, "blPara").lines]  # noqa: B009 (set by wrap, untyped)
     assert "".join(lines) == text  # nothing lost or repeated
     assert not [line for line in lines[1:] if line[0] in CLOSING_PUNCTUATION]
