@@ -3,15 +3,13 @@
 * ``document_errors`` (a drf-spectacular post-processing hook): every operation may answer with
   the error format of API.md, ``{"detail": …, "errors": {field: [messages]}}``, under the statuses
   the error handler uses; the schema says so, once, for all of them.
-* View extensions describe the bodies of the plain ``APIView``s that drf-spectacular cannot
-  introspect (the outbound feed and the deadline calculator), without touching those views.
+
+An app whose plain ``APIView``s drf-spectacular cannot introspect describes them with view
+extensions of its own (``disclosure/schema.py``), loaded in its ``ready``.
 """
 from __future__ import annotations
 
 from typing import Any
-
-from drf_spectacular.extensions import OpenApiViewExtension
-from drf_spectacular.utils import OpenApiParameter, extend_schema
 
 ERROR_STATUSES = {
     "400": "Bad input (the fields are named in errors)",
@@ -46,37 +44,3 @@ def document_errors(result: dict[str, Any], generator: Any, request: Any, public
                 responses.setdefault(code, {"description": description,
                                             "content": {"application/json": {"schema": reference}}})
     return result
-
-
-class FeedSchema(OpenApiViewExtension):
-    target_class = "disclosure.apis_public.Feed"
-
-    def view_replacement(self) -> Any:
-        from disclosure.serializers import FeedPageOutput
-
-        class Feed(self.target_class):  # type: ignore[name-defined,misc,no-untyped-call]
-            @extend_schema(
-                parameters=[
-                    OpenApiParameter("after", int, description="the last position you processed (0 to start)"),
-                    OpenApiParameter("limit", int, description="events per page"),
-                ],
-                responses=FeedPageOutput,
-            )
-            def get(self, request: Any) -> Any:
-                return super().get(request)
-
-        return Feed
-
-
-class DeadlineCalculatorSchema(OpenApiViewExtension):
-    target_class = "disclosure.apis_public.DeadlineCalculator"
-
-    def view_replacement(self) -> Any:
-        from disclosure import serializers as s
-
-        class DeadlineCalculator(self.target_class):  # type: ignore[name-defined,misc,no-untyped-call]
-            @extend_schema(parameters=[s.DeadlineInput], responses=s.DeadlineOutput)
-            def get(self, request: Any) -> Any:
-                return super().get(request)
-
-        return DeadlineCalculator

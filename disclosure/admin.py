@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 
+from backend.admin import ReadOnlyAdmin
 from disclosure.models import (
     Agency,
     AuditEntry,
@@ -21,19 +22,6 @@ from disclosure.models import (
 )
 from disclosure.services.audit import audit_append
 from disclosure.services.users import membership_set
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """For data written only through the services (and so into the audit trail)."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Agency)

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,16 +16,15 @@ from rest_framework.views import APIView
 from backend.errors import NotVisible
 from backend.ids import whole_number
 from disclosure import serializers as s
-from disclosure.models import Agency, Record, User
+from disclosure.auth import request_user
+from disclosure.models import Agency, Record
+from disclosure.selectors.access import records_visible_to
 from disclosure.selectors.records import RecordFilter, record_list, record_versions
 from disclosure.services import records as svc
 from disclosure.services.users import user_create
-
-
-def _user(request: Request) -> User:
-    # Every view here requires authentication (DEFAULT_PERMISSION_CLASSES), so this is a User.
-    assert isinstance(request.user, User)
-    return request.user
+from scheduler.models import Notice
+from scheduler.selectors import notices_of_record
+from scheduler.serializers import NoticeOutput
 
 
 def _valid(serializer_class: type, request: Request, **kwargs: Any) -> dict[str, Any]:
@@ -48,7 +47,7 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Record]:
-        return record_list(user=_user(self.request))
+        return record_list(user=request_user(self.request))
 
     def _record_id(self) -> int:
         pk = whole_number(self.kwargs["pk"])
@@ -57,13 +56,13 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return pk
 
     def _for_action(self, action_name: str) -> Record:
-        return svc.record_for_action(actor=_user(self.request), record_id=self._record_id(), action=action_name)
+        return svc.record_for_action(actor=request_user(self.request), record_id=self._record_id(), action=action_name)
 
     @extend_schema(request=s.RecordInput, responses={201: s.RecordOutput})
     def create(self, request: Request) -> Response:
         data = _valid(s.RecordInput, request)
         agency = data.pop("agency")
-        record = svc.record_create(actor=_user(request), agency=agency, values=data)
+        record = svc.record_create(actor=request_user(request), agency=agency, values=data)
         return Response(s.RecordOutput(record).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.RecordEditInput, responses=s.RecordOutput)
@@ -71,7 +70,7 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         record = self._for_action("edit")
         data = _valid(s.RecordEditInput, request)
         version = data.pop("version")
-        record = svc.record_edit(actor=_user(request), record=record, version=version, values=data)
+        record = svc.record_edit(actor=request_user(request), record=record, version=version, values=data)
         return Response(s.RecordOutput(record).data)
 
     @extend_schema(request=s.PublishInput, responses=s.PublishOutput)
@@ -79,7 +78,7 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def publish(self, request: Request, pk: str) -> Response:
         record = self._for_action("publish")
         data = _valid(s.PublishInput, request)
-        record = svc.record_publish(actor=_user(request), record=record, version=data.get("version"))
+        record = svc.record_publish(actor=request_user(request), record=record, version=data.get("version"))
         return Response(s.PublishOutput(record).data)
 
     @extend_schema(request=s.ChangeInput, responses=s.RecordOutput)
@@ -88,8 +87,8 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         record = self._for_action("change")
         data = _valid(s.ChangeInput, request)
         record = svc.record_change(
-            actor=_user(request), record=record, changes=data["changes"], correction=data["type"] == "correction",
-            version=data.get("version"), **_grounds(data),
+            actor=request_user(request), record=record, changes=data["changes"],
+            correction=data["type"] == "correction", version=data.get("version"), **_grounds(data),
         )
         return Response(s.RecordOutput(record).data)
 
@@ -98,7 +97,9 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def revoke(self, request: Request, pk: str) -> Response:
         record = self._for_action("revoke")
         data = _valid(s.ActionInput, request)
-        record = svc.record_revoke(actor=_user(request), record=record, version=data.get("version"), **_grounds(data))
+        record = svc.record_revoke(
+            actor=request_user(request), record=record, version=data.get("version"), **_grounds(data)
+        )
         return Response(s.RecordOutput(record).data)
 
     @extend_schema(responses=s.VersionOutput(many=True))
@@ -130,7 +131,7 @@ class UserCreate(APIView):
     def post(self, request: Request) -> Response:
         data = _valid(s.UserInput, request)
         user, membership, token = user_create(
-            actor=_user(request), username=data["username"], password=data["password"],
+            actor=request_user(request), username=data["username"], password=data["password"],
             agency_code=data["agency"], role=data["role"], email=data["email"],
         )
         return Response(
@@ -138,3 +139,16 @@ class UserCreate(APIView):
              "token": token.key},
             status=status.HTTP_201_CREATED,
         )
+
+
+class RecordNotices(generics.ListAPIView):
+    """The deadline notices about one record: part of its history (Art. 12)."""
+
+    serializer_class = NoticeOutput
+    pagination_class = None
+
+    def get_queryset(self) -> QuerySet[Notice]:
+        record = records_visible_to(request_user(self.request)).filter(pk=self.kwargs["pk"]).first()
+        if record is None:
+            raise NotVisible(_("Not found."))
+        return notices_of_record(record_id=record.pk)

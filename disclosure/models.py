@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
-from scheduler.rules import RecordKind
+from disclosure.kinds import RecordKind
 
 
 class User(AbstractUser):
@@ -140,7 +140,7 @@ class SubjectType(models.TextChoices):
 
 class PenaltyType(models.TextChoices):
     """The kinds of administrative penalty of the Administrative Penalty Law (2021), Art. 9; they
-    decide a penalty's display period (``scheduler.rules.SHORT_DISPLAY_PENALTIES``)."""
+    decide a penalty's display period (``disclosure.services.display.SHORT_DISPLAY_PENALTIES``)."""
 
     WARNING = "warning", _("Warning")
     CRITICISM = "criticism", _("Notice of criticism")
@@ -211,7 +211,7 @@ class Record(models.Model):
     # column instead of walking a calendar per row.
     latency_working_days = models.PositiveIntegerField(_("publication latency (working days)"), null=True, blank=True)
     # Art. 8 display period. For a penalty the period depends on what was imposed (see
-    # scheduler.rules.PenaltyType), so the decision's penalty types and fine are recorded.
+    # disclosure.services.display), so the decision's penalty types and fine are recorded.
     # A database default too, so that bulk SQL loads (bench/, imports) need not name it.
     penalty_types = models.JSONField(
         _("penalty types"), default=list, db_default=models.Value([], output_field=models.JSONField()), blank=True

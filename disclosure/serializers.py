@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from disclosure.kinds import RecordKind
 from disclosure.models import (
     Agency,
     Disclosure,
@@ -21,7 +22,7 @@ from disclosure.models import (
     Role,
     SubjectType,
 )
-from scheduler.rules import CORRECTION_REPLY, QUERY_REPLY, RecordKind
+from scheduler.rules import CORRECTION_REPLY, QUERY_REPLY
 
 if TYPE_CHECKING:  # django-stubs' helper type; the package is a development dependency
     from django_stubs_ext import StrOrPromise

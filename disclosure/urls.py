@@ -10,6 +10,7 @@ router.register("requests", apis_public.RequestViewSet, basename="request")
 urlpatterns = [
     path("agencies/", apis.AgencyList.as_view(), name="agency-list"),
     path("users/", apis.UserCreate.as_view(), name="user-create"),
+    path("records/<int:pk>/notices/", apis.RecordNotices.as_view(), name="record-notices"),
     path("public/records/", apis_public.PublicRecordList.as_view(), name="public-record-list"),
     path("public/records/<str:pk>/", apis_public.PublicRecordDetail.as_view(), name="public-record-detail"),
     path("public/entities/<str:code>/", apis_public.PublicEntity.as_view(), name="public-entity"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from disclosure.admin import ReadOnlyAdmin
+from backend.admin import ReadOnlyAdmin
 from inspections.models import BackfillBatch, Conflict, Draw, Entity, Inspector, Plan, Result, Task
 
 

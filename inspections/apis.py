@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from backend.errors import ApplicationError
 from backend.ids import whole_number
-from disclosure.models import User
+from disclosure.auth import request_user
 from inspections import conf
 from inspections import selectors as sel
 from inspections import serializers as s
@@ -28,11 +28,6 @@ from inspections.verification import draw_verify
 
 class FileTooLarge(ApplicationError):
     status_code = 413
-
-
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)  # every view requires authentication
-    return request.user
 
 
 def _valid(serializer_class: type, request: Request) -> dict[str, Any]:
@@ -81,12 +76,12 @@ class EntityViewSet(_Scoped):
     write_related = ("agency",)
 
     def get_queryset(self) -> QuerySet[Entity]:
-        return sel.entity_list(user=_user(self.request))
+        return sel.entity_list(user=request_user(self.request))
 
     @extend_schema(request=s.EntityInput, responses={201: s.EntityOutput})
     def create(self, request: Request) -> Response:
         data = _valid(s.EntityInput, request)
-        entity = directory.entity_create(actor=_user(request), agency=data.pop("agency"), values=data)
+        entity = directory.entity_create(actor=request_user(request), agency=data.pop("agency"), values=data)
         return Response(s.EntityOutput(entity).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.EntityEditInput, responses=s.EntityOutput)
@@ -94,20 +89,22 @@ class EntityViewSet(_Scoped):
         entity = self._writable(Entity)
         serializer = s.EntityEditInput(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        entity = directory.entity_update(actor=_user(request), entity=entity, values=dict(serializer.validated_data))
+        entity = directory.entity_update(
+            actor=request_user(request), entity=entity, values=dict(serializer.validated_data)
+        )
         return Response(s.EntityOutput(entity).data)
 
     @extend_schema(request=None, responses=s.EntityOutput)
     @action(detail=True, methods=["post"])
     def deactivate(self, request: Request, pk: str) -> Response:
-        entity = directory.entity_deactivate(actor=_user(request), entity=self._writable(Entity))
+        entity = directory.entity_deactivate(actor=request_user(request), entity=self._writable(Entity))
         return Response(s.EntityOutput(entity).data)
 
     @extend_schema(request=s.ImportInput, responses=dict)
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_file(self, request: Request) -> Response:
         name, data, dry_run = _upload(request)
-        return _import_response(directory.entities_import(actor=_user(request), file_name=name, data=data,
+        return _import_response(directory.entities_import(actor=request_user(request), file_name=name, data=data,
                                                           dry_run=dry_run))
 
 
@@ -118,18 +115,18 @@ class InspectorViewSet(_Scoped):
     write_related = ("agency",)
 
     def get_queryset(self) -> QuerySet[Inspector]:
-        return sel.inspector_list(user=_user(self.request))
+        return sel.inspector_list(user=request_user(self.request))
 
     @extend_schema(request=s.InspectorInput, responses={201: s.InspectorOutput})
     def create(self, request: Request) -> Response:
         data = _valid(s.InspectorInput, request)
-        inspector = directory.inspector_create(actor=_user(request), **data)
+        inspector = directory.inspector_create(actor=request_user(request), **data)
         return Response(s.InspectorOutput(inspector).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=s.InspectorOutput)
     @action(detail=True, methods=["post"])
     def deactivate(self, request: Request, pk: str) -> Response:
-        inspector = directory.inspector_deactivate(actor=_user(request), inspector=self._writable(Inspector))
+        inspector = directory.inspector_deactivate(actor=request_user(request), inspector=self._writable(Inspector))
         return Response(s.InspectorOutput(inspector).data)
 
     @extend_schema(request=s.ConflictInput, responses={201: s.ConflictOutput})
@@ -137,14 +134,14 @@ class InspectorViewSet(_Scoped):
     def conflicts(self, request: Request, pk: str) -> Response:
         inspector = self._writable(Inspector)
         data = _valid(s.ConflictInput, request)
-        conflict = directory.conflict_declare(actor=_user(request), inspector=inspector, **data)
+        conflict = directory.conflict_declare(actor=request_user(request), inspector=inspector, **data)
         return Response(s.ConflictOutput(conflict).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.ImportInput, responses=dict)
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_file(self, request: Request) -> Response:
         name, data, dry_run = _upload(request)
-        return _import_response(directory.inspectors_import(actor=_user(request), file_name=name, data=data,
+        return _import_response(directory.inspectors_import(actor=request_user(request), file_name=name, data=data,
                                                             dry_run=dry_run))
 
 
@@ -154,7 +151,7 @@ class ConflictViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = s.ConflictOutput
 
     def get_queryset(self) -> QuerySet[Any]:
-        return sel.conflict_list(user=_user(self.request))
+        return sel.conflict_list(user=request_user(self.request))
 
 
 class PlanViewSet(_Scoped):
@@ -164,18 +161,18 @@ class PlanViewSet(_Scoped):
     write_related = ("agency",)
 
     def get_queryset(self) -> QuerySet[Plan]:
-        return sel.plan_list(user=_user(self.request))
+        return sel.plan_list(user=request_user(self.request))
 
     @extend_schema(request=s.PlanInput, responses={201: s.PlanOutput})
     def create(self, request: Request) -> Response:
         data = _valid(s.PlanInput, request)
-        plan = plans.plan_create(actor=_user(request), agency=data.pop("agency"), values=data)
+        plan = plans.plan_create(actor=request_user(request), agency=data.pop("agency"), values=data)
         return Response(s.PlanOutput(plan).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={201: s.DrawOutput})
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
-        draw = plans.plan_approve(actor=_user(request), plan=self._writable(Plan))
+        draw = plans.plan_approve(actor=request_user(request), plan=self._writable(Plan))
         return Response(s.DrawOutput(draw).data, status=status.HTTP_201_CREATED)
 
 
@@ -185,7 +182,7 @@ class DrawViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.DrawOutput
 
     def get_object(self) -> Any:
-        return sel.draw_get(user=_user(self.request), draw_id=self.kwargs["pk"])
+        return sel.draw_get(user=request_user(self.request), draw_id=self.kwargs["pk"])
 
     @extend_schema(responses=s.VerificationOutput)
     @action(detail=True, methods=["get"])
@@ -200,7 +197,7 @@ class TaskViewSet(_Scoped):
     write_related = ("plan__agency", "entity", "record")
 
     def get_queryset(self) -> QuerySet[Task]:
-        queryset = sel.task_list(user=_user(self.request))
+        queryset = sel.task_list(user=request_user(self.request))
         plan = self.request.query_params.get("plan", "")
         plan_id = whole_number(plan)
         return queryset if plan_id is None else queryset.filter(plan_id=plan_id)
@@ -210,7 +207,7 @@ class TaskViewSet(_Scoped):
     def result(self, request: Request, pk: str) -> Response:
         task = self._writable(Task)
         data = _valid(s.ResultInput, request)
-        result = plans.result_create(actor=_user(request), task=task, **data)
+        result = plans.result_create(actor=request_user(request), task=task, **data)
         return Response(s.ResultOutput(result).data, status=status.HTTP_201_CREATED)
 
 
@@ -221,14 +218,14 @@ class ResultViewSet(_Scoped):
     write_related = ("task__plan__agency", "task__entity")
 
     def get_queryset(self) -> QuerySet[Result]:
-        return sel.result_list(user=_user(self.request))
+        return sel.result_list(user=request_user(self.request))
 
     @extend_schema(request=s.PenaltyInput, responses=s.ResultOutput)
     @action(detail=True, methods=["post"])
     def penalty(self, request: Request, pk: str) -> Response:
         result = self._writable(Result)
         data = _valid(s.PenaltyInput, request)
-        result = plans.result_link_penalty(actor=_user(request), result=result, penalty=data["penalty"])
+        result = plans.result_link_penalty(actor=request_user(request), result=result, penalty=data["penalty"])
         return Response(s.ResultOutput(result).data)
 
 
@@ -239,12 +236,12 @@ class BackfillViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     parser_classes = [MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[BackfillBatch]:
-        user = _user(self.request)
+        user = request_user(self.request)
         batches = BackfillBatch.objects.select_related("imported_by").order_by("-id")
         return batches if user.is_superuser else batches.filter(imported_by=user)
 
     @extend_schema(request=s.ImportInput, responses=dict)
     def create(self, request: Request) -> Response:
         name, data, dry_run = _upload(request)
-        return _import_response(backfill.backfill_import(actor=_user(request), file_name=name, data=data,
+        return _import_response(backfill.backfill_import(actor=request_user(request), file_name=name, data=data,
                                                          dry_run=dry_run, max_rows=conf.web_import_max_rows()))

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.errors import AccessDenied, ApplicationError, NotVisible
-from disclosure.models import User
+from disclosure.auth import request_user
 from disclosure.selectors.access import ACT, agencies_for
 from inspections import conf
 from inspections import selectors as sel
@@ -25,11 +25,6 @@ from inspections.services import backfill, directory, plans
 from inspections.verification import draw_verify
 
 PAGE_SIZE = 50
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # every view is login_required
-    return request.user
 
 
 def _page(request: HttpRequest, queryset: Any) -> Any:
@@ -66,7 +61,7 @@ def _upload(form: UploadForm) -> tuple[str, bytes] | None:
 @require_http_methods(["GET", "POST"])
 def index(request: HttpRequest) -> HttpResponse:
     """Plans of the caller's agencies, and a form for a new one."""
-    user = _user(request)
+    user = request_user(request)
     agencies = [(a.code, a.name) for a in agencies_for(user, ACT).order_by("path")]
     form = PlanForm(request.POST or None, agencies=agencies)
     if request.method == "POST" and form.is_valid():
@@ -87,7 +82,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A plan, its draw (seed, digests, verification) and its tasks."""
-    user = _user(request)
+    user = request_user(request)
     plan: Plan = _object(sel.plan_list(user=user), pk)
     draw = getattr(plan, "draw", None)
     return render(request, "inspections/plan.html", {
@@ -99,7 +94,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def plan_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     plan: Plan = _object(sel.plan_list(user=user), pk)
     try:
         plans.plan_approve(actor=user, plan=plan)
@@ -118,7 +113,7 @@ def plan_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A task with its inspectors and record, and the form for its result."""
-    user = _user(request)
+    user = request_user(request)
     task: Task = _object(sel.task_list(user=user), pk)
     form = ResultForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -137,7 +132,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def entities(request: HttpRequest) -> HttpResponse:
     """The directory (searchable, paginated), the inspector pools, and their imports."""
-    user = _user(request)
+    user = request_user(request)
     form = UploadForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid() and (upload := _upload(form)):
@@ -159,7 +154,7 @@ def entities(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def backfill_upload(request: HttpRequest) -> HttpResponse:
     """Backfill (补录) upload: a dry run shows what would happen; Import does it, all or nothing."""
-    user = _user(request)
+    user = request_user(request)
     form = UploadForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid() and (upload := _upload(form)):

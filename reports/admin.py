@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from disclosure.admin import ReadOnlyAdmin
+from backend.admin import ReadOnlyAdmin
 from reports.models import MonthlyReport
 
 

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from backend.api import Pagination
 from backend.errors import AccessDenied, ConflictError, NotVisible
-from disclosure.models import User
+from disclosure.auth import request_user
 from reports.models import MonthlyReport
 from reports.selectors import (
     AgencyFigures,
@@ -28,13 +28,8 @@ from reports.selectors import (
 from reports.services import monthly_report_generate, parse_month, report_file_name
 
 
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)  # IsAuthenticated is the default permission
-    return request.user
-
-
 def _auditor_scope(request: Request) -> AuditScope:
-    scope = audit_scope(user=_user(request))
+    scope = audit_scope(user=request_user(request))
     if not scope.auditor:
         raise AccessDenied(_("Only the market-regulation bureau's auditors may read the monthly reports."))
     return scope
@@ -127,7 +122,7 @@ class TimelinessView(APIView):
         data = TimelinessInput(data=request.query_params)
         data.is_valid(raise_exception=True)
         params = data.validated_data
-        scope = audit_scope(user=_user(request))
+        scope = audit_scope(user=request_user(request))
         agencies = list(scope.agencies)
         if "agency" in params:
             chosen = scope.find(params["agency"])
@@ -203,7 +198,7 @@ class MonthlyReportFile(APIView):
         kind = data.validated_data["format"]
         report = monthly_report_ready(month=month)
         if report is None:
-            monthly_report_generate(month=month, actor=_user(request))
+            monthly_report_generate(month=month, actor=request_user(request))
             report = monthly_report_ready(month=month)
         if report is None:
             raise ConflictError(_("The report of this month is being made; try again in a minute."),

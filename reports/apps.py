@@ -7,6 +7,3 @@ class ReportsConfig(AppConfig):
 
     name = "reports"
     verbose_name = _("Timeliness reports")
-
-    def ready(self) -> None:
-        from reports import pdf  # noqa: F401  (registers the CJK font check)

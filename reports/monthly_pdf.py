@@ -15,9 +15,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
-from reports.pdf import ChineseParagraph, cjk_font
+from backend.pdf import ChineseParagraph, cjk_font
+from disclosure.kinds import RecordKind
 from reports.selectors import AgencyFigures, ReportContent
-from scheduler.rules import RecordKind
 from scheduler.selectors import get_calendar
 
 
@@ -40,7 +40,7 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
     return {
         "title": ParagraphStyle("title", fontName=font, fontSize=16, leading=22, alignment=1, spaceAfter=6),
         "h2": ParagraphStyle("h2", fontName=font, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4),
-        # CJK wrapping: break between any two characters, never before a closing mark (reports.pdf).
+        # CJK wrapping: break between any two characters, never before a closing mark (backend.pdf).
         "body": ParagraphStyle("body", fontName=font, fontSize=9, leading=13, wordWrap="CJK"),
         "cell": ParagraphStyle("cell", fontName=font, fontSize=8, leading=10, wordWrap="CJK"),
     }

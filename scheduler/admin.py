@@ -6,7 +6,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -14,18 +13,17 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from backend.admin import ReadOnlyAdmin
 from backend.errors import ApplicationError
-from disclosure.admin import ReadOnlyAdmin
 from scheduler.models import CalendarDay, CalendarYear, DeadlineRule, Notice, SweepRun
 from scheduler.selectors import calendar_invalidate
 from scheduler.services import calendar_load_from_package, calendar_load_year, parse_notice_csv
+from scheduler.signals import calendar_changed
 
 
 def _recompute_after_commit() -> None:
-    from disclosure.tasks import recompute_provisional_deadlines
-
     calendar_invalidate()
-    transaction.on_commit(recompute_provisional_deadlines.delay)
+    calendar_changed.send(sender=CalendarYear, deferred=True)
 
 
 class NoticeForm(forms.Form):

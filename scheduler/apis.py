@@ -1,6 +1,7 @@
 """Thin DRF views of the notifications inbox and of a record's deadline notices."""
 from __future__ import annotations
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -10,16 +11,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.errors import NotVisible
-from disclosure.models import User
-from disclosure.selectors.access import records_visible_to
 from scheduler import serializers as s
-from scheduler.models import Notice, Notification
+from scheduler.models import Notification
 from scheduler.notifications import notice_lines, notification_mark_read, notifications_mark_all_read
-from scheduler.selectors import notices_of_record, notifications_of
+from scheduler.selectors import notifications_of
 
 
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)  # authentication is required project-wide
+def _user(request: Request) -> AbstractBaseUser:
+    # Authentication is required project-wide (DEFAULT_PERMISSION_CLASSES).
+    assert isinstance(request.user, AbstractBaseUser)
     return request.user
 
 
@@ -55,16 +55,3 @@ class NotificationReadAll(APIView):
     @extend_schema(request=None, responses={200: None})
     def post(self, request: Request) -> Response:
         return Response({"marked_read": notifications_mark_all_read(user=_user(request))})
-
-
-class RecordNotices(generics.ListAPIView):
-    """The deadline notices about one record: part of its history (Art. 12)."""
-
-    serializer_class = s.NoticeOutput
-    pagination_class = None
-
-    def get_queryset(self) -> QuerySet[Notice]:
-        record = records_visible_to(_user(self.request)).filter(pk=self.kwargs["pk"]).first()
-        if record is None:
-            raise NotVisible(_("Not found."))
-        return notices_of_record(record_id=record.pk)

@@ -1,8 +1,10 @@
 """The rule table of Art. 7, Art. 8 and Art. 11: one place to read and change the statutory periods.
 
-These are the defaults the database is seeded with (``scheduler.DeadlineRule``); an administrator
-may change a row in the admin when a rule changes, and new deadlines follow it. Deadlines already
-computed keep the rule they were computed with (records store their due date).
+Keys are plain strings: the values of the record kinds (``disclosure.kinds.RecordKind``) and the
+two reply deadlines of citizens' requests. These are the defaults the database is seeded with
+(``scheduler.DeadlineRule``); an administrator may change a row in the admin when a rule changes,
+and new deadlines follow it. Deadlines already computed keep the rule they were computed with
+(records store their due date).
 """
 from __future__ import annotations
 
@@ -10,18 +12,6 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-
-class RecordKind(models.TextChoices):
-    PERMIT = "permit", _("Administrative permit")
-    FILING = "filing", _("Filing")
-    INSPECTION_TASK = "inspection_task", _("Inspection task")
-    INSPECTION_RESULT = "inspection_result", _("Inspection result")
-    PENALTY = "penalty", _("Administrative penalty")
-    COERCIVE_MEASURE = "coercive_measure", _("Administrative coercive measure")
-    ADMINISTRATIVE_ORDER = "administrative_order", _("Administrative order")
-    DISHONEST_LIST = "dishonest_list", _("List of dishonest entities")
-    OTHER = "other", _("Other supervision information")
 
 
 class PeriodUnit(models.TextChoices):
@@ -45,38 +35,27 @@ class Rule:
 
 
 DEFAULT_RULES: tuple[Rule, ...] = (
-    Rule(RecordKind.INSPECTION_TASK, 10, PeriodUnit.WORKING_DAYS, 36, "第七条（一）",
+    Rule("inspection_task", 10, PeriodUnit.WORKING_DAYS, 36, "第七条（一）",
          "检查任务批准后10个工作日内公示"),
-    Rule(RecordKind.INSPECTION_RESULT, 10, PeriodUnit.WORKING_DAYS, 36, "第七条（二）",
+    Rule("inspection_result", 10, PeriodUnit.WORKING_DAYS, 36, "第七条（二）",
          "检查结果形成后10个工作日内公示"),
-    Rule(RecordKind.PERMIT, 7, PeriodUnit.WORKING_DAYS, 36, "第七条（三）",
+    Rule("permit", 7, PeriodUnit.WORKING_DAYS, 36, "第七条（三）",
          "作出准予行政许可决定后7个工作日内公示"),
     # Art. 7(3) names permit decisions only; a filing is no decision, so it falls under (4).
-    Rule(RecordKind.FILING, 20, PeriodUnit.CALENDAR_DAYS, 36, "第七条（四）",
+    Rule("filing", 20, PeriodUnit.CALENDAR_DAYS, 36, "第七条（四）",
          "备案信息属其他监管信息，自产生之日起20日内公示"),
-    Rule(RecordKind.PENALTY, 7, PeriodUnit.WORKING_DAYS, 36, "第七条（三）",
+    Rule("penalty", 7, PeriodUnit.WORKING_DAYS, 36, "第七条（三）",
          "作出行政处罚决定后7个工作日内公示"),
-    Rule(RecordKind.COERCIVE_MEASURE, 7, PeriodUnit.WORKING_DAYS, 36, "第七条（三）",
+    Rule("coercive_measure", 7, PeriodUnit.WORKING_DAYS, 36, "第七条（三）",
          "采取行政强制措施决定后7个工作日内公示"),
-    Rule(RecordKind.ADMINISTRATIVE_ORDER, 7, PeriodUnit.WORKING_DAYS, 36, "第七条（三）",
+    Rule("administrative_order", 7, PeriodUnit.WORKING_DAYS, 36, "第七条（三）",
          "采取行政命令决定后7个工作日内公示"),
-    Rule(RecordKind.DISHONEST_LIST, 20, PeriodUnit.CALENDAR_DAYS, 60, "第七条（四）",
+    Rule("dishonest_list", 20, PeriodUnit.CALENDAR_DAYS, 60, "第七条（四）",
          "其他监管信息自产生之日起20日内公示"),
-    Rule(RecordKind.OTHER, 20, PeriodUnit.CALENDAR_DAYS, 36, "第七条（四）",
+    Rule("other", 20, PeriodUnit.CALENDAR_DAYS, 36, "第七条（四）",
          "其他监管信息自产生之日起20日内公示"),
     Rule(QUERY_REPLY, 20, PeriodUnit.WORKING_DAYS, None, "第十一条",
          "自收到查询申请之日起20个工作日内书面答复"),
     Rule(CORRECTION_REPLY, 15, PeriodUnit.WORKING_DAYS, None, "第十条",
          "及时更正；本系统以15个工作日为办理时限"),
 )
-
-
-
-# -- Display periods of penalties (Art. 8) --------------------------------------------------------
-# The rule table's ``display_months`` of ``penalty`` is the ordinary period (3 years). National
-# practice (国家发展改革委 credit-repair rules for 行政处罚信息) shows a decision that only warns, criticises
-# or fines a low amount for 3 months; when one decision imposes several penalties, the longest
-# period applies. "Low" is an amount at or under settings.PUBLIC_LOW_FINE_MAX_YUAN. The penalty
-# types are ``disclosure.models.PenaltyType``.
-SHORT_DISPLAY_PENALTIES: frozenset[str] = frozenset({"warning", "criticism", "fine"})
-SHORT_DISPLAY_MONTHS = 3

@@ -9,9 +9,9 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Count, Max, QuerySet
 from django.utils.translation import gettext as _
 
@@ -19,9 +19,6 @@ from backend.errors import ApplicationError
 from scheduler.calendar import Deadline, WorkingCalendar, build_calendar
 from scheduler.models import CalendarDay, CalendarYear, DeadlineRule, Notice, Notification, SubjectKind
 from scheduler.rules import PeriodUnit
-
-if TYPE_CHECKING:
-    from disclosure.models import User
 
 
 @dataclass
@@ -93,9 +90,9 @@ def deadline_for(key: str, event_date: date, *, calendar: WorkingCalendar | None
         raise ApplicationError(message, {"event_date": [message]}) from exc
 
 
-def notifications_of(*, user: User, unread: bool = False) -> QuerySet[Notification]:
+def notifications_of(*, user: AbstractBaseUser, unread: bool = False) -> QuerySet[Notification]:
     """One user's inbox, newest first."""
-    rows = Notification.objects.filter(user=user).select_related("notice", "notice__agency")
+    rows = Notification.objects.filter(user_id=user.pk).select_related("notice", "notice__agency")
     if unread:
         rows = rows.filter(read_at__isnull=True)
     return rows.order_by("-created_at", "-id")

@@ -24,7 +24,6 @@ compares dates only: no per-row calendar arithmetic, no Python loop over rows.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -33,11 +32,12 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Mod
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from disclosure.models import Record, RecordStatus, Request
 from scheduler.calendar import WorkingCalendar
 from scheduler.models import Notice, NoticeKind, SubjectKind, SweepRun
 from scheduler.selectors import get_calendar
+from scheduler.subjects import DeadlineSubject, deadline_subjects
 
 
 @dataclass(frozen=True)
@@ -73,30 +73,6 @@ def thresholds_for(today: date, calendar: WorkingCalendar | None = None) -> Thre
     while calendar.working_days_late(escalate_until, today) < k:
         escalate_until -= timedelta(days=1)
     return Thresholds(today=today, soon_until=soon_until, escalate_until=escalate_until)
-
-
-@dataclass(frozen=True)
-class SubjectSource:
-    """A kind of thing with a deadline: its open rows, each with ``id``, ``agency_id``,
-    ``due_date`` and ``updated_at`` (set on every change, for the incremental sweep)."""
-
-    kind: str
-    open_rows: Callable[[], QuerySet]
-
-
-def _open_records() -> QuerySet:
-    # Backfilled records are history, not work: no deadline runs for them. A surprise task has
-    # no due date until its result exists.
-    return Record.objects.filter(status=RecordStatus.DRAFT, backfill=False, due_date__isnull=False)
-
-
-def _open_requests() -> QuerySet:
-    # Citizens' corrections (Art. 10) and queries (Art. 11) until they are answered.
-    return Request.objects.open().filter(due_date__isnull=False)
-
-
-def subject_sources() -> list[SubjectSource]:
-    return [SubjectSource(SubjectKind.RECORD, _open_records), SubjectSource(SubjectKind.REQUEST, _open_requests)]
 
 
 def _partitioned(rows: QuerySet, partition: int, partitions: int) -> QuerySet:
@@ -180,7 +156,9 @@ def deadlines_sweep(
     prev = None if full else _previous(partition, partitions, today)
     windows = _entered_since(prev) if prev else {}
     summary = SweepSummary(today=today, partition=partition, partitions=partitions, full=prev is None)
-    for source in subject_sources():
+    for source in deadline_subjects():
+        if source.open_rows is None:
+            continue
         rows = _partitioned(source.open_rows(), partition, partitions)
         # Only deadlines up to the reminder horizon can be in any class: the index on
         # (status, due_date) reads just those.
@@ -217,6 +195,20 @@ def calendar_coverage_check(*, today: date | None = None) -> Notice | None:
         due_date=monday, defaults={"created_at": timezone.now()},
     )
     return notice if created else None
+
+
+def calendar_titles(years: list[int]) -> dict[int, str]:
+    """What a ``calendar_missing`` notice says (its subject id is the year)."""
+    return {year: _(
+        "The State Council holiday notice for %(year)d is not loaded: deadlines reaching into "
+        "%(year)d are provisional until an administrator loads it."
+    ) % {"year": year} for year in years}
+
+
+CALENDAR_SUBJECT = DeadlineSubject(
+    kind=SubjectKind.CALENDAR, open_rows=None, titles=calendar_titles,
+    url_name="admin:scheduler_calendaryear_changelist", url_takes_id=False,
+)
 
 
 def sweep_last_finished() -> datetime | None:

@@ -7,5 +7,4 @@ urlpatterns = [
     path("notifications/", apis.NotificationList.as_view(), name="notification-list"),
     path("notifications/read-all/", apis.NotificationReadAll.as_view(), name="notification-read-all"),
     path("notifications/<int:pk>/read/", apis.NotificationRead.as_view(), name="notification-read"),
-    path("records/<int:pk>/notices/", apis.RecordNotices.as_view(), name="record-notices"),
 ]

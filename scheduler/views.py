@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -11,28 +12,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from backend.ids import whole_number
-from disclosure.models import User
-from scheduler.models import Notice, SubjectKind
 from scheduler.notifications import notice_lines, notification_mark_read, notifications_mark_all_read
 from scheduler.selectors import notifications_of
+from scheduler.subjects import subject_path
 
 PAGE_SIZE = 25
-
-
-def _page_url(notice: Notice) -> str:
-    """The page a notice is about, on this site (the e-mail digest links the same pages absolutely)."""
-    if notice.subject_kind == SubjectKind.RECORD:
-        return reverse("workspace:record", args=[notice.subject_id])
-    if notice.subject_kind == SubjectKind.REQUEST:
-        return reverse("workspace:request", args=[notice.subject_id])
-    return reverse("admin:scheduler_calendaryear_changelist")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def inbox(request: HttpRequest) -> HttpResponse:
     user = request.user
-    assert isinstance(user, User)
+    assert isinstance(user, AbstractBaseUser)  # login_required
     if request.method == "POST":
         if "read_all" in request.POST:
             count = notifications_mark_all_read(user=user)
@@ -44,5 +35,5 @@ def inbox(request: HttpRequest) -> HttpResponse:
     unread = request.GET.get("unread") == "1"
     page = Paginator(notifications_of(user=user, unread=unread), PAGE_SIZE).get_page(request.GET.get("page"))
     lines = {line.notice.pk: line for line in notice_lines(n.notice for n in page)}
-    items = [(n, lines[n.notice_id], _page_url(n.notice)) for n in page]
+    items = [(n, lines[n.notice_id], subject_path(n.notice)) for n in page]
     return render(request, "scheduler/inbox.html", {"page": page, "items": items, "unread": unread})

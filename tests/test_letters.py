@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 from rest_framework.test import APIClient
 
+from backend.pdf import CLOSING_PUNCTUATION
 from disclosure.models import Record
-from reports.pdf import CLOSING_PUNCTUATION
 from tests.conftest import Staff, penalty
 
 pytestmark = pytest.mark.django_db
@@ -192,12 +192,12 @@ def test_an_open_request_has_no_letter(anonymous: APIClient, tree: object, clock
 def test_a_missing_cjk_font_fails_the_check_outside_development(settings: Any) -> None:
     settings.PDF_CJK_FONT_PATHS = ["/nonexistent/wqy-microhei.ttc"]
     settings.DEBUG = False
-    with pytest.raises(SystemCheckError, match="reports.E001"):
+    with pytest.raises(SystemCheckError, match="backend.E001"):
         call_command("check", stdout=io.StringIO(), stderr=io.StringIO())
     settings.DEBUG = True
     out = io.StringIO()
     call_command("check", stdout=out, stderr=out)  # a warning only, in development
-    assert "reports.W001" in out.getvalue()
+    assert "backend.W001" in out.getvalue()
     settings.PDF_CJK_FONT_PATHS = ["/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"]
     settings.DEBUG = False
     call_command("check", stdout=io.StringIO(), stderr=io.StringIO())
@@ -232,7 +232,7 @@ def test_no_line_of_a_letter_starts_with_closing_punctuation(before: int, code: 
     with them, where reportlab alone would start the next line with the second mark."""
     from reportlab.lib.styles import ParagraphStyle
 
-    from reports.pdf import CLOSING_PUNCTUATION, ChineseParagraph, cjk_font, line_text
+    from backend.pdf import CLOSING_PUNCTUATION, ChineseParagraph, cjk_font, line_text
 
     style = ParagraphStyle("body", fontName=cjk_font(), fontSize=14, leading=24, wordWrap="CJK", alignment=4,
                            firstLineIndent=28)

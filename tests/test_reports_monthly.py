@@ -15,9 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from backend.pdf import CLOSING_PUNCTUATION
 from disclosure.models import AuditChainHead, AuditEntry
 from reports.models import MonthlyReport
-from reports.pdf import CLOSING_PUNCTUATION
 from tests.conftest import Staff, call_command_en
 from tests.test_audit_stats import Dataset, build
 

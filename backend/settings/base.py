@@ -203,7 +203,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
 }
 
-# TrueType CJK fonts embedded in generated PDFs (reports/pdf.py), first one found wins.
+# TrueType CJK fonts embedded in generated PDFs (backend/pdf.py), first one found wins.
 PDF_CJK_FONT_PATHS = env_list("PDF_CJK_FONT_PATHS", [
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",

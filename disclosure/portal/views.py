@@ -21,6 +21,7 @@ from backend.errors import ApplicationError, NotVisible
 from backend.ids import whole_number
 from backend.middleware import too_many_requests
 from disclosure.apis_public import SearchThrottle, SubmitThrottle
+from disclosure.kinds import RecordKind
 from disclosure.models import Agency, PenaltyType, PublicRecord, RequestKind, SubjectType
 from disclosure.selectors.deadline import deadline_explain
 from disclosure.selectors.public import (
@@ -40,7 +41,6 @@ from disclosure.serializers import DEADLINE_KINDS
 from disclosure.services import requests as svc
 from disclosure.services.privacy import fold
 from disclosure.services.reply_pdf import reply_pdf
-from scheduler.rules import RecordKind
 
 _KIND_LABELS = dict(RecordKind.choices)
 

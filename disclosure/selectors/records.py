@@ -6,9 +6,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from disclosure.kinds import RecordKind
 from disclosure.models import Record, RecordStatus, RecordVersion, User
 from disclosure.selectors.access import records_visible_to
-from scheduler.rules import RecordKind
 
 
 class RecordFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types

@@ -7,9 +7,16 @@ from decimal import Decimal
 
 from django.conf import settings
 
+from disclosure.kinds import RecordKind
 from disclosure.models import PenaltyType, Record
-from scheduler.rules import SHORT_DISPLAY_MONTHS, SHORT_DISPLAY_PENALTIES, RecordKind
 from scheduler.selectors import get_rule
+
+# The rule table's ``display_months`` of ``penalty`` is the ordinary period (3 years). National
+# practice (国家发展改革委 credit-repair rules for 行政处罚信息) shows a decision that only warns, criticises
+# or fines a low amount for 3 months; when one decision imposes several penalties, the longest
+# period applies. "Low" is an amount at or under settings.PUBLIC_LOW_FINE_MAX_YUAN.
+SHORT_DISPLAY_PENALTIES: frozenset[str] = frozenset({PenaltyType.WARNING, PenaltyType.CRITICISM, PenaltyType.FINE})
+SHORT_DISPLAY_MONTHS = 3
 
 
 def add_months(day: date, months: int) -> date:

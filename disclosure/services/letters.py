@@ -11,7 +11,7 @@ language of the documents the agency issues, whatever language the page that ask
 therefore written here in Chinese rather than through the translation catalogs.
 
 Chinese line-breaking rules apply: no line starts with a closing punctuation mark
-(``reports.pdf.CLOSING_PUNCTUATION``).
+(``backend.pdf.CLOSING_PUNCTUATION``).
 """
 from __future__ import annotations
 
@@ -30,10 +30,10 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, SimpleDocTemplate, Spacer
 
 from backend.errors import NotVisible
+from backend.pdf import ChineseParagraph, cjk_font
 from disclosure.models import Agency, AgencyKind, PublicRecord, Request, RequestKind, RequestStatus
 from disclosure.services.privacy import context_for, mask
 from disclosure.services.snapshots import snapshot
-from reports.pdf import ChineseParagraph, cjk_font
 
 RULE = "《葫芦岛市行政机关监管信息归集公示管理办法》（葫政办发〔2020〕80号）"
 # Above the city government there is no agency in the tree: its reconsideration body is the province's.

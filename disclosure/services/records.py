@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from backend.errors import AccessDenied, ApplicationError, ConflictError, NotVisible
 from disclosure.credit_code import credit_code_problem, normalize_credit_code
+from disclosure.kinds import RecordKind
 from disclosure.models import (
     Agency,
     CreditCodeWhitelist,
@@ -38,7 +39,6 @@ from disclosure.services.rollup import rollup_record_written
 from disclosure.services.snapshots import SNAPSHOT_FIELDS as SNAPSHOT_FIELDS  # re-exported
 from disclosure.services.snapshots import snapshot
 from scheduler.calendar import Deadline, WorkingCalendar
-from scheduler.rules import RecordKind
 from scheduler.selectors import deadline_for, get_calendar
 
 # Writes are made by signed-in staff; views require authentication before calling a service.

@@ -10,9 +10,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from backend.errors import ApplicationError
+from disclosure.kinds import RecordKind
 from disclosure.models import Agency, Disclosure, PenaltyType, Record, Role, SubjectType
 from disclosure.services.records import CONTENT_FIELDS
-from scheduler.rules import RecordKind
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

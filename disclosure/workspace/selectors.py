@@ -16,6 +16,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from disclosure.kinds import RecordKind
 from disclosure.models import (
     OPEN_REQUEST_STATUSES,
     Agency,
@@ -37,7 +38,7 @@ from disclosure.selectors.records import record_list
 from disclosure.selectors.requests import requests_visible_to
 from scheduler.calendar import DayNote, WorkingCalendar
 from scheduler.models import DeadlineRule
-from scheduler.rules import PeriodUnit, RecordKind
+from scheduler.rules import PeriodUnit
 
 # Deadline states of a draft, as the list filters them.
 OVERDUE, DUE_TODAY, DUE_SOON, PROVISIONAL = "overdue", "due_today", "due_soon", "provisional"

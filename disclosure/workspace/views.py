@@ -24,6 +24,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.errors import AccessDenied, ApplicationError, NotVisible
 from backend.ids import whole_number
+from disclosure.auth import request_user
+from disclosure.kinds import RecordKind
 from disclosure.models import Record, RecordStatus, RequestKind, RequestStatus, User, VersionAction
 from disclosure.selectors.access import AUDIT, agencies_for
 from disclosure.selectors.records import record_list, record_versions
@@ -32,7 +34,6 @@ from disclosure.services.requests import ANSWERS, request_answer, request_for_ac
 from disclosure.services.users import membership_change, user_create
 from disclosure.workspace import forms as f
 from disclosure.workspace import selectors as sel
-from scheduler.rules import RecordKind
 from scheduler.selectors import get_calendar, get_rule, notices_of_record
 
 View = Callable[..., HttpResponse]
@@ -51,11 +52,6 @@ def staff_view(view: View) -> View:
             raise PermissionDenied(exc.message) from exc
 
     return login_required(wrapped, login_url=reverse_lazy("workspace:login"))
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # staff_view: signed in
-    return request.user
 
 
 def _record_url(record: Record) -> str:
@@ -103,7 +99,7 @@ DEADLINE_CHOICES = [
 @staff_view
 @require_http_methods(["GET", "HEAD"])
 def records(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     today = timezone.localdate()
     calendar = get_calendar()
     params = {key: request.GET.get(key, "") for key in ("kind", "status", "agency", "deadline", "sort", "q")}
@@ -138,7 +134,7 @@ def records(request: HttpRequest) -> HttpResponse:
 @staff_view
 @require_http_methods(["GET", "HEAD"])
 def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     record = sel.visible_record(user=user, record_id=pk)
     if record is None:
         raise Http404(_("Not found."))
@@ -173,7 +169,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _record_form(request: HttpRequest, data: Any = None, **kwargs: Any) -> f.RecordForm:
-    user = _user(request)
+    user = request_user(request)
     tasks = record_list(user=user).filter(kind=RecordKind.INSPECTION_TASK)
     return f.RecordForm(data, agencies=sel.act_agencies(user=user), tasks=tasks, **kwargs)
 
@@ -181,7 +177,7 @@ def _record_form(request: HttpRequest, data: Any = None, **kwargs: Any) -> f.Rec
 @staff_view
 @require_http_methods(["GET", "HEAD", "POST"])
 def record_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if request.method != "POST":
         agencies = sel.act_agencies(user=user)
         if not agencies.exists():
@@ -203,7 +199,7 @@ def record_new(request: HttpRequest) -> HttpResponse:
 @staff_view
 @require_http_methods(["GET", "HEAD", "POST"])
 def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     record = svc.record_for_action(actor=user, record_id=pk, action="edit")
     if request.method != "POST":
         initial = {name: getattr(record, name) for name in f.RecordForm.base_fields if name not in ("agency", "task")}
@@ -234,7 +230,7 @@ def _render_record_form(request: HttpRequest, form: f.RecordForm, record: Record
 @staff_view
 @require_http_methods(["GET", "HEAD", "POST"])
 def record_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     record = svc.record_for_action(actor=user, record_id=pk, action="publish")
     form = f.VersionForm(request.POST if request.method == "POST" else None, initial={"version": record.version})
     status = 200
@@ -265,7 +261,7 @@ def _published_message(record: Record) -> str:
 @staff_view
 @require_http_methods(["GET", "HEAD", "POST"])
 def record_change(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     record = svc.record_for_action(actor=user, record_id=pk, action="change")
     status = 200
     if request.method != "POST":
@@ -297,7 +293,7 @@ def record_change(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view
 @require_http_methods(["GET", "HEAD", "POST"])
 def record_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     record = svc.record_for_action(actor=user, record_id=pk, action="revoke")
     form = f.RevokeGroundsForm(request.POST if request.method == "POST" else None,
                                initial={"version": record.version})
@@ -328,7 +324,7 @@ def bulk_publish(request: HttpRequest) -> HttpResponse:
     will be refused); only its "confirm" publishes. Each draft is published by ``record_publish``
     in its own transaction: a refusal (overdue is no refusal; a stale or foreign record is)
     leaves the others published."""
-    user = _user(request)
+    user = request_user(request)
     ids = list(dict.fromkeys(n for n in map(whole_number, request.POST.getlist("record")) if n is not None))
     limit = settings.WORKSPACE_BULK_PUBLISH_MAX
     if not ids:
@@ -367,7 +363,7 @@ def bulk_publish(request: HttpRequest) -> HttpResponse:
 
 # -- agency administration ------------------------------------------------------------------------------------
 def _managed(request: HttpRequest) -> Any:
-    agencies = sel.managed_agencies(user=_user(request))
+    agencies = sel.managed_agencies(user=request_user(request))
     if not agencies.exists():
         raise PermissionDenied(_("Only an agency administrator may manage users."))
     return agencies
@@ -376,7 +372,7 @@ def _managed(request: HttpRequest) -> Any:
 @staff_view
 @require_http_methods(["GET", "HEAD", "POST"])
 def users(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     agencies = _managed(request)
     form = f.UserAddForm(request.POST if request.method == "POST" else None, agencies=agencies)
     status = 200
@@ -410,7 +406,7 @@ def user_role(request: HttpRequest, user_id: int) -> HttpResponse:
         messages.error(request, "; ".join(str(m) for msgs in form.errors.values() for m in msgs))
         return HttpResponseRedirect(reverse("workspace:users"))
     try:
-        membership = membership_change(actor=_user(request), user_id=user_id,
+        membership = membership_change(actor=request_user(request), user_id=user_id,
                                        agency_code=form.cleaned_data["agency"].code, role=form.cleaned_data["role"])
     except (NotVisible, AccessDenied):
         raise
@@ -426,7 +422,7 @@ def user_role(request: HttpRequest, user_id: int) -> HttpResponse:
 @staff_view
 @require_http_methods(["GET", "HEAD"])
 def requests_queue(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     kind = request.GET.get("kind", "") if request.GET.get("kind") in RequestKind.values else ""
     status = request.GET.get("status", "") if request.GET.get("status") in RequestStatus.values else ""
     page = Paginator(sel.workspace_requests(user=user, kind=kind, status=status),
@@ -444,7 +440,7 @@ def requests_queue(request: HttpRequest) -> HttpResponse:
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One request and, for who may act for its agency, the answer form. An accepted correction
     changes the record in the same transaction (``request_answer``), with the fields given here."""
-    user = _user(request)
+    user = request_user(request)
     item = sel.workspace_requests(user=user).filter(pk=pk).first()
     if item is None:
         raise Http404(_("Not found."))

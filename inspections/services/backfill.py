@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 
 from backend.errors import ApplicationError
 from backend.iterables import chunked
+from disclosure.kinds import RecordKind
 from disclosure.models import Agency, Disclosure, Record, SubjectType, User
 from disclosure.selectors.access import ACT, agencies_for
 from disclosure.services.audit import audit_append
@@ -49,7 +50,6 @@ from disclosure.services.records import record_create, record_publish
 from inspections.models import BackfillBatch, BackfillItem
 from inspections.services.directory import RowError
 from inspections.tabular import _cell, read_table
-from scheduler.rules import RecordKind
 
 T = TypeVar("T")
 Progress = Callable[[Iterable[T], str, int], Iterable[T]]

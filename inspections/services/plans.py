@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from backend.errors import ApplicationError, ConflictError
+from disclosure.kinds import RecordKind
 from disclosure.models import Agency, Disclosure, Record, User
 from disclosure.selectors.access import ACT, agencies_for
 from disclosure.services.audit import audit_append, audit_refusal
@@ -35,7 +36,6 @@ from inspections.models import (
 )
 from inspections.selectors import eligible_entities, eligible_inspectors, exclusions
 from inspections.services.access import check_act
-from scheduler.rules import RecordKind
 
 PLAN_FIELDS = ("title", "scope", "period_start", "period_end", "sample_count", "sample_percent", "industry",
                "risk_levels", "inspectors_per_task", "surprise")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from backend.errors import ApplicationError
 from scheduler.services import calendar_load_from_package, calendar_load_year, parse_notice_csv
+from scheduler.signals import calendar_changed
 
 
 class Command(BaseCommand):
@@ -24,8 +25,6 @@ class Command(BaseCommand):
         parser.add_argument("--source", default="", help="where the data comes from (e.g. 国办发明电〔2026〕X号)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from disclosure.services.deadlines import records_recompute_provisional
-
         try:
             if options["file"]:
                 if len(options["years"]) != 1:
@@ -45,5 +44,6 @@ class Command(BaseCommand):
         for load in loads:
             self.stdout.write(_("%(year)s: %(h)s holidays, %(m)s make-up working days loaded.") % {
                 "year": load.year, "h": load.holidays, "m": load.makeup_workdays})
-        count = records_recompute_provisional()
+        results = calendar_changed.send(sender=self.__class__, deferred=False)
+        count = sum(int(n) for _receiver, n in results if n is not None)  # each receiver's count
         self.stdout.write(_("%(n)s provisional deadlines recomputed.") % {"n": count})

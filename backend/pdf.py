@@ -4,7 +4,7 @@ Chinese line-breaking rules.
 A TrueType CJK font (Debian's fonts-wqy-microhei by default, installed by .ci/run and the
 Dockerfile) is embedded as a subset, so the document renders the same on any reader. Documents
 leave the building (letters to citizens, reports to the bureau), so outside development a missing
-font is an error, reported by ``manage.py check`` (``reports.E001``) when the process starts and
+font is an error, reported by ``manage.py check`` (``backend.E001``) when the process starts and
 raised when a PDF is made; only with ``DEBUG`` on does reportlab's built-in STSong-Light CID font
 stand in (it is not embedded: the reader must supply the glyphs).
 """
@@ -109,5 +109,5 @@ def check_cjk_font(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
     hint = "Install fonts-wqy-microhei (apt) or point PDF_CJK_FONT_PATHS at a TrueType CJK font."
     if settings.DEBUG:
         return [checks.Warning(_missing_message() + "; PDFs fall back to the non-embedded STSong-Light.",
-                               hint=hint, id="reports.W001")]
-    return [checks.Error(_missing_message() + ".", hint=hint, id="reports.E001")]
+                               hint=hint, id="backend.W001")]
+    return [checks.Error(_missing_message() + ".", hint=hint, id="backend.E001")]
