@@ -13,7 +13,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from backend.errors import ApplicationError
+from backend.errors import ServiceError
 
 
 class Pagination(PageNumberPagination):
@@ -54,7 +54,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, SuspiciousOperation):  # too many fields, a malformed multipart body…
         return Response({"detail": str(exceptions.ParseError.default_detail), "errors": {}},
                         status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, ApplicationError):
+    if isinstance(exc, ServiceError):
         return Response({"detail": exc.message, "errors": exc.errors}, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

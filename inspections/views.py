@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from backend.errors import AccessDenied, ApplicationError, NotVisible
+from backend.errors import FORM_ERRORS, AccessDenied, NotVisible, ServiceError
 from disclosure.auth import request_user
 from disclosure.selectors.access import ACT, agencies_for
 from inspections import conf
@@ -38,7 +38,7 @@ def _object(queryset: Any, pk: int) -> Any:
         raise Http404 from None
 
 
-def _service_errors(form: Any, exc: ApplicationError) -> None:
+def _service_errors(form: Any, exc: ServiceError) -> None:
     if isinstance(exc, NotVisible):
         raise Http404 from None
     if isinstance(exc, AccessDenied):
@@ -70,7 +70,7 @@ def index(request: HttpRequest) -> HttpResponse:
         assert agency is not None  # a choice of the form
         try:
             plan = plans.plan_create(actor=user, agency=agency, values=data)
-        except ApplicationError as exc:
+        except FORM_ERRORS as exc:
             _service_errors(form, exc)
         else:
             messages.success(request, _("The plan was saved; approve it to draw."))
@@ -102,7 +102,7 @@ def plan_approve(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from None
     except AccessDenied as exc:
         raise PermissionDenied(exc.message) from None
-    except ApplicationError as exc:
+    except FORM_ERRORS as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Approved; the draw is below."))
@@ -119,7 +119,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             plans.result_create(actor=user, task=task, **form.cleaned_data)
-        except ApplicationError as exc:
+        except FORM_ERRORS as exc:
             _service_errors(form, exc)
         else:
             messages.success(request, _("The result was recorded as a draft record; publish it within its deadline."))
@@ -141,7 +141,7 @@ def entities(request: HttpRequest) -> HttpResponse:
         try:
             report = importer(actor=user, file_name=upload[0], data=upload[1],
                               dry_run=request.POST.get("action") != "import")
-        except ApplicationError as exc:
+        except FORM_ERRORS as exc:
             _service_errors(form, exc)
     filters = sel.EntityFilter(request.GET, queryset=sel.entity_list(user=user))
     return render(request, "inspections/entities.html", {
@@ -162,7 +162,7 @@ def backfill_upload(request: HttpRequest) -> HttpResponse:
             report = backfill.backfill_import(actor=user, file_name=upload[0], data=upload[1],
                                               dry_run=request.POST.get("action") != "import",
                                               max_rows=conf.web_import_max_rows())
-        except ApplicationError as exc:
+        except FORM_ERRORS as exc:
             _service_errors(form, exc)
     return render(request, "inspections/backfill.html", {
         "form": form, "report": report, "columns": backfill.REQUIRED + backfill.OPTIONAL,

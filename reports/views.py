@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from backend.errors import ApplicationError
+from backend.errors import ApplicationError, ServiceError
 from disclosure.models import Agency, User
 from reports import conf
 from reports.charts import trend_svg
@@ -155,7 +155,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
             assert isinstance(user, User) and scope.auditor
             report = monthly_report_generate(month=month, actor=user, force=request.POST.get("again") == "1",
                                              today=today)
-        except ApplicationError as exc:
+        except ServiceError as exc:
             messages.error(request, " ".join(m for msgs in exc.errors.values() for m in msgs) or exc.message)
             status = 400
         else:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from backend.admin import ReadOnlyAdmin
-from backend.errors import ApplicationError
+from backend.errors import ServiceError
 from scheduler.models import CalendarDay, CalendarYear, DeadlineRule, Notice, SweepRun
 from scheduler.selectors import calendar_invalidate
 from scheduler.services import calendar_load_from_package, calendar_load_year, parse_notice_csv
@@ -61,7 +61,7 @@ class CalendarYearAdmin(admin.ModelAdmin):
                 )
             except UnicodeDecodeError:
                 form.add_error("file", _("The file is not UTF-8 text."))
-            except ApplicationError as exc:
+            except ServiceError as exc:
                 form.add_error("file", exc.message)
             else:
                 _recompute_after_commit()
@@ -79,7 +79,7 @@ class CalendarYearAdmin(admin.ModelAdmin):
     def reload_from_package(self, request: HttpRequest, queryset: QuerySet[CalendarYear]) -> None:
         try:
             calendar_load_from_package(years=[y.year for y in queryset])
-        except ApplicationError as exc:
+        except ServiceError as exc:
             self.message_user(request, exc.message, messages.ERROR)
             return
         _recompute_after_commit()

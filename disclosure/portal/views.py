@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from backend.errors import ApplicationError, NotVisible
+from backend.errors import NotVisible, ServiceError
 from backend.ids import whole_number
 from backend.middleware import too_many_requests
 from disclosure.apis_public import SearchThrottle, SubmitThrottle
@@ -185,7 +185,7 @@ def request_form(request: HttpRequest, kind: str) -> HttpResponse:
                 created = svc.query_submit(
                     requester_name=post.get("requester_name", ""), contact=post.get("contact", ""),
                     question=post.get("question", ""), record_id=record_id, agency_code=post.get("agency", ""))
-        except ApplicationError as exc:
+        except ServiceError as exc:
             context.update(errors=exc.errors, message=exc.message)
             return render(request, "disclosure/portal/request_form.html", context, status=exc.status_code)
         return HttpResponseRedirect(reverse("portal-track-code", args=[created.tracking_code]) + "?new=1")
@@ -240,7 +240,7 @@ def deadline_page(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 result = deadline_explain(kind=kind, event_date=event_date)
-            except ApplicationError as exc:
+            except ServiceError as exc:
                 error = exc.message
     from scheduler.selectors import get_rule  # local: the module's imports are another change's
 

@@ -94,10 +94,12 @@ def audit_refusal(
 ) -> None:
     """Record a refused attempt durably, even though the request that made it will fail.
 
-    Runs in its own transaction: called before the action's transaction opens, so the refusal
-    survives the error that follows.
+    Commits in a transaction of its own, ``durable``: called inside another transaction, whose
+    rollback would silently take the refusal with it, it raises ``RuntimeError`` instead. Check
+    access before the action's transaction opens (as every service here does).
     """
-    audit_append(
-        actor=actor, action=action, object_type=object_type, object_id=object_id, agency_code=agency_code,
-        outcome=AuditOutcome.REFUSED, detail=detail,
-    )
+    with transaction.atomic(durable=True):
+        audit_append(
+            actor=actor, action=action, object_type=object_type, object_id=object_id, agency_code=agency_code,
+            outcome=AuditOutcome.REFUSED, detail=detail,
+        )

@@ -40,7 +40,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backend.errors import ApplicationError
+from backend.errors import ApplicationError, ServiceError
 from backend.iterables import chunked
 from disclosure.models import (
     Agency,
@@ -321,7 +321,7 @@ class BulkWriter:
         bulk_insert(PublicRecord, rows)
         rollup_add([record for _item, record, _v in built])
 
-    def finish(self, *, progress: Progress = _no_progress) -> tuple[int, list[tuple[int, ApplicationError]]]:
+    def finish(self, *, progress: Progress = _no_progress) -> tuple[int, list[tuple[int, ServiceError]]]:
         """Append the publication entries of the records ``flush`` published (after every
         creation entry, as the per-record import orders them), then publish the surprise tasks
         through ``record_publish``; returns how many of those were published and the errors it
@@ -341,12 +341,12 @@ class BulkWriter:
                                    agency_code=code, at=now, detail={"version": 2, "digest": digest, "reason": ""})
             self._chain.flush()
         published = 0
-        errors: list[tuple[int, ApplicationError]] = []
+        errors: list[tuple[int, ServiceError]] = []
         # From here on the heads are read from the database again (``audit_append``, ``feed_append``).
         for key, record_id in progress(self._after_results, _("publishing"), len(self._after_results)):
             try:
                 record_publish(actor=self.actor, record=Record.objects.select_related("agency").get(pk=record_id))
-            except ApplicationError as exc:
+            except ServiceError as exc:
                 errors.append((key, exc))
                 continue
             published += 1

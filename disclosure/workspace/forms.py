@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from backend.errors import ApplicationError
+from backend.errors import ConflictError, ServiceError
 from disclosure.kinds import RecordKind
 from disclosure.models import Agency, Disclosure, PenaltyType, Record, Role, SubjectType
 from disclosure.services.records import CONTENT_FIELDS
@@ -172,18 +172,15 @@ class RoleForm(forms.Form):
 
 
 def refusal_onto(
-    form: forms.Form, error: ApplicationError, *, prefix: str = "", conflict_form: forms.Form | None = None
+    form: forms.Form, error: ServiceError, *, prefix: str = "", conflict_form: forms.Form | None = None
 ) -> int:
     """Put a service's refusal onto ``form`` and return the HTTP status to answer with.
 
     A state conflict (a stale version, an illegal transition) goes above ``conflict_form`` (the
     form itself by default) with 409; invalid input goes next to the fields it names with 400.
-    Refusals of access are not form errors: a 404 or 403 propagates to the view's decorator.
+    Callers catch ``FORM_ERRORS`` only: a refusal of access is no form error, and its 404 or 403
+    propagates to the view's decorator.
     """
-    from backend.errors import AccessDenied, ConflictError, NotVisible
-
-    if isinstance(error, (NotVisible, AccessDenied)):
-        raise error
     if isinstance(error, ConflictError):
         (conflict_form or form).add_error(None, error.message)
         return 409
@@ -191,7 +188,7 @@ def refusal_onto(
     return 400
 
 
-def add_service_errors(form: forms.Form, error: ApplicationError, *, prefix: str = "") -> None:
+def add_service_errors(form: forms.Form, error: ServiceError, *, prefix: str = "") -> None:
     """Put a service's ``{field: [messages]}`` next to the form's fields; the rest above the form.
 
     ``prefix`` strips the service's own prefix (``changes.`` for a change's content fields).

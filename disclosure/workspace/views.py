@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from backend.errors import AccessDenied, ApplicationError, NotVisible
+from backend.errors import FORM_ERRORS, AccessDenied, ApplicationError, NotVisible, ServiceError
 from backend.ids import whole_number
 from disclosure.auth import request_user
 from disclosure.kinds import RecordKind
@@ -188,7 +188,7 @@ def record_new(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             record = svc.record_create(actor=user, agency=form.cleaned_data["agency"], values=form.values())
-        except ApplicationError as exc:
+        except FORM_ERRORS as exc:
             return _render_record_form(request, form, None, status=f.refusal_onto(form, exc))
         messages.success(request, _("Draft %(id)s saved. Due %(due)s.") % {
             "id": record.pk, "due": record.due_date or _("with its result")})
@@ -213,7 +213,7 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             record = svc.record_edit(actor=user, record=record, version=version.cleaned_data["version"],
                                      values={"agency": form.cleaned_data["agency"], **form.values()})
-        except ApplicationError as exc:
+        except FORM_ERRORS as exc:
             status = f.refusal_onto(form, exc)
         else:
             messages.success(request, _("Draft %(id)s saved.") % {"id": record.pk})
@@ -237,7 +237,7 @@ def record_publish(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             record = svc.record_publish(actor=user, record=record, version=form.cleaned_data["version"])
-        except ApplicationError as exc:
+        except FORM_ERRORS as exc:
             status = f.refusal_onto(form, exc)
         else:
             messages.success(request, _published_message(record))
@@ -279,7 +279,7 @@ def record_change(request: HttpRequest, pk: int) -> HttpResponse:
                     reason=data["reason"], legal_basis=data["legal_basis"], document_number=data["document_number"],
                     version=data["version"],
                 )
-            except ApplicationError as exc:
+            except FORM_ERRORS as exc:
                 status = f.refusal_onto(content, exc, prefix="changes.", conflict_form=grounds)
             else:
                 messages.success(request, _("Record %(id)s changed: version %(v)s.") % {
@@ -306,7 +306,7 @@ def record_revoke(request: HttpRequest, pk: int) -> HttpResponse:
                 record = svc.record_revoke(actor=user, record=record, reason=data["reason"],
                                            legal_basis=data["legal_basis"], document_number=data["document_number"],
                                            version=data["version"])
-            except ApplicationError as exc:
+            except FORM_ERRORS as exc:
                 status = f.refusal_onto(form, exc)
             else:
                 messages.success(request, _("Record %(id)s revoked.") % {"id": record.pk})
@@ -350,7 +350,7 @@ def bulk_publish(request: HttpRequest) -> HttpResponse:
             record = svc.record_publish(actor=user, record=record)
         except NotVisible:
             results.append({"id": record_id, "record": None, "published": False, "reason": _("Not found.")})
-        except ApplicationError as exc:
+        except ServiceError as exc:
             detail = "; ".join(m for msgs in exc.errors.values() for m in msgs if m != exc.message)
             results.append({"id": record_id, "record": None, "published": False,
                             "reason": exc.message + (f" ({detail})" if detail else "")})
@@ -384,7 +384,7 @@ def users(request: HttpRequest) -> HttpResponse:
                 created, membership, _token = user_create(
                     actor=user, username=data["username"], password=data["password"],
                     agency_code=data["agency"].code, role=data["role"], email=data["email"])
-            except ApplicationError as exc:
+            except FORM_ERRORS as exc:
                 f.refusal_onto(form, exc)
             else:
                 messages.success(request, _("%(user)s added as %(role)s of %(agency)s.") % {
@@ -408,9 +408,7 @@ def user_role(request: HttpRequest, user_id: int) -> HttpResponse:
     try:
         membership = membership_change(actor=request_user(request), user_id=user_id,
                                        agency_code=form.cleaned_data["agency"].code, role=form.cleaned_data["role"])
-    except (NotVisible, AccessDenied):
-        raise
-    except ApplicationError as exc:
+    except FORM_ERRORS as exc:
         messages.error(request, "; ".join(m for msgs in exc.errors.values() for m in msgs) or exc.message)
     else:
         messages.success(request, _("%(user)s is now %(role)s of %(agency)s.") % {
@@ -464,7 +462,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                changes=changes if data["decision"] == RequestStatus.ACCEPTED else None,
                                legal_basis=data["legal_basis"], document_number=data["document_number"],
                                correction_reason=data["correction_reason"])
-            except ApplicationError as exc:
+            except FORM_ERRORS as exc:
                 status = f.refusal_onto(form, exc)
                 field_errors = {k: v for k, v in exc.errors.items() if k.startswith("changes.")}
                 if content is not None and field_errors:

@@ -39,7 +39,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backend.errors import ApplicationError
+from backend.errors import ApplicationError, ServiceError
 from backend.iterables import chunked
 from disclosure.kinds import RecordKind
 from disclosure.models import Agency, Disclosure, Record, SubjectType, User
@@ -188,7 +188,7 @@ def _already_imported(external_ids: list[str]) -> dict[str, Record]:
     return found
 
 
-def _service_errors(number: int, exc: ApplicationError) -> list[RowError]:
+def _service_errors(number: int, exc: ServiceError) -> list[RowError]:
     if not exc.errors:
         return [RowError(number, "", exc.message)]
     return [RowError(number, name, message) for name, messages in exc.errors.items() for message in messages]
@@ -304,7 +304,7 @@ def _write(actor: User, rows: list[_Row], done: dict[str, Record], report: Backf
             continue
         try:
             row.record = record_create(actor=actor, agency=row.agency, values=row.values)
-        except ApplicationError as exc:
+        except ServiceError as exc:
             report.errors.extend(_service_errors(row.number, exc))
             continue
         by_id[row.external_id] = row.record
@@ -317,7 +317,7 @@ def _write(actor: User, rows: list[_Row], done: dict[str, Record], report: Backf
         assert row.record is not None
         try:
             row.record = record_publish(actor=actor, record=row.record)
-        except ApplicationError as exc:
+        except ServiceError as exc:
             report.errors.extend(_service_errors(row.number, exc))
             continue
         report.published += 1
@@ -478,7 +478,7 @@ class _Batched:
                 continue
             try:
                 record = self.writer.build(NewRecord(row.number, row.agency, row.values, row.published))
-            except ApplicationError as exc:
+            except ServiceError as exc:
                 self.service_errors.extend(_service_errors(row.number, exc))
                 continue
             tasks[row.external_id] = record

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from backend.errors import ApplicationError, ConflictError
+from backend.errors import ApplicationError, ConflictError, ServiceError
 from disclosure.kinds import RecordKind
 from disclosure.models import Agency, Disclosure, Record, User
 from disclosure.selectors.access import ACT, agencies_for
@@ -125,7 +125,7 @@ def plan_approve(*, actor: User, plan: Plan) -> Draw:
     check_act(actor=actor, agency=plan.agency, action="plan.approve", object_type="plan", object_id=plan.pk)
     try:
         return _approve(actor, plan)
-    except ApplicationError as exc:
+    except ServiceError as exc:
         if not isinstance(exc, ConflictError):
             audit_refusal(actor=actor, action="plan.approve", object_type="plan", object_id=plan.pk,
                           agency_code=plan.agency.code, detail={"reason": exc.message})

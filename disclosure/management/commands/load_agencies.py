@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from backend.errors import ApplicationError
+from backend.errors import ServiceError
 from disclosure.services.agencies import DEFAULT_ROWS_FILE, agencies_load, agencies_read_file
 
 
@@ -23,7 +23,7 @@ class Command(BaseCommand):
         path = options["file"] or DEFAULT_ROWS_FILE
         try:
             result = agencies_load(rows=agencies_read_file(path=path))
-        except ApplicationError as exc:
+        except ServiceError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(
             _("Agencies: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")

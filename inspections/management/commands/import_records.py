@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from backend.errors import ApplicationError
+from backend.errors import ServiceError
 from disclosure.models import User
 from inspections.services.backfill import backfill_import, iter_errors
 
@@ -56,7 +56,7 @@ class Command(BaseCommand):
         try:
             report = backfill_import(actor=actor, file_name=path.name, path=path, dry_run=options["dry_run"],
                                      progress=progress, per_record=options["per_record"])
-        except ApplicationError as exc:
+        except ServiceError as exc:
             details = "; ".join(f"{k}: {m}" for k, ms in exc.errors.items() for m in ms)
             raise CommandError(f"{exc.message} {details}".strip()) from None
         lines = list(iter_errors(report))

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from backend.errors import ApplicationError
+from backend.errors import ServiceError
 from reports.selectors import monthly_reports
 from reports.services import STEPS, monthly_report_generate, parse_month
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
 
                 report = monthly_report_generate(month=month, force=options["force"],
                                                  email=not options["no_email"], progress=step)
-        except ApplicationError as exc:
+        except ServiceError as exc:
             problems = "; ".join(m for msgs in exc.errors.values() for m in msgs) or exc.message
             raise CommandError(problems) from exc
         if report is None:

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from backend.errors import ApplicationError
+from backend.errors import ServiceError
 from scheduler.services import calendar_load_from_package, calendar_load_year, parse_notice_csv
 from scheduler.signals import calendar_changed
 
@@ -39,7 +39,7 @@ class Command(BaseCommand):
                 )]
             else:
                 loads = calendar_load_from_package(years=options["years"])
-        except ApplicationError as exc:
+        except ServiceError as exc:
             raise CommandError(exc.message) from exc
         for load in loads:
             self.stdout.write(_("%(year)s: %(h)s holidays, %(m)s make-up working days loaded.") % {
