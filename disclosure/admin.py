@@ -11,12 +11,12 @@ from backend.admin import ReadOnlyAdmin
 from disclosure.models import (
     Agency,
     AuditEntry,
+    CitizenRequest,
     CreditCodeWhitelist,
     Evidence,
     FeedEvent,
     Record,
     RecordVersion,
-    Request,
     StaffMembership,
     User,
 )
@@ -118,7 +118,7 @@ class EvidenceInline(admin.TabularInline):
         return False
 
 
-@admin.register(Request)
+@admin.register(CitizenRequest)
 class RequestAdmin(ReadOnlyAdmin):
     """Citizens' corrections and queries; agencies answer them in the workspace or the API."""
 

@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from backend.errors import ApplicationError, NotVisible
 from backend.ids import whole_number
 from disclosure import serializers as s
-from disclosure.models import Request, RequestKind, RequestStatus, Role, User
+from disclosure.models import CitizenRequest, RequestKind, RequestStatus, Role, User
 from disclosure.selectors.deadline import deadline_explain
 from disclosure.selectors.feed import feed_after, feed_item
 from disclosure.selectors.public import (
@@ -198,7 +198,7 @@ class PublicRequestStatus(_Public):
         return Response(s.PublicRequestOutput(svc.request_by_tracking_code(code=code)).data)
 
 
-def _pdf(body: bytes, request: Request) -> HttpResponse:
+def _pdf(body: bytes, request: CitizenRequest) -> HttpResponse:
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="reply-{request.pk}.pdf"'
     return response
@@ -240,10 +240,12 @@ class RequestFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-f
     open = django_filters.BooleanFilter(method="filter_open")
 
     class Meta:
-        model = Request
+        model = CitizenRequest
         fields = ["kind", "status"]
 
-    def filter_open(self, queryset: QuerySet[Request], name: str, value: bool | None) -> QuerySet[Request]:
+    def filter_open(
+        self, queryset: QuerySet[CitizenRequest], name: str, value: bool | None
+    ) -> QuerySet[CitizenRequest]:
         if value is None:
             return queryset
         return queryset.open() if value else queryset.exclude(pk__in=queryset.open().values("pk"))  # type: ignore[attr-defined]
@@ -261,10 +263,10 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     filter_backends = [DjangoFilterBackend]
     filterset_class = RequestFilter
 
-    def get_queryset(self) -> QuerySet[Request]:
+    def get_queryset(self) -> QuerySet[CitizenRequest]:
         return requests_visible_to(_staff(self.request))
 
-    def get_object(self) -> Request:
+    def get_object(self) -> CitizenRequest:
         found = self.get_queryset().filter(pk=_pk(str(self.kwargs["pk"]))).first()
         if found is None:
             raise NotVisible(_("Not found."))

@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 
-from disclosure.models import Agency, Record, RecordStatus, Request, RequestKind, Role, StaffMembership, User
+from disclosure.models import Agency, CitizenRequest, Record, RecordStatus, RequestKind, Role, StaffMembership, User
 from disclosure.services.deadlines import records_recompute_provisional, requests_recompute_provisional
 from disclosure.tasks import recompute_provisional_deadlines
 from scheduler.models import Notice, NoticeKind, SubjectKind
@@ -33,9 +33,9 @@ def _open_records() -> QuerySet[Record]:
     return Record.objects.filter(status=RecordStatus.DRAFT, backfill=False, due_date__isnull=False)
 
 
-def _open_requests() -> QuerySet[Request]:
+def _open_requests() -> QuerySet[CitizenRequest]:
     # Citizens' corrections (Art. 10) and queries (Art. 11) until they are answered.
-    return Request.objects.open().filter(due_date__isnull=False)
+    return CitizenRequest.objects.open().filter(due_date__isnull=False)
 
 
 def _record_titles(ids: list[int]) -> dict[int, str]:
@@ -43,7 +43,7 @@ def _record_titles(ids: list[int]) -> dict[int, str]:
 
 
 def _request_titles(ids: list[int]) -> dict[int, str]:
-    rows = Request.objects.filter(pk__in=ids).values_list("pk", "kind", "tracking_code")
+    rows = CitizenRequest.objects.filter(pk__in=ids).values_list("pk", "kind", "tracking_code")
     return {pk: f"{RequestKind(kind).label} {code}" for pk, kind, code in rows}
 
 

@@ -133,6 +133,11 @@ class RecordStatus(models.TextChoices):
     EXPIRED = "expired", _("Expired")
 
 
+# A published record in force: shown (within its display period), and what a change, a correction,
+# a revocation or the expiry applies to.
+ACTIVE_STATUSES = (RecordStatus.PUBLISHED, RecordStatus.CHANGED, RecordStatus.CORRECTED)
+
+
 class SubjectType(models.TextChoices):
     ORGANIZATION = "organization", _("Legal person or other organization")
     NATURAL_PERSON = "natural_person", _("Natural person")
@@ -472,13 +477,13 @@ class RequestStatus(models.TextChoices):
 OPEN_REQUEST_STATUSES = (RequestStatus.OPEN,)
 
 
-class RequestQuerySet(models.QuerySet["Request"]):
+class RequestQuerySet(models.QuerySet["CitizenRequest"]):
     def open(self) -> RequestQuerySet:
         """Requests still waiting for the agency's answer (the deadline sweep reads these)."""
         return self.filter(status__in=OPEN_REQUEST_STATUSES)
 
 
-class Request(models.Model):
+class CitizenRequest(models.Model):
     """A citizen's correction request (Art. 10) or query (Art. 11), addressed to one agency.
 
     The requester's name and contact are for the agency only: no public output carries them.
@@ -514,6 +519,7 @@ class Request(models.Model):
     objects = RequestQuerySet.as_manager()
 
     class Meta:
+        db_table = "disclosure_request"  # the model's name before it was CitizenRequest (migration 0013)
         verbose_name = _("citizen request")
         verbose_name_plural = _("citizen requests")
         indexes = [models.Index(fields=["agency", "status", "due_date"], name="request_agency_status_due"),
@@ -538,7 +544,7 @@ class Request(models.Model):
 class Evidence(models.Model):
     """A file a requester sent with a correction request, checked before it was stored."""
 
-    request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="evidence")
+    request = models.ForeignKey(CitizenRequest, on_delete=models.PROTECT, related_name="evidence")
     file = models.FileField(_("file"), upload_to="evidence/%Y/%m/")
     original_name = models.CharField(_("original name"), max_length=255)
     content_type = models.CharField(_("content type"), max_length=100)

@@ -12,12 +12,12 @@ from rest_framework import serializers
 from disclosure.kinds import RecordKind
 from disclosure.models import (
     Agency,
+    CitizenRequest,
     Disclosure,
     PenaltyType,
     PublicRecord,
     Record,
     RecordVersion,
-    Request,
     RequestStatus,
     Role,
     SubjectType,
@@ -334,7 +334,7 @@ class QueryInput(serializers.Serializer):
 
 class SubmittedOutput(serializers.ModelSerializer):
     class Meta:
-        model = Request
+        model = CitizenRequest
         fields = ["id", "tracking_code", "kind", "status", "due_date", "due_provisional"]
         read_only_fields = fields
 
@@ -347,15 +347,15 @@ class PublicRequestOutput(serializers.ModelSerializer):
     reply_pdf = serializers.SerializerMethodField()
 
     class Meta:
-        model = Request
+        model = CitizenRequest
         fields = ["tracking_code", "kind", "status", "agency", "record", "received_on", "due_date",
                   "due_provisional", "answered_at", "reply", "reply_number", "corrected_version", "reply_pdf"]
         read_only_fields = fields
 
-    def get_corrected_version(self, obj: Request) -> int | None:
+    def get_corrected_version(self, obj: CitizenRequest) -> int | None:
         return obj.correction_version.number if obj.correction_version else None
 
-    def get_reply_pdf(self, obj: Request) -> str | None:
+    def get_reply_pdf(self, obj: CitizenRequest) -> str | None:
         # Every decided request has its letter: the written reply of a query, the decision on a
         # correction.
         if obj.status == RequestStatus.OPEN:
@@ -379,13 +379,13 @@ class RequestOutput(serializers.ModelSerializer):
     corrected_version = serializers.SerializerMethodField()
 
     class Meta:
-        model = Request
+        model = CitizenRequest
         fields = ["id", "kind", "agency", "record", "tracking_code", "status", "requester_name", "contact", "text",
                   "received_on", "due_date", "due_provisional", "answered_at", "reply", "reply_number",
                   "corrected_version", "evidence"]
         read_only_fields = fields
 
-    def get_corrected_version(self, obj: Request) -> int | None:
+    def get_corrected_version(self, obj: CitizenRequest) -> int | None:
         return obj.correction_version.number if obj.correction_version else None
 
 

@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import math
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+
+from backend.canonical import canonical_digest, canonical_json
 
 ALGORITHM = "hmac-sha256-rank/v1"
 SEPARATOR = "\x1f"
@@ -59,12 +60,11 @@ def new_seed() -> str:
     return secrets.token_hex(32)
 
 
-def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
 def digest(value: Any) -> str:
-    return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
+    return canonical_digest(value)
+
+
+__all__ = ["canonical_json", "digest"]  # canonical_json: part of the algorithm as documented above
 
 
 def score(seed: str, label: str, *parts: str) -> str:

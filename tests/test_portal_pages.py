@@ -51,7 +51,7 @@ def test_revoked_record_page_says_when_and_why(clerk: Staff, client: Client, clo
         "reason": "经行政复议撤销", "legal_basis": "复议决定", "document_number": "葫复决〔2026〕3号"}, format="json")
     page = client.get(f"/records/{pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Revoked on 2026-10-12 because 经行政复议撤销" in page
-    assert "Request a correction" not in page
+    assert "CitizenRequest a correction" not in page
     assert "经行政复议撤销" not in client.get("/search/").content.decode()
 
 
@@ -108,9 +108,9 @@ def test_citizen_searches_opens_a_record_files_a_correction_and_follows_it(
     code = page.locator("#tracking-code").inner_text().strip()
     assert page.locator("#status").inner_text() == "待处理"
     # The agency accepts; the requester follows the code and sees the outcome.
-    from disclosure.models import Request
+    from disclosure.models import CitizenRequest
 
-    pk = Request.objects.get(tracking_code=code).pk
+    pk = CitizenRequest.objects.get(tracking_code=code).pk
     answered = clerk.client().post(f"/api/v1/requests/{pk}/answer/", {
         "decision": "accepted", "reply": "已更正罚款金额。", "changes": {"content": "罚款人民币一万元。"}},
         format="json")

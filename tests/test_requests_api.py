@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 from rest_framework.test import APIClient
 
-from disclosure.models import Evidence, Request
+from disclosure.models import CitizenRequest, Evidence
 from tests.conftest import Staff, penalty
 
 pytestmark = pytest.mark.django_db
@@ -133,7 +133,7 @@ def test_bad_evidence_is_refused_and_nothing_is_stored(
     uploads = [SimpleUploadedFile(name, content) for name, content in files]
     response = _correction(anonymous, record, *([good, *uploads] if uploads else []))
     assert response.status_code == status and field in response.json()["errors"], response.json()
-    assert Request.objects.count() == 0 and Evidence.objects.count() == 0 and _stored_files(settings) == []
+    assert CitizenRequest.objects.count() == 0 and Evidence.objects.count() == 0 and _stored_files(settings) == []
 
 
 def test_too_large_file_and_too_many_files(clerk: Staff, anonymous: APIClient, clock: Callable[..., None],
@@ -150,7 +150,7 @@ def test_too_large_file_and_too_many_files(clerk: Staff, anonymous: APIClient, c
     settings.PUBLIC_REQUEST_MAX_BYTES = 200
     body = _correction(anonymous, record, SimpleUploadedFile("ok.pdf", PDF))
     assert body.status_code == 413
-    assert Request.objects.count() == 0 and _stored_files(settings) == []
+    assert CitizenRequest.objects.count() == 0 and _stored_files(settings) == []
 
 
 def test_files_are_removed_when_the_transaction_fails(clerk: Staff, clock: Callable[..., None],
@@ -172,7 +172,7 @@ def test_files_are_removed_when_the_transaction_fails(clerk: Staff, clock: Calla
     client = APIClient(raise_request_exception=False)
     response = _correction(client, record, SimpleUploadedFile("a.pdf", PDF), SimpleUploadedFile("b.pdf", PDF))
     assert response.status_code == 500
-    assert Request.objects.count() == 0 and _stored_files(settings) == []
+    assert CitizenRequest.objects.count() == 0 and _stored_files(settings) == []
 
 
 def test_correction_needs_a_public_record(clerk: Staff, anonymous: APIClient, clock: Callable[..., None]) -> None:
@@ -267,8 +267,8 @@ def test_open_queryset_for_the_deadline_sweep(clerk: Staff, anonymous: APIClient
                         format="json")
     from datetime import date
 
-    assert Request.objects.open().count() == 1
-    assert Request.objects.open().filter(due_date__lte=date(2026, 11, 2)).get().kind == "query"
+    assert CitizenRequest.objects.open().count() == 1
+    assert CitizenRequest.objects.open().filter(due_date__lte=date(2026, 11, 2)).get().kind == "query"
 
 
 def test_submissions_are_throttled(clerk: Staff, anonymous: APIClient, clock: Callable[..., None],

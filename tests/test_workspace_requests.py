@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from disclosure.models import Record, RecordStatus, Request
+from disclosure.models import CitizenRequest, Record, RecordStatus
 from tests.conftest import penalty
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +74,7 @@ def test_accepting_a_correction_changes_the_record(clerk: Any, clock: Any) -> No
         "decision": "accepted", "reply": "经核实，已更正。", "document_number": "连市监更〔2026〕1号",
         **_content(record, content="罚款人民币一万元。")})
     assert response.status_code == 302
-    assert Request.objects.get(pk=made["id"]).status == "accepted"
+    assert CitizenRequest.objects.get(pk=made["id"]).status == "accepted"
     changed = Record.objects.get(pk=record)
     assert changed.status == RecordStatus.CORRECTED and changed.content == "罚款人民币一万元。"
     # Closed: a second answer is a conflict.
@@ -114,7 +114,7 @@ def test_the_queue_is_scoped(clerk: Any, outsider: Any, make_staff: Any, clock: 
     viewer = browser_for(make_staff("lianshan-amr", "viewer"))
     assert viewer.get(f"/workspace/requests/{made['id']}/").context["may_answer"] is False
     assert viewer.post(f"/workspace/requests/{made['id']}/", {"decision": "answered", "reply": "x"}).status_code == 403
-    assert Request.objects.get(pk=made["id"]).status == "open"
+    assert CitizenRequest.objects.get(pk=made["id"]).status == "open"
 
 
 def test_queue_query_count_does_not_grow(clerk: Any, clock: Any) -> None:

@@ -285,9 +285,10 @@ PUBLIC_FEED_PAGE_SIZE = env_int("PUBLIC_FEED_PAGE_SIZE", 100)
 PUBLIC_FEED_MAX_PAGE_SIZE = env_int("PUBLIC_FEED_MAX_PAGE_SIZE", 1000)
 # Results per page of the public search (API and portal).
 PUBLIC_PAGE_SIZE = env_int("PUBLIC_PAGE_SIZE", 20)
-# Public search counts exactly up to this many results, then says "more than 2,000" (and offers no
-# page past it). Counting to 10,000 costs five times as much for the broadest words (bench/README.md).
-PUBLIC_COUNT_CAP = env_int("PUBLIC_COUNT_CAP", 2000)
+# Public search counts exactly up to this many results, then says "more than 1,000" (and offers no
+# page past it: 50 pages). A count walks until it has found this many, so its cost grows with the
+# cap: twice the cap, twice the time for two common words (bench/README.md).
+PUBLIC_COUNT_CAP = env_int("PUBLIC_COUNT_CAP", 1000)
 # A search plan chosen from the token statistics that runs longer than this is run again as
 # PostgreSQL alone would plan it (disclosure/selectors/public.py).
 PUBLIC_SEARCH_PLAN_TIMEOUT_MS = env_int("PUBLIC_SEARCH_PLAN_TIMEOUT_MS", 400)

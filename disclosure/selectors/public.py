@@ -127,6 +127,7 @@ def _match(words: list[QueryWord], *, head: bool) -> Any:
 # at ten million. The unit costs (microseconds) were measured with EXPLAIN ANALYZE at one and ten
 # million rows on the reference 2-core machine (bench/README.md "public_search.py").
 _WALK_ROW_COST = 2.0  # a row reached through the newest-first index (a shared-buffer hit) and checked
+_COVERED_ROW_COST = 1.2  # the same for a count: the covering index alone (index-only, no table row)
 _ENTRY_COST = 0.03  # an entry of a posting list read from the GIN index
 _BITMAP_ROW_COST = 0.6  # a row put into the bitmap
 _FETCH_ROW_COST = 5.0  # a row the bitmap points to, read from the table and checked
@@ -244,7 +245,7 @@ def _walk_or_index(estimate: _Estimate | None, wanted: int, *, fetched_all: bool
     if estimate is None or not estimate.share:
         return None
     matches = estimate.rows * estimate.share
-    walk = min(estimate.rows, wanted / estimate.share) * _WALK_ROW_COST
+    walk = min(estimate.rows, wanted / estimate.share) * (_WALK_ROW_COST if fetched_all else _COVERED_ROW_COST)
     fetched = estimate.rows * estimate.candidates if fetched_all else min(matches, wanted) * (
         estimate.candidates / estimate.share)
     return "walk" if walk <= _index_cost(estimate, fetched) else "index"
@@ -361,6 +362,11 @@ def _tiers(params: SearchParams, today: date | None) -> tuple[list[Tier], Tier]:
         code = normalize_code(q)
         numbers = {q, fold(q)}
         exact = Q(document_number__in=sorted(numbers)) | (Q(subject_code=code) if code else Q())
+        # Two index probes tell whether the exact tier has anything. Most searches are words,
+        # which match no code or number: they then count over the covering index alone (an
+        # "or equals" on a column outside it would read every row of the walk from the table).
+        if not base.filter(exact).exists():
+            exact = Q()
     if not words:
         tiers: list[Tier] = [(base.filter(exact), unknown)] if exact else []
         return tiers, (base.filter(exact) if exact else base.none(), unknown)

@@ -8,7 +8,6 @@ processes write at once; the head also remembers the newest entry, so a deleted 
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import UTC
 from typing import Any
 
@@ -16,13 +15,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
+from backend.canonical import canonical_json, json_safe
 from disclosure.models import AuditChainHead, AuditEntry, AuditOutcome, User
 
 GENESIS_HASH = "0" * 64
-
-
-def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def entry_payload(entry: AuditEntry) -> dict[str, Any]:
@@ -42,7 +38,7 @@ def entry_payload(entry: AuditEntry) -> dict[str, Any]:
 
 
 def entry_hash(prev_hash: str, entry: AuditEntry) -> str:
-    return hashlib.sha256((prev_hash + canonical_json(entry_payload(entry))).encode()).hexdigest()
+    return hashlib.sha256((prev_hash + canonical_json(entry_payload(entry))).encode("utf-8")).hexdigest()
 
 
 @transaction.atomic
@@ -71,7 +67,7 @@ def audit_append(
         object_type=object_type,
         object_id=str(object_id),
         agency_code=agency_code,
-        detail=json.loads(canonical_json(detail or {})),
+        detail=json_safe(detail or {}),
         prev_hash=head.last_hash,
     )
     # Ids come from the locked head, not from a database sequence: gap-free, and known before

@@ -28,7 +28,6 @@ path does, so other writers wait for the import. Use: ``build`` each record in i
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import operator
 from array import array
@@ -40,6 +39,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backend.canonical import json_safe, sealed
 from backend.errors import ApplicationError, ServiceError
 from backend.iterables import chunked
 from disclosure.models import (
@@ -57,7 +57,7 @@ from disclosure.models import (
     User,
     VersionAction,
 )
-from disclosure.services.audit import canonical_json, entry_hash
+from disclosure.services.audit import entry_hash
 from disclosure.services.display import display_expiry
 from disclosure.services.projection import projection_row, visibility
 from disclosure.services.records import (
@@ -100,8 +100,7 @@ class NewRecord:
 
 def _sealed(record: Record) -> tuple[dict[str, Any], str]:
     """The version data and digest of ``record`` now, as ``records._version`` computes them."""
-    data = json.loads(canonical_json(snapshot(record)))
-    return data, hashlib.sha256(canonical_json(data).encode()).hexdigest()
+    return sealed(snapshot(record))
 
 
 def _column_value(field: models.Field[Any, Any]) -> Callable[[models.Model], Any]:
@@ -150,7 +149,7 @@ class _Chain:
         entry = AuditEntry(
             at=at, actor=actor, actor_name=actor.get_username(), action=action, outcome=AuditOutcome.DONE,
             object_type="record", object_id=str(object_id), agency_code=agency_code,
-            detail=json.loads(canonical_json(detail)), prev_hash=self.last_hash,
+            detail=json_safe(detail), prev_hash=self.last_hash,
         )
         entry.pk = self.last_id + 1
         entry.hash = entry_hash(self.last_hash, entry)

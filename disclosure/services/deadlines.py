@@ -45,19 +45,19 @@ def records_recompute_provisional() -> int:
 def requests_recompute_provisional() -> int:
     """The same for citizens' open requests (Art. 10, 11): their reply deadlines are provisional
     when they reach into a year whose holiday notice is not loaded."""
-    from disclosure.models import Request, RequestKind
+    from disclosure.models import CitizenRequest, RequestKind
     from scheduler.rules import CORRECTION_REPLY, QUERY_REPLY
 
     calendar = get_calendar()
     updated = 0
     with transaction.atomic():
-        batch = list(Request.objects.select_for_update(skip_locked=True).open().filter(due_provisional=True))
+        batch = list(CitizenRequest.objects.select_for_update(skip_locked=True).open().filter(due_provisional=True))
         for request in batch:
             rule = CORRECTION_REPLY if request.kind == RequestKind.CORRECTION else QUERY_REPLY
             deadline = deadline_for(rule, request.received_on, calendar=calendar)
             request.due_date, request.due_provisional = deadline.due_date, deadline.provisional
             request.updated_at = timezone.now()
-        Request.objects.bulk_update(batch, ["due_date", "due_provisional", "updated_at"], batch_size=_BATCH)
+        CitizenRequest.objects.bulk_update(batch, ["due_date", "due_provisional", "updated_at"], batch_size=_BATCH)
         updated = len(batch)
         if batch:
             audit_append(actor=None, action="deadline.recompute", object_type="request", detail={

@@ -12,8 +12,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from disclosure.models import Record, User
-from disclosure.services.projection import ACTIVE_STATUSES
+from disclosure.models import ACTIVE_STATUSES, Record, User
 from disclosure.services.records import record_expire
 from disclosure.services.users import system_actor
 

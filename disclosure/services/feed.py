@@ -7,8 +7,8 @@ will never later find a smaller position appear. Database sequences give no such
 """
 from __future__ import annotations
 
-from disclosure.models import FeedEvent, FeedHead, Record, RecordVersion, VersionAction
-from disclosure.services.projection import ACTIVE_STATUSES, is_public
+from disclosure.models import ACTIVE_STATUSES, FeedEvent, FeedHead, Record, RecordVersion, VersionAction
+from disclosure.services.projection import is_public
 
 FEED_ACTIONS = frozenset(
     {VersionAction.PUBLISH, VersionAction.CHANGE, VersionAction.CORRECT, VersionAction.REVOKE, VersionAction.EXPIRE}

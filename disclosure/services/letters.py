@@ -31,7 +31,7 @@ from reportlab.platypus import Flowable, KeepTogether, SimpleDocTemplate, Spacer
 
 from backend.errors import NotVisible
 from backend.pdf import ChineseParagraph, cjk_font
-from disclosure.models import Agency, AgencyKind, PublicRecord, Request, RequestKind, RequestStatus
+from disclosure.models import Agency, AgencyKind, CitizenRequest, PublicRecord, RequestKind, RequestStatus
 from disclosure.services.privacy import context_for, mask
 from disclosure.services.snapshots import snapshot
 
@@ -67,7 +67,7 @@ class Letter:
     paragraphs: list[str]  # the body, in order; each one is indented two characters
 
 
-def _record_phrase(request: Request) -> str:
+def _record_phrase(request: CitizenRequest) -> str:
     """The record as the public saw it: its projection's masked title and number (a letter leaves
     the building, and a tracking code can be passed on), else the same masking applied now."""
     record = request.record
@@ -81,7 +81,7 @@ def _record_phrase(request: Request) -> str:
     return f"本机关公示的“{shown['title']}”（信息编号{record.pk}{number}）"
 
 
-def _letter(request: Request) -> Letter:
+def _letter(request: CitizenRequest) -> Letter:
     received = chinese_date(request.received_on)
     code = f"（{TRACKING_CODE}：{request.tracking_code}）"
     reply = [line.strip() for line in request.reply.splitlines() if line.strip()]
@@ -119,7 +119,7 @@ def _remedies(agency: Agency) -> str:
             "或者自收到本答复之日起6个月内依法向有管辖权的人民法院提起行政诉讼。")
 
 
-def _contact(request: Request) -> str:
+def _contact(request: CitizenRequest) -> str:
     agency = request.agency
     parts = [f"联系机关：{agency.name}"]
     if agency.address:
@@ -180,7 +180,7 @@ def _footer(canvas: Canvas, doc: SimpleDocTemplate) -> None:
     canvas.restoreState()
 
 
-def letter_pdf(*, request: Request) -> bytes:
+def letter_pdf(*, request: CitizenRequest) -> bytes:
     """The letter that closed ``request``; ``NotVisible`` while it is open."""
     if request.status == RequestStatus.OPEN or request.answered_at is None:
         raise NotVisible("There is no letter for this request (yet).")

@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from disclosure.models import (
+    ACTIVE_STATUSES,
     Disclosure,
     FeedEvent,
     PublicRecord,
@@ -36,7 +37,6 @@ from disclosure.search_tokens import tokens
 from disclosure.services.privacy import MaskContext, context_for, mask, public_payload
 from disclosure.services.snapshots import snapshot
 
-ACTIVE_STATUSES = (RecordStatus.PUBLISHED, RecordStatus.CHANGED, RecordStatus.CORRECTED)
 # Versions the public history names; drafts and their edits are the agency's own business.
 PUBLIC_HISTORY_ACTIONS = (VersionAction.PUBLISH, VersionAction.CHANGE, VersionAction.CORRECT, VersionAction.REVOKE)
 # Versions after which the record is public: their masked payload goes with their feed event.

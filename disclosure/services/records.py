@@ -6,7 +6,6 @@ transaction: either all of it is kept or none of it.
 """
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 from typing import Any
 
@@ -14,12 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from backend.canonical import sealed
 from backend.errors import AccessDenied, ApplicationError, ConflictError, NotVisible
-from disclosure.credit_code import credit_code_problem, normalize_credit_code
+from disclosure.credit_code import normalize_credit_code
 from disclosure.kinds import RecordKind
 from disclosure.models import (
+    ACTIVE_STATUSES,
     Agency,
-    CreditCodeWhitelist,
     Disclosure,
     PenaltyType,
     PublicRecord,
@@ -31,10 +31,11 @@ from disclosure.models import (
     VersionAction,
 )
 from disclosure.selectors.access import ACT, VIEW, agencies_for
-from disclosure.services.audit import audit_append, audit_refusal, canonical_json
+from disclosure.selectors.credit_codes import credit_code_error
+from disclosure.services.audit import audit_append, audit_refusal
 from disclosure.services.display import display_expiry
 from disclosure.services.feed import feed_append
-from disclosure.services.projection import ACTIVE_STATUSES, projection_refresh
+from disclosure.services.projection import projection_refresh
 from disclosure.services.rollup import rollup_record_written
 from disclosure.services.snapshots import SNAPSHOT_FIELDS as SNAPSHOT_FIELDS  # re-exported
 from disclosure.services.snapshots import snapshot
@@ -45,14 +46,13 @@ from scheduler.selectors import deadline_for, get_calendar
 Actor = User
 
 # The transition table: (status now, action) -> status after. Anything else is a 409.
-_AFTER_PUBLICATION = ACTIVE_STATUSES  # the statuses a published record can be changed in
 TRANSITIONS: dict[tuple[str, str], str] = {
     (RecordStatus.DRAFT, VersionAction.EDIT): RecordStatus.DRAFT,
     (RecordStatus.DRAFT, VersionAction.PUBLISH): RecordStatus.PUBLISHED,
-    **{(s, VersionAction.CHANGE): RecordStatus.CHANGED for s in _AFTER_PUBLICATION},
-    **{(s, VersionAction.CORRECT): RecordStatus.CORRECTED for s in _AFTER_PUBLICATION},
-    **{(s, VersionAction.REVOKE): RecordStatus.REVOKED for s in (*_AFTER_PUBLICATION, RecordStatus.EXPIRED)},
-    **{(s, VersionAction.EXPIRE): RecordStatus.EXPIRED for s in _AFTER_PUBLICATION},
+    **{(s, VersionAction.CHANGE): RecordStatus.CHANGED for s in ACTIVE_STATUSES},
+    **{(s, VersionAction.CORRECT): RecordStatus.CORRECTED for s in ACTIVE_STATUSES},
+    **{(s, VersionAction.REVOKE): RecordStatus.REVOKED for s in (*ACTIVE_STATUSES, RecordStatus.EXPIRED)},
+    **{(s, VersionAction.EXPIRE): RecordStatus.EXPIRED for s in ACTIVE_STATUSES},
 }
 # The fields a recomputed deadline rewrites (``record_recompute_deadline``).
 DEADLINE_FIELDS = ("due_date", "due_provisional", "on_time", "late_working_days", "latency_working_days")
@@ -108,13 +108,6 @@ def _transition(record: Record, action: str) -> str:
 
 
 # -- validation ---------------------------------------------------------------------------------
-def _credit_code_error(code: str) -> str | None:
-    problem = credit_code_problem(code)
-    if problem is None or CreditCodeWhitelist.objects.filter(code=code).exists():
-        return None
-    return problem
-
-
 def _validate(values: dict[str, Any], *, actor: Actor) -> dict[str, list[str]]:
     """Business rules over the merged field values; returns errors by field."""
     errors: dict[str, list[str]] = {}
@@ -124,7 +117,7 @@ def _validate(values: dict[str, Any], *, actor: Actor) -> dict[str, list[str]]:
 
     code = values.get("subject_code") or ""
     if code:
-        problem = _credit_code_error(code)
+        problem = credit_code_error(code)
         if problem:
             err("subject_code", problem)
     elif values.get("subject_type") == SubjectType.ORGANIZATION:
@@ -182,14 +175,17 @@ def _apply_deadline(record: Record) -> None:
     record.due_provisional = deadline.provisional if deadline else False
 
 
+def timeliness_on(record: Record, day: date, calendar: WorkingCalendar) -> tuple[bool, int]:
+    """On time, and by how many working days late, when ``record`` is published on ``day`` (a
+    record without a deadline of its own, a surprise task's, is on time)."""
+    return (True, 0) if record.due_date is None else calendar.timeliness(record.due_date, day)
+
+
 def _apply_timeliness(record: Record, calendar: WorkingCalendar) -> None:
     """On time or late, by how many working days, and the latency: fixed at publication, and
     recomputed only when the calendar the due date was counted with changes."""
     assert record.published_on is not None
-    if record.due_date is None:
-        record.on_time, record.late_working_days = True, 0
-    else:
-        record.on_time, record.late_working_days = calendar.timeliness(record.due_date, record.published_on)
+    record.on_time, record.late_working_days = timeliness_on(record, record.published_on, calendar)
     record.latency_working_days = calendar.working_days_late(record.event_date, record.published_on)
 
 
@@ -202,10 +198,7 @@ def was_public(record: Record) -> bool:
 
 def _version(record: Record, *, actor: Actor, action: str, reason: str = "", legal_basis: str = "",
              document_number: str = "", before_public: bool = False) -> RecordVersion:
-    import json
-
-    data = json.loads(canonical_json(snapshot(record)))
-    digest = hashlib.sha256(canonical_json(data).encode()).hexdigest()
+    data, digest = sealed(snapshot(record))
     version = RecordVersion.objects.create(
         record=record, number=record.version, action=action, status=record.status, data=data, digest=digest,
         actor=actor, at=timezone.now(), reason=reason, legal_basis=legal_basis, document_number=document_number,
@@ -277,7 +270,7 @@ def record_publish(*, actor: Actor, record: Record, version: int | None = None) 
     with transaction.atomic():
         record = _locked(record, version)
         record.status = _transition(record, VersionAction.PUBLISH)
-        if record.surprise and not record.results.filter(status__in=_AFTER_PUBLICATION).exists():
+        if record.surprise and not record.results.filter(status__in=ACTIVE_STATUSES).exists():
             raise ConflictError(
                 _("A surprise inspection's plan is published only after its result (Art. 7): publish the "
                   "inspection result that names this task first."),

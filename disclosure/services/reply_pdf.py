@@ -6,11 +6,11 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from backend.errors import NotVisible
-from disclosure.models import Request, RequestStatus
+from disclosure.models import CitizenRequest, RequestStatus
 from disclosure.services.letters import letter_pdf
 
 
-def reply_pdf(*, request: Request) -> bytes:
+def reply_pdf(*, request: CitizenRequest) -> bytes:
     """The letter of an answered query or a decided correction request; 404 while it is open."""
     if request.status == RequestStatus.OPEN or request.answered_at is None:
         raise NotVisible(_("There is no written reply for this request (yet)."))

@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from backend.errors import AccessDenied, ApplicationError, ConflictError, NotVisible
-from disclosure.models import Agency, Evidence, Record, Request, RequestKind, RequestStatus, User
+from disclosure.models import Agency, CitizenRequest, Evidence, Record, RequestKind, RequestStatus, User
 from disclosure.selectors.access import ACT, VIEW, agencies_for
 from disclosure.selectors.public import public_records
 from disclosure.services.audit import audit_append, audit_refusal
@@ -140,7 +140,7 @@ def _public_record(record_id: int | None) -> Record | None:
 
 
 def _submit(*, kind: str, agency: Agency, record: Record | None, requester_name: str, contact: str, text: str,
-            files: list[CheckedFile]) -> Request:
+            files: list[CheckedFile]) -> CitizenRequest:
     now = timezone.now()
     received = timezone.localdate(now)
     deadline = deadline_for(CORRECTION_REPLY if kind == RequestKind.CORRECTION else QUERY_REPLY, received)
@@ -148,7 +148,7 @@ def _submit(*, kind: str, agency: Agency, record: Record | None, requester_name:
     saved: list[str] = []
     try:
         with transaction.atomic():
-            request = Request.objects.create(
+            request = CitizenRequest.objects.create(
                 kind=kind, agency=agency, record=record, tracking_code=new_tracking_code(),
                 requester_name=requester_name.strip(), contact=contact.strip(), text=text.strip(),
                 received_on=received, due_date=deadline.due_date, due_provisional=deadline.provisional,
@@ -176,7 +176,7 @@ def _submit(*, kind: str, agency: Agency, record: Record | None, requester_name:
 
 
 def correction_submit(*, record_id: int | None, requester_name: str, contact: str, description: str,
-                      files: list[File[Any]]) -> Request:
+                      files: list[File[Any]]) -> CitizenRequest:
     """A citizen asks to correct a public record (Art. 10), with evidence; due per CORRECTION_REPLY."""
     errors = _text_errors(requester_name=requester_name, contact=contact, description=description)
     record = _public_record(record_id)
@@ -191,7 +191,7 @@ def correction_submit(*, record_id: int | None, requester_name: str, contact: st
 
 
 def query_submit(*, requester_name: str, contact: str, question: str, record_id: int | None = None,
-                 agency_code: str = "") -> Request:
+                 agency_code: str = "") -> CitizenRequest:
     """A citizen's query (Art. 11) about a public record or to an agency; due in 20 working days."""
     errors = _text_errors(requester_name=requester_name, contact=contact, question=question)
     record = _public_record(record_id)
@@ -207,18 +207,18 @@ def query_submit(*, requester_name: str, contact: str, question: str, record_id:
                    contact=contact, text=question, files=[])
 
 
-def request_by_tracking_code(*, code: str) -> Request:
+def request_by_tracking_code(*, code: str) -> CitizenRequest:
     """The request a tracking code names; 404 otherwise."""
-    request = Request.objects.select_related("agency", "record", "correction_version").filter(
+    request = CitizenRequest.objects.select_related("agency", "record", "correction_version").filter(
         tracking_code=normalize_tracking_code(code)).first()
     if request is None:
         raise NotVisible(_("No request has this tracking code."))
     return request
 
 
-def request_for_action(*, actor: User, request_id: int) -> Request:
+def request_for_action(*, actor: User, request_id: int) -> CitizenRequest:
     """A request ``actor`` wants to answer; 404 when not visible, 403 when visible only."""
-    request = Request.objects.select_related("agency", "record").filter(pk=request_id).first()
+    request = CitizenRequest.objects.select_related("agency", "record").filter(pk=request_id).first()
     if request is None or not agencies_for(actor, VIEW).filter(pk=request.agency_id).exists():
         raise NotVisible(_("Not found."))
     if not agencies_for(actor, ACT).filter(pk=request.agency_id).exists():
@@ -238,13 +238,14 @@ def reply_number_next(*, agency: Agency, year: int) -> str:
     """
     local = timezone.get_current_timezone()
     start, end = datetime(year, 1, 1, tzinfo=local), datetime(year + 1, 1, 1, tzinfo=local)
-    sent = Request.objects.filter(agency=agency, answered_at__gte=start, answered_at__lt=end).exclude(
+    sent = CitizenRequest.objects.filter(agency=agency, answered_at__gte=start, answered_at__lt=end).exclude(
         reply_number="").count()
     return f"答复〔{year}〕{sent + 1}号"
 
 
-def request_answer(*, actor: User, request: Request, decision: str, reply: str, changes: dict[str, Any] | None = None,
-                   legal_basis: str = "", document_number: str = "", correction_reason: str = "") -> Request:
+def request_answer(*, actor: User, request: CitizenRequest, decision: str, reply: str,
+                   changes: dict[str, Any] | None = None, legal_basis: str = "", document_number: str = "",
+                   correction_reason: str = "") -> CitizenRequest:
     """Close a request with a written reply numbered per agency per year (``reply_number_next``).
 
     An accepted correction makes a ``correct`` version of the record, linked to the request, in
@@ -263,7 +264,8 @@ def request_answer(*, actor: User, request: Request, decision: str, reply: str, 
     if errors:
         raise ApplicationError(_("Invalid input."), errors)
     with transaction.atomic():
-        locked = Request.objects.select_for_update(of=("self",)).select_related("agency", "record").get(pk=request.pk)
+        locked = (CitizenRequest.objects.select_for_update(of=("self",)).select_related("agency", "record")
+                  .get(pk=request.pk))
         if not locked.is_open:
             raise ConflictError(_("This request is already closed."), {"status": [locked.status]})
         now = timezone.now()

@@ -15,7 +15,6 @@ then (the command's default) still re-reads all of history.
 """
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,8 +27,9 @@ from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from backend.canonical import canonical_digest
 from disclosure.models import AuditChainHead, AuditCheck, AuditCheckpoint, AuditEntry, Record, RecordVersion
-from disclosure.services.audit import GENESIS_HASH, canonical_json, entry_hash
+from disclosure.services.audit import GENESIS_HASH, entry_hash
 
 _CHUNK = 5000
 
@@ -103,7 +103,7 @@ def _check_versions(report: Report, sealed: dict[tuple[int, int], str]) -> None:
         if key not in sealed:
             continue
         found.add(key)
-        actual = hashlib.sha256(canonical_json(data).encode()).hexdigest()
+        actual = canonical_digest(data)
         if actual != digest or digest != sealed[key]:
             report.problems.append(Problem(
                 f"record version {pk}",
@@ -184,7 +184,7 @@ def _check_row(report: Report, row: dict[str, Any], latest: tuple[int, Any, str]
         report.problems.append(Problem(where, "the record has no sealed version"))
         return
     number, data, digest = latest
-    if hashlib.sha256(canonical_json(data).encode()).hexdigest() != digest:
+    if canonical_digest(data) != digest:
         report.problems.append(Problem(where, f"its latest version {number} does not match its own digest"))
         return
     if row["version"] != number:

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -21,12 +21,12 @@ from disclosure.models import (
     OPEN_REQUEST_STATUSES,
     Agency,
     AuditEntry,
+    CitizenRequest,
     Disclosure,
     PenaltyType,
     Record,
     RecordStatus,
     RecordVersion,
-    Request,
     StaffMembership,
     SubjectType,
     User,
@@ -36,6 +36,7 @@ from disclosure.selectors.access import ACT, MANAGE_USERS, agencies_for
 from disclosure.selectors.deadline import NoteLine
 from disclosure.selectors.records import record_list
 from disclosure.selectors.requests import requests_visible_to
+from disclosure.services.records import timeliness_on
 from scheduler.calendar import DayNote, WorkingCalendar
 from scheduler.models import DeadlineRule
 from scheduler.rules import PeriodUnit
@@ -113,8 +114,8 @@ def bulk_preview(*, user: User, record_ids: list[int], calendar: WorkingCalendar
             row["refusal"] = _("You may read this record but not publish it.")
         elif record.status != RecordStatus.DRAFT:
             row["refusal"] = _("Only a draft can be published.")
-        elif record.due_date is not None:
-            row["on_time"], row["late"] = calendar.timeliness(record.due_date, today)
+        else:
+            row["on_time"], row["late"] = timeliness_on(record, today, calendar)
         rows.append(row)
     return rows
 
@@ -367,13 +368,20 @@ def managed_memberships(*, user: User) -> QuerySet[StaffMembership]:
 KIND_CHOICES = RecordKind.choices
 
 
-def workspace_requests(*, user: User, kind: str = "", status: str = "") -> QuerySet[Request]:
+def workspace_requests(*, user: User, kind: str = "", status: str = "",
+                       today: date | None = None) -> QuerySet[CitizenRequest]:
     """The corrections and queries addressed to the user's agencies (``requests_visible_to``), open
-    ones first, the earliest due first."""
+    ones first, the earliest due first; ``reply_state`` says of an open one whether its reply is
+    ``overdue`` or ``due_today`` (else "")."""
     rows = requests_visible_to(user).select_related("record")
     if kind:
         rows = rows.filter(kind=kind)
     if status:
         rows = rows.filter(status=status)
+    today = today or timezone.localdate()
     is_open = Case(When(status__in=OPEN_REQUEST_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField())
-    return rows.annotate(_closed=is_open).order_by("_closed", "due_date", "id")
+    open_now = Q(status__in=OPEN_REQUEST_STATUSES)
+    state = Case(When(open_now & Q(due_date__lt=today), then=Value("overdue")),
+                 When(open_now & Q(due_date=today), then=Value("due_today")), default=Value(""),
+                 output_field=CharField())
+    return rows.annotate(_closed=is_open, reply_state=state).order_by("_closed", "due_date", "id")

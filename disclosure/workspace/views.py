@@ -243,7 +243,7 @@ def record_publish(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _published_message(record))
             return HttpResponseRedirect(_record_url(record))
     today = timezone.localdate()
-    on_time, late = (True, 0) if record.due_date is None else get_calendar().timeliness(record.due_date, today)
+    on_time, late = svc.timeliness_on(record, today, get_calendar())
     return render(request, "workspace/publish.html", {
         "record": record, "form": form, "today": today, "on_time": on_time, "late": late,
         "may_publish": _may(record, VersionAction.PUBLISH),

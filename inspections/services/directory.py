@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.errors import ApplicationError, ConflictError
-from disclosure.credit_code import credit_code_problem, normalize_credit_code
+from disclosure.credit_code import normalize_credit_code
 from disclosure.models import Agency, CreditCodeWhitelist, User
 from disclosure.selectors.access import ACT, agencies_for
+from disclosure.selectors.credit_codes import credit_code_error
 from disclosure.services.audit import audit_append
 from inspections.models import Conflict, Entity, Inspector, RiskLevel
 from inspections.services.access import check_act
@@ -51,16 +52,6 @@ class ImportReport:
     def as_dict(self) -> dict[str, Any]:
         return {"rows": self.rows, "created": self.created, "updated": self.updated, "skipped": self.skipped,
                 "dry_run": self.dry_run, "errors": [e.as_dict() for e in self.errors]}
-
-
-def credit_code_error(code: str, whitelist: set[str] | None = None) -> str | None:
-    """Why ``code`` is not a valid credit code, or None (whitelisted legacy codes are valid)."""
-    problem = credit_code_problem(code)
-    if problem is None:
-        return None
-    allowed = whitelist if whitelist is not None else set(
-        CreditCodeWhitelist.objects.filter(code=code).values_list("code", flat=True))
-    return None if code in allowed else problem
 
 
 def _entity_errors(values: dict[str, Any], whitelist: set[str] | None = None) -> dict[str, list[str]]:
