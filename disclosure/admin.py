@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from backend.admin import ReadOnlyAdmin
 from disclosure.models import (
     Agency,
+    AuditAction,
     AuditEntry,
     CitizenRequest,
     CreditCodeWhitelist,
@@ -60,7 +61,7 @@ class StaffMembershipAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: StaffMembership, form: Any, change: bool) -> None:
         membership_set(user=obj.user, agency=obj.agency, role=obj.role)
-        audit_append(actor=request.user, action="user.membership", object_type="user", object_id=obj.user_id,
+        audit_append(actor=request.user, action=AuditAction.USER_MEMBERSHIP, object_type="user", object_id=obj.user_id,
                      agency_code=obj.agency.code, detail={"role": obj.role})
 
 
@@ -74,7 +75,7 @@ class CreditCodeWhitelistAdmin(admin.ModelAdmin):
         if not change:
             obj.added_by = request.user  # type: ignore[assignment]
         super().save_model(request, obj, form, change)
-        audit_append(actor=request.user, action="credit_code.whitelist", object_type="credit_code",
+        audit_append(actor=request.user, action=AuditAction.CREDIT_CODE_WHITELIST, object_type="credit_code",
                      object_id=obj.code, detail={"reason": obj.reason})
 
 

@@ -7,3 +7,9 @@ class InspectionsConfig(AppConfig):
 
     name = "inspections"
     verbose_name = _("Inspections")
+
+    def ready(self) -> None:
+        from disclosure.services.audit import audit_actions_register
+        from inspections.models import InspectionAction
+
+        audit_actions_register(InspectionAction)

@@ -14,6 +14,23 @@ from django.utils.translation import gettext_lazy as _
 from disclosure.models import Agency, Record
 
 
+class InspectionAction(models.TextChoices):
+    """What an audit entry of the inspections records (registered in ``InspectionsConfig.ready``)."""
+
+    ENTITY_CREATE = "entity.create", _("Inspected entity added")
+    ENTITY_UPDATE = "entity.update", _("Inspected entity changed")
+    ENTITY_DEACTIVATE = "entity.deactivate", _("Inspected entity removed from the directory")
+    ENTITY_IMPORT = "entity.import", _("Inspected entities imported")
+    INSPECTOR_CREATE = "inspector.create", _("Inspector added")
+    INSPECTOR_DEACTIVATE = "inspector.deactivate", _("Inspector removed from the directory")
+    INSPECTOR_IMPORT = "inspector.import", _("Inspectors imported")
+    CONFLICT_DECLARE = "conflict.declare", _("Conflict of interest declared")
+    PLAN_CREATE = "plan.create", _("Inspection plan created")
+    PLAN_APPROVE = "plan.approve", _("Inspection plan approved and drawn")
+    RESULT_CREATE = "result.create", _("Inspection result recorded")
+    RESULT_LINK_PENALTY = "result.link_penalty", _("Penalty linked to the inspection result")
+
+
 class RiskLevel(models.TextChoices):
     """Credit-risk classification used to weight supervision (信用风险分类)."""
 

@@ -7,3 +7,9 @@ class ReportsConfig(AppConfig):
 
     name = "reports"
     verbose_name = _("Timeliness reports")
+
+    def ready(self) -> None:
+        from disclosure.services.audit import audit_actions_register
+        from reports.models import ReportAction
+
+        audit_actions_register(ReportAction)

@@ -6,6 +6,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class ReportAction(models.TextChoices):
+    """What an audit entry of the reports records (registered in ``ReportsConfig.ready``)."""
+
+    REPORT_GENERATE = "report.generate", _("Monthly report generated")
+
+
 class ReportStatus(models.TextChoices):
     GENERATING = "generating", _("Generating")
     READY = "ready", _("Ready")

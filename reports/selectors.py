@@ -48,7 +48,7 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from disclosure.models import Agency, Record, RecordStatus, RollupSpan, RollupState, TimelinessRollup
-from disclosure.selectors.access import AUDIT, VIEW, User, agencies_for
+from disclosure.selectors.access import AUDIT, VIEW, User, agencies_for, covers_every_agency
 from reports import conf
 from reports.models import MonthlyReport, ReportStatus
 
@@ -80,7 +80,7 @@ def audit_scope(*, user: User) -> AuditScope:
     audited = list(agencies_for(user, AUDIT).select_related("parent").order_by("path"))
     auditor = bool(audited)
     agencies = audited if auditor else list(agencies_for(user, VIEW).select_related("parent").order_by("path"))
-    everything = bool(agencies) and len(agencies) == Agency.objects.count()
+    everything = covers_every_agency(agencies)
     return AuditScope(tuple(agencies), auditor, everything)
 
 

@@ -24,7 +24,7 @@ from disclosure.models import Role, StaffMembership, User
 from disclosure.services.audit import audit_append
 from reports import conf
 from reports.exports import csv_bytes, xlsx_bytes
-from reports.models import MonthlyReport, ReportStatus
+from reports.models import MonthlyReport, ReportAction, ReportStatus
 from reports.monthly_pdf import month_label, monthly_report_pdf, percent
 from reports.selectors import ReportContent, monthly_report_content
 from scheduler.selectors import get_calendar
@@ -166,7 +166,7 @@ def monthly_report_generate(
                 report.generated_at = timezone.now()
                 report.error = ""
                 report.save()
-                audit_append(actor=actor, action="report.generate", object_type="monthly_report",
+                audit_append(actor=actor, action=ReportAction.REPORT_GENERATE, object_type="monthly_report",
                              object_id=report.pk, detail={"month": label, "anchor_entry": content.head.entry_id,
                                                           "anchor_hash": content.head.hash})
             step("store")

@@ -6,7 +6,7 @@ from django.test import Client
 
 from disclosure.models import User
 
-READ_ONLY = ["disclosure/record", "disclosure/recordversion", "disclosure/auditentry", "disclosure/request",
+READ_ONLY = ["disclosure/record", "disclosure/recordversion", "disclosure/auditentry", "disclosure/citizenrequest",
              "disclosure/feedevent", "scheduler/notice", "scheduler/sweeprun", "inspections/draw",
              "reports/monthlyreport"]
 

@@ -194,3 +194,21 @@ class TestAnchors:
     def test_malformed_anchor(self, history: list[int]) -> None:
         with pytest.raises(CommandError, match="ENTRY_ID:SHA256"):
             call_command_en("verify_audit", "--anchor", "yesterday", stdout=StringIO())
+
+
+def test_an_entry_names_only_a_registered_action() -> None:
+    from django.utils import translation
+
+    from disclosure.models import AuditAction
+    from disclosure.services.audit import audit_action_label, audit_append
+    from inspections.models import InspectionAction
+    from reports.models import ReportAction
+
+    with pytest.raises(ValueError, match="record.publsh"):
+        audit_append(actor=None, action="record.publsh", object_type="record", object_id=1)
+    assert not AuditEntry.objects.exists()
+    with translation.override("zh-hans"):
+        labels = {str(a): audit_action_label(a) for e in (AuditAction, InspectionAction, ReportAction) for a in e}
+    assert labels["record.publish"] == "已公示" and labels["report.generate"] != "report.generate"
+    assert all(label != action for action, label in labels.items()), "every action has its words"
+    assert audit_action_label("long.gone") == "long.gone"  # an entry of an older version shows as written

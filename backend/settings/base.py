@@ -107,8 +107,12 @@ AUTHENTICATION_BACKENDS = [
     # First: refuses a password login while its username is locked out (repeated failures).
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
-    "guardian.backends.ObjectPermissionBackend",
+    # Object permissions on agencies, with a grant on an agency covering its subtree (guardian's
+    # ObjectPermissionBackend would read the grant on the object alone; guardian keeps the grants).
+    "disclosure.auth.AgencyTreeBackend",
 ]
+# guardian warns when its own backend is missing; AgencyTreeBackend answers its permissions instead.
+SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
 # Agencies carry their own direct-FK permission tables (disclosure.models); guardian's generic
 # tables are not used for them.
 GUARDIAN_RAISE_403 = False

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from backend.errors import ApplicationError
-from disclosure.models import Agency, AgencyKind, User
+from disclosure.models import Agency, AgencyKind, AuditAction, User
 from disclosure.services.audit import audit_append
 
 DEFAULT_ROWS_FILE = Path(__file__).resolve().parent.parent / "data" / "agencies.json"
@@ -265,7 +265,7 @@ def agencies_load(
     result = LoadResult(created=created, updated=updated, unchanged=unchanged)
     if result.changed or moved:
         audit_append(
-            actor=actor, action="agency.load", object_type="agency",
+            actor=actor, action=AuditAction.AGENCY_LOAD, object_type="agency",
             detail={"created": created, "updated": updated, "unchanged": unchanged},
         )
     return result

@@ -12,13 +12,34 @@ from datetime import UTC
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from backend.canonical import canonical_json, json_safe
-from disclosure.models import AuditChainHead, AuditEntry, AuditOutcome, User
+from disclosure.models import AuditAction, AuditChainHead, AuditEntry, AuditOutcome, User
 
 GENESIS_HASH = "0" * 64
+
+# Every action an entry may name, with its label: disclosure's own, and what the apps above it
+# register in their ``ready`` (a free string is refused, so a typo cannot become a new action).
+_actions: dict[str, str] = {}
+
+
+def audit_actions_register(actions: type[models.TextChoices]) -> None:
+    _actions.update({str(value): label for value, label in actions.choices})
+
+
+def audit_action_check(action: str) -> None:
+    if action not in _actions:
+        raise ValueError(f"{action!r} is not a registered audit action (audit_actions_register)")
+
+
+def audit_action_label(action: str) -> str:
+    """An entry's action in words (an unknown one, from an older version of the code, as it is)."""
+    return str(_actions.get(action, action))
+
+
+audit_actions_register(AuditAction)
 
 
 def entry_payload(entry: AuditEntry) -> dict[str, Any]:
@@ -53,6 +74,7 @@ def audit_append(
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Append one entry to the chain, inside the caller's transaction if there is one."""
+    audit_action_check(action)
     head = AuditChainHead.objects.select_for_update().filter(id=1).first()
     if head is None:  # only on a database emptied by hand (migration 0002 creates the row)
         AuditChainHead.objects.get_or_create(id=1)

@@ -44,6 +44,7 @@ from backend.errors import ApplicationError, ServiceError
 from backend.iterables import chunked
 from disclosure.models import (
     Agency,
+    AuditAction,
     AuditChainHead,
     AuditEntry,
     AuditOutcome,
@@ -57,7 +58,7 @@ from disclosure.models import (
     User,
     VersionAction,
 )
-from disclosure.services.audit import entry_hash
+from disclosure.services.audit import audit_action_check, entry_hash
 from disclosure.services.display import display_expiry
 from disclosure.services.projection import projection_row, visibility
 from disclosure.services.records import (
@@ -146,6 +147,7 @@ class _Chain:
 
     def append(self, *, actor: User, action: str, object_id: int, agency_code: str, detail: dict[str, Any],
                at: Any) -> None:
+        audit_action_check(action)
         entry = AuditEntry(
             at=at, actor=actor, actor_name=actor.get_username(), action=action, outcome=AuditOutcome.DONE,
             object_type="record", object_id=str(object_id), agency_code=agency_code,
@@ -303,7 +305,7 @@ class BulkWriter:
         rows: list[PublicRecord] = []
         for item, record, versions in built:
             created = versions[0]
-            self._chain.append(actor=self.actor, action=f"record.{created.action}", object_id=record.pk,
+            self._chain.append(actor=self.actor, action=AuditAction.of_record(created.action), object_id=record.pk,
                                agency_code=record.agency.code, at=timezone.now(),
                                detail={"version": created.number, "digest": created.digest, "reason": ""})
             if len(versions) > 1:
@@ -336,7 +338,7 @@ class BulkWriter:
             now = timezone.now()
             for record_id in ids:
                 digest, code = sealed[record_id]
-                self._chain.append(actor=self.actor, action=f"record.{VersionAction.PUBLISH}", object_id=record_id,
+                self._chain.append(actor=self.actor, action=AuditAction.RECORD_PUBLISH, object_id=record_id,
                                    agency_code=code, at=now, detail={"version": 2, "digest": digest, "reason": ""})
             self._chain.flush()
         published = 0

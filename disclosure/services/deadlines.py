@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from disclosure.models import Record
+from disclosure.models import AuditAction, Record
 from disclosure.services.audit import audit_append
 from disclosure.services.records import record_recompute_deadline
 from disclosure.services.users import system_actor
@@ -60,6 +60,6 @@ def requests_recompute_provisional() -> int:
         CitizenRequest.objects.bulk_update(batch, ["due_date", "due_provisional", "updated_at"], batch_size=_BATCH)
         updated = len(batch)
         if batch:
-            audit_append(actor=None, action="deadline.recompute", object_type="request", detail={
+            audit_append(actor=None, action=AuditAction.DEADLINE_RECOMPUTE, object_type="request", detail={
                 "requests": [r.pk for r in batch], "still_provisional": sum(r.due_provisional for r in batch)})
     return updated

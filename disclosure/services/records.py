@@ -6,6 +6,7 @@ transaction: either all of it is kept or none of it.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -14,12 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.canonical import sealed
-from backend.errors import AccessDenied, ApplicationError, ConflictError, NotVisible
+from backend.errors import ApplicationError, ConflictError, NotVisible, ServiceError
 from disclosure.credit_code import normalize_credit_code
 from disclosure.kinds import RecordKind
 from disclosure.models import (
     ACTIVE_STATUSES,
     Agency,
+    AuditAction,
     Disclosure,
     PenaltyType,
     PublicRecord,
@@ -30,9 +32,10 @@ from disclosure.models import (
     User,
     VersionAction,
 )
-from disclosure.selectors.access import ACT, VIEW, agencies_for
+from disclosure.selectors.access import ACT, agencies_for
 from disclosure.selectors.credit_codes import credit_code_error
-from disclosure.services.audit import audit_append, audit_refusal
+from disclosure.services.access import access_check
+from disclosure.services.audit import audit_append
 from disclosure.services.display import display_expiry
 from disclosure.services.feed import feed_append
 from disclosure.services.projection import projection_refresh
@@ -76,12 +79,8 @@ def record_for_action(*, actor: Actor, record_id: int, action: str) -> Record:
     record = Record.objects.select_related("agency").filter(pk=record_id).first()
     if record is None:
         raise NotVisible(_("Not found."))
-    if not agencies_for(actor, ACT).filter(pk=record.agency_id).exists():
-        audit_refusal(actor=actor, action=f"record.{action}", object_type="record", object_id=record.pk,
-                      agency_code=record.agency.code)
-        if agencies_for(actor, VIEW).filter(pk=record.agency_id).exists():
-            raise AccessDenied(_("You may read this record but not act on it."))
-        raise NotVisible(_("Not found."))
+    access_check(actor=actor, agency=record.agency, action=AuditAction.of_record(action), object_type="record",
+                 object_id=record.pk, denied=_("You may read this record but not act on it."), errors={})
     return record
 
 
@@ -204,7 +203,7 @@ def _version(record: Record, *, actor: Actor, action: str, reason: str = "", leg
         actor=actor, at=timezone.now(), reason=reason, legal_basis=legal_basis, document_number=document_number,
     )
     audit_append(
-        actor=actor, action=f"record.{action}", object_type="record", object_id=record.pk,
+        actor=actor, action=AuditAction.of_record(action), object_type="record", object_id=record.pk,
         agency_code=record.agency.code, detail={"version": version.number, "digest": digest, "reason": reason},
     )
     rollup_record_written(record)  # after the audit entry: writers are serialized on the chain head
@@ -214,14 +213,15 @@ def _version(record: Record, *, actor: Actor, action: str, reason: str = "", leg
 
 
 # -- services ---------------------------------------------------------------------------------------
+def _not_yours(agency: Agency) -> dict[str, Any]:
+    return {"denied": _("You may not submit records for %(agency)s.") % {"agency": agency.name},
+            "errors": {"agency": [_("You may not submit records for this agency.")]}}
+
+
 def record_create(*, actor: Actor, agency: Agency, values: dict[str, Any]) -> Record:
     """Create a draft for ``agency``; its deadline is computed from the rule table at once."""
-    if not agencies_for(actor, ACT).filter(pk=agency.pk).exists():
-        audit_refusal(actor=actor, action="record.create", object_type="record", agency_code=agency.code)
-        raise AccessDenied(
-            _("You may not submit records for %(agency)s.") % {"agency": agency.name},
-            {"agency": [_("You may not submit records for this agency.")]},
-        )
+    access_check(actor=actor, agency=agency, action=AuditAction.RECORD_CREATE, object_type="record", creating=True,
+                 **_not_yours(agency))
     values = _normalize(values)
     values.setdefault(
         "subject_type", SubjectType.ORGANIZATION if values.get("subject_code") else SubjectType.NATURAL_PERSON
@@ -239,13 +239,10 @@ def record_create(*, actor: Actor, agency: Agency, values: dict[str, Any]) -> Re
 
 def record_edit(*, actor: Actor, record: Record, version: int, values: dict[str, Any]) -> Record:
     """Edit a draft (optimistic locking: ``version`` must be the current one)."""
-    if "agency" in values and not agencies_for(actor, ACT).filter(pk=values["agency"].pk).exists():
-        audit_refusal(actor=actor, action="record.edit", object_type="record", object_id=record.pk,
-                      agency_code=values["agency"].code, detail={"moved_to": values["agency"].code})
-        raise AccessDenied(
-            _("You may not submit records for %(agency)s.") % {"agency": values["agency"].name},
-            {"agency": [_("You may not submit records for this agency.")]},
-        )
+    if "agency" in values:
+        access_check(actor=actor, agency=values["agency"], action=AuditAction.RECORD_EDIT, object_type="record",
+                     object_id=record.pk, creating=True, detail={"moved_to": values["agency"].code},
+                     **_not_yours(values["agency"]))
     values = _normalize(values)
     with transaction.atomic():
         record = _locked(record, version)
@@ -285,6 +282,32 @@ def record_publish(*, actor: Actor, record: Record, version: int | None = None) 
         record.save()
         _version(record, actor=actor, action=VersionAction.PUBLISH)
     return record
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    """What became of one record of a bulk publication: published, or refused and why."""
+
+    id: int
+    record: Record | None
+    published: bool
+    reason: str
+
+
+def records_publish_each(*, actor: Actor, record_ids: list[int]) -> list[PublishOutcome]:
+    """Publish each record in its own transaction (``record_publish``): a refusal (a record not
+    visible, not the actor's, not a draft) leaves the others published; overdue is no refusal."""
+    outcomes = []
+    for record_id in record_ids:
+        try:
+            record = record_publish(actor=actor, record=record_for_action(actor=actor, record_id=record_id,
+                                                                          action=VersionAction.PUBLISH))
+        except ServiceError as exc:
+            detail = "; ".join(m for msgs in exc.errors.values() for m in msgs if m != exc.message)
+            outcomes.append(PublishOutcome(record_id, None, False, exc.message + (f" ({detail})" if detail else "")))
+        else:
+            outcomes.append(PublishOutcome(record_id, record, True, ""))
+    return outcomes
 
 
 def record_change(

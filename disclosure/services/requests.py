@@ -19,11 +19,11 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from backend.errors import AccessDenied, ApplicationError, ConflictError, NotVisible
-from disclosure.models import Agency, CitizenRequest, Evidence, Record, RequestKind, RequestStatus, User
-from disclosure.selectors.access import ACT, VIEW, agencies_for
+from backend.errors import ApplicationError, ConflictError, NotVisible
+from disclosure.models import Agency, AuditAction, CitizenRequest, Evidence, Record, RequestKind, RequestStatus, User
 from disclosure.selectors.public import public_records
-from disclosure.services.audit import audit_append, audit_refusal
+from disclosure.services.access import access_check
+from disclosure.services.audit import audit_append
 from disclosure.services.records import record_change
 from scheduler.rules import CORRECTION_REPLY, QUERY_REPLY
 from scheduler.selectors import deadline_for
@@ -165,8 +165,8 @@ def _submit(*, kind: str, agency: Agency, record: Record | None, requester_name:
                     size=checked.size, sha256=checked.sha256,
                 )
             # The audit entry names the request, never the requester's contact details.
-            audit_append(actor=None, action=f"request.{kind}.submit", object_type="request", object_id=request.pk,
-                         agency_code=agency.code, detail={"record": record.pk if record else None,
+            audit_append(actor=None, action=AuditAction(f"request.{kind}.submit"), object_type="request",
+                         object_id=request.pk, agency_code=agency.code, detail={"record": record.pk if record else None,
                                                           "evidence": [c.sha256 for c in files]})
     except BaseException:
         for name in saved:
@@ -219,12 +219,10 @@ def request_by_tracking_code(*, code: str) -> CitizenRequest:
 def request_for_action(*, actor: User, request_id: int) -> CitizenRequest:
     """A request ``actor`` wants to answer; 404 when not visible, 403 when visible only."""
     request = CitizenRequest.objects.select_related("agency", "record").filter(pk=request_id).first()
-    if request is None or not agencies_for(actor, VIEW).filter(pk=request.agency_id).exists():
+    if request is None:
         raise NotVisible(_("Not found."))
-    if not agencies_for(actor, ACT).filter(pk=request.agency_id).exists():
-        audit_refusal(actor=actor, action="request.answer", object_type="request", object_id=request.pk,
-                      agency_code=request.agency.code)
-        raise AccessDenied(_("You may read this request but not answer it."))
+    access_check(actor=actor, agency=request.agency, action=AuditAction.REQUEST_ANSWER, object_type="request",
+                 object_id=request.pk, denied=_("You may read this request but not answer it."), errors={})
     return request
 
 
@@ -289,7 +287,7 @@ def request_answer(*, actor: User, request: CitizenRequest, decision: str, reply
         locked.answered_by = actor
         locked.reply_number = number
         locked.save()
-        audit_append(actor=actor, action=f"request.{locked.kind}.{decision}", object_type="request",
+        audit_append(actor=actor, action=AuditAction(f"request.{locked.kind}.{decision}"), object_type="request",
                      object_id=locked.pk, agency_code=locked.agency.code,
                      detail={"version": locked.correction_version.number if locked.correction_version else None,
                              "reply_number": number})

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from backend.errors import AccessDenied, ApplicationError, NotVisible
-from disclosure.models import Agency, AgencyUserObjectPermission, Role, StaffMembership, User
+from disclosure.models import Agency, AgencyUserObjectPermission, AuditAction, Role, StaffMembership, User
 from disclosure.selectors.access import ACT, AUDIT, MANAGE_USERS, VIEW, agencies_for
 from disclosure.services.audit import audit_append, audit_refusal
 
@@ -74,7 +74,7 @@ def user_create(
     manage no users at all is refused before anything is looked up, so that the answer does not
     tell them whether a username (or an agency) exists."""
     if not getattr(actor, "is_superuser", False) and not agencies_for(actor, MANAGE_USERS).exists():
-        audit_refusal(actor=actor, action="user.create", object_type="user", object_id=username[:64],
+        audit_refusal(actor=actor, action=AuditAction.USER_CREATE, object_type="user", object_id=username[:64],
                       detail={"role": role})
         raise AccessDenied(_("You may only manage users of your own agency and its bodies."))
     errors: dict[str, list[str]] = {}
@@ -96,14 +96,14 @@ def user_create(
     try:
         _check_may_create(actor, agency, role)
     except AccessDenied:
-        audit_refusal(actor=actor, action="user.create", object_type="user", object_id=username,
+        audit_refusal(actor=actor, action=AuditAction.USER_CREATE, object_type="user", object_id=username,
                       agency_code=agency.code, detail={"role": role})
         raise
     with transaction.atomic():
         user = User.objects.create_user(username=username, password=password, email=email.strip())
         membership = membership_set(user=user, agency=agency, role=role)
         token = Token.objects.create(user=user)
-        audit_append(actor=actor, action="user.create", object_type="user", object_id=user.pk,
+        audit_append(actor=actor, action=AuditAction.USER_CREATE, object_type="user", object_id=user.pk,
                      agency_code=agency.code, detail={"username": username, "role": role})
     return user, membership, token
 
@@ -148,12 +148,12 @@ def membership_change(*, actor: User, user_id: int, agency_code: str, role: str)
         elif membership.user_id == actor.pk:
             refusal = _("You cannot change your own role; ask another administrator.")
     if refusal:
-        audit_refusal(actor=actor, action="user.role", object_type="user", object_id=membership.user_id,
+        audit_refusal(actor=actor, action=AuditAction.USER_ROLE, object_type="user", object_id=membership.user_id,
                       agency_code=agency.code, detail={"role": role})
         raise AccessDenied(refusal, {"role": [refusal]})
     before = {"agency": membership.agency.code, "role": membership.role}
     with transaction.atomic():
         changed = membership_set(user=membership.user, agency=agency, role=role)
-        audit_append(actor=actor, action="user.role", object_type="user", object_id=membership.user_id,
+        audit_append(actor=actor, action=AuditAction.USER_ROLE, object_type="user", object_id=membership.user_id,
                      agency_code=agency.code, detail={"before": before, "after": {"agency": agency.code, "role": role}})
     return changed

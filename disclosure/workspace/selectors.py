@@ -14,7 +14,7 @@ from django.db.models import Case, CharField, F, IntegerField, Q, QuerySet, Valu
 from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
 from disclosure.kinds import RecordKind
 from disclosure.models import (
@@ -30,7 +30,6 @@ from disclosure.models import (
     StaffMembership,
     SubjectType,
     User,
-    VersionAction,
 )
 from disclosure.selectors.access import ACT, MANAGE_USERS, agencies_for
 from disclosure.selectors.deadline import NoteLine
@@ -337,20 +336,6 @@ def version_diff(old: RecordVersion, new: RecordVersion) -> list[DiffRow]:
                     new_segments.append(("insert", b[j1:j2]))
         rows.append(DiffRow(key, capfirst(labels.get(key, key)), a, b, old_segments, new_segments))
     return rows
-
-
-def audit_action_label(action: str) -> str:
-    """``record.publish`` → the version action's label (已公示); other actions by their own words."""
-    kind, _sep, verb = action.partition(".")
-    if kind == "record" and verb in VersionAction.values:
-        return str(VersionAction(verb).label)
-    return str(AUDIT_ACTIONS.get(action, action))
-
-
-AUDIT_ACTIONS = {
-    "result.link_penalty": gettext_lazy("Penalty linked to the inspection result"),
-    "deadline.recompute": gettext_lazy("Deadline recomputed"),
-}
 
 
 # -- agency administration ---------------------------------------------------------------------------

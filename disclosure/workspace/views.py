@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from backend.errors import FORM_ERRORS, AccessDenied, ApplicationError, NotVisible, ServiceError
+from backend.errors import FORM_ERRORS, AccessDenied, ApplicationError, NotVisible
 from backend.ids import whole_number
 from disclosure.auth import request_user
 from disclosure.kinds import RecordKind
@@ -343,20 +343,8 @@ def bulk_publish(request: HttpRequest) -> HttpResponse:
             "late": sum(1 for r in publishable if not r["on_time"]),
             "refused": len(rows) - len(publishable),
         })
-    results: list[dict[str, Any]] = []
-    for record_id in ids:
-        try:
-            record = svc.record_for_action(actor=user, record_id=record_id, action="publish")
-            record = svc.record_publish(actor=user, record=record)
-        except NotVisible:
-            results.append({"id": record_id, "record": None, "published": False, "reason": _("Not found.")})
-        except ServiceError as exc:
-            detail = "; ".join(m for msgs in exc.errors.values() for m in msgs if m != exc.message)
-            results.append({"id": record_id, "record": None, "published": False,
-                            "reason": exc.message + (f" ({detail})" if detail else "")})
-        else:
-            results.append({"id": record_id, "record": record, "published": True, "reason": ""})
-    published = sum(r["published"] for r in results)
+    results = svc.records_publish_each(actor=user, record_ids=ids)
+    published = sum(r.published for r in results)
     return render(request, "workspace/bulk_result.html", {
         "results": results, "published": published, "refused": len(results) - published})
 

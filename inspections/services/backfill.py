@@ -42,7 +42,7 @@ from django.utils.translation import gettext as _
 from backend.errors import ApplicationError, ServiceError
 from backend.iterables import chunked
 from disclosure.kinds import RecordKind
-from disclosure.models import Agency, Disclosure, Record, SubjectType, User
+from disclosure.models import Agency, AuditAction, Disclosure, Record, SubjectType, User
 from disclosure.selectors.access import ACT, agencies_for
 from disclosure.services.audit import audit_append
 from disclosure.services.bulk import BulkWriter, NewRecord, bulk_insert
@@ -277,7 +277,7 @@ def _import_per_record(*, actor: User, file_name: str, data: bytes, dry_run: boo
 
 def _audit_batch(actor: User, batch: BackfillBatch, report: BackfillReport) -> None:
     """The import's own audit entry, naming the file by its hash, and the batch in the report."""
-    audit_append(actor=actor, action="backfill.import", object_type="backfill_batch", object_id=batch.pk,
+    audit_append(actor=actor, action=AuditAction.BACKFILL_IMPORT, object_type="backfill_batch", object_id=batch.pk,
                  detail={"file": batch.file_name, "sha256": batch.file_sha256, "rows": report.rows,
                          "created": report.created, "published": report.published, "skipped": report.skipped})
     report.batch = batch.pk

@@ -15,9 +15,9 @@ from disclosure.credit_code import normalize_credit_code
 from disclosure.models import Agency, CreditCodeWhitelist, User
 from disclosure.selectors.access import ACT, agencies_for
 from disclosure.selectors.credit_codes import credit_code_error
+from disclosure.services.access import access_check
 from disclosure.services.audit import audit_append
-from inspections.models import Conflict, Entity, Inspector, RiskLevel
-from inspections.services.access import check_act
+from inspections.models import Conflict, Entity, InspectionAction, Inspector, RiskLevel
 from inspections.tabular import read_table
 
 ENTITY_FIELDS = ("name", "address", "industry", "risk_level")
@@ -81,7 +81,7 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
 # -- entities -------------------------------------------------------------------------------------
 def entity_create(*, actor: User, agency: Agency, values: dict[str, Any]) -> Entity:
     """Add an entity to ``agency``'s directory (name, credit code, address, industry, risk level)."""
-    check_act(actor=actor, agency=agency, action="entity.create", object_type="entity", creating=True)
+    access_check(actor=actor, agency=agency, action=InspectionAction.ENTITY_CREATE, object_type="entity", creating=True)
     values = _clean(values)
     errors = _entity_errors({"address": "", **values})
     if errors:
@@ -92,7 +92,7 @@ def entity_create(*, actor: User, agency: Agency, values: dict[str, Any]) -> Ent
                                 {"credit_code": [_("Already in the directory of this agency.")]})
         now = timezone.now()
         entity = Entity.objects.create(agency=agency, created_at=now, updated_at=now, **values)
-        audit_append(actor=actor, action="entity.create", object_type="entity", object_id=entity.pk,
+        audit_append(actor=actor, action=InspectionAction.ENTITY_CREATE, object_type="entity", object_id=entity.pk,
                      agency_code=agency.code, detail={"credit_code": entity.credit_code})
     return entity
 
@@ -103,7 +103,8 @@ def entity_update(*, actor: User, entity: Entity, values: dict[str, Any]) -> Ent
     A draw already made keeps its own copy of the eligible list; ``verify_draw`` reports an
     eligible entity changed after the draw by name.
     """
-    check_act(actor=actor, agency=entity.agency, action="entity.update", object_type="entity", object_id=entity.pk)
+    access_check(actor=actor, agency=entity.agency, action=InspectionAction.ENTITY_UPDATE,
+                 object_type="entity", object_id=entity.pk)
     unknown = sorted(set(values) - set(ENTITY_FIELDS))
     if unknown:
         raise ApplicationError(_("Invalid input."), {f: [_("This field cannot be changed.")] for f in unknown})
@@ -118,21 +119,21 @@ def entity_update(*, actor: User, entity: Entity, values: dict[str, Any]) -> Ent
             setattr(entity, name, value)
         entity.updated_at = timezone.now()
         entity.save()
-        audit_append(actor=actor, action="entity.update", object_type="entity", object_id=entity.pk,
+        audit_append(actor=actor, action=InspectionAction.ENTITY_UPDATE, object_type="entity", object_id=entity.pk,
                      agency_code=entity.agency.code, detail={"before": before, "after": values})
     return entity
 
 
 def entity_deactivate(*, actor: User, entity: Entity) -> Entity:
     """Take an entity out of the directory from now on (it stays for the draws it was part of)."""
-    check_act(actor=actor, agency=entity.agency, action="entity.deactivate", object_type="entity",
-              object_id=entity.pk)
+    access_check(actor=actor, agency=entity.agency, action=InspectionAction.ENTITY_DEACTIVATE, object_type="entity",
+                 object_id=entity.pk)
     if entity.deactivated_at is not None:
         raise ConflictError(_("This entity has already left the directory."), {})
     with transaction.atomic():
         entity.deactivated_at = timezone.now()
         entity.save(update_fields=["deactivated_at"])
-        audit_append(actor=actor, action="entity.deactivate", object_type="entity", object_id=entity.pk,
+        audit_append(actor=actor, action=InspectionAction.ENTITY_DEACTIVATE, object_type="entity", object_id=entity.pk,
                      agency_code=entity.agency.code)
     return entity
 
@@ -140,7 +141,8 @@ def entity_deactivate(*, actor: User, entity: Entity) -> Entity:
 # -- inspectors -------------------------------------------------------------------------------------
 def inspector_create(*, actor: User, agency: Agency, name: str, badge_number: str) -> Inspector:
     """Add an inspector to ``agency``'s pool."""
-    check_act(actor=actor, agency=agency, action="inspector.create", object_type="inspector", creating=True)
+    access_check(actor=actor, agency=agency, action=InspectionAction.INSPECTOR_CREATE,
+                 object_type="inspector", creating=True)
     name, badge_number = name.strip(), badge_number.strip()
     errors = {k: [_("This field is required.")] for k, v in (("name", name), ("badge_number", badge_number)) if not v}
     if errors:
@@ -151,29 +153,33 @@ def inspector_create(*, actor: User, agency: Agency, name: str, badge_number: st
                                 {"badge_number": [_("Already in the pool of this agency.")]})
         inspector = Inspector.objects.create(agency=agency, name=name, badge_number=badge_number,
                                              created_at=timezone.now())
-        audit_append(actor=actor, action="inspector.create", object_type="inspector", object_id=inspector.pk,
+        audit_append(actor=actor, action=InspectionAction.INSPECTOR_CREATE,
+                     object_type="inspector", object_id=inspector.pk,
                      agency_code=agency.code, detail={"badge_number": badge_number})
     return inspector
 
 
 def inspector_deactivate(*, actor: User, inspector: Inspector) -> Inspector:
     """Take an inspector out of the pool from now on."""
-    check_act(actor=actor, agency=inspector.agency, action="inspector.deactivate", object_type="inspector",
-              object_id=inspector.pk)
+    access_check(actor=actor, agency=inspector.agency, action=InspectionAction.INSPECTOR_DEACTIVATE,
+                 object_type="inspector",
+                 object_id=inspector.pk)
     if inspector.deactivated_at is not None:
         raise ConflictError(_("This inspector has already left the pool."), {})
     with transaction.atomic():
         inspector.deactivated_at = timezone.now()
         inspector.save(update_fields=["deactivated_at"])
-        audit_append(actor=actor, action="inspector.deactivate", object_type="inspector", object_id=inspector.pk,
+        audit_append(actor=actor, action=InspectionAction.INSPECTOR_DEACTIVATE,
+                     object_type="inspector", object_id=inspector.pk,
                      agency_code=inspector.agency.code)
     return inspector
 
 
 def conflict_declare(*, actor: User, inspector: Inspector, credit_code: str, reason: str) -> Conflict:
     """Declare that ``inspector`` has an interest in the entity with ``credit_code`` (回避)."""
-    check_act(actor=actor, agency=inspector.agency, action="conflict.declare", object_type="inspector",
-              object_id=inspector.pk)
+    access_check(actor=actor, agency=inspector.agency, action=InspectionAction.CONFLICT_DECLARE,
+                 object_type="inspector",
+                 object_id=inspector.pk)
     code = normalize_credit_code(credit_code)
     errors: dict[str, list[str]] = {}
     problem = credit_code_error(code)
@@ -190,7 +196,8 @@ def conflict_declare(*, actor: User, inspector: Inspector, credit_code: str, rea
         )
         if not created:
             raise ConflictError(_("This conflict of interest is already declared."), {})
-        audit_append(actor=actor, action="conflict.declare", object_type="inspector", object_id=inspector.pk,
+        audit_append(actor=actor, action=InspectionAction.CONFLICT_DECLARE,
+                     object_type="inspector", object_id=inspector.pk,
                      agency_code=inspector.agency.code, detail={"credit_code": code})
     return conflict
 
@@ -252,7 +259,7 @@ def entities_import(*, actor: User, file_name: str, data: bytes, dry_run: bool =
                 report.updated += 1
             else:
                 report.skipped += 1
-        audit_append(actor=actor, action="entity.import", object_type="entity_import", detail={
+        audit_append(actor=actor, action=InspectionAction.ENTITY_IMPORT, object_type="entity_import", detail={
             "file": file_name, "sha256": hashlib.sha256(data).hexdigest(), "created": report.created,
             "updated": report.updated, "skipped": report.skipped})
     return report
@@ -293,7 +300,7 @@ def inspectors_import(*, actor: User, file_name: str, data: bytes, dry_run: bool
                 continue
             Inspector.objects.create(agency=agency, name=name, badge_number=badge, created_at=now)
             report.created += 1
-        audit_append(actor=actor, action="inspector.import", object_type="inspector_import", detail={
+        audit_append(actor=actor, action=InspectionAction.INSPECTOR_IMPORT, object_type="inspector_import", detail={
             "file": file_name, "sha256": hashlib.sha256(data).hexdigest(), "created": report.created,
             "skipped": report.skipped})
     return report

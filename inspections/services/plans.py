@@ -19,12 +19,14 @@ from backend.errors import ApplicationError, ConflictError, ServiceError
 from disclosure.kinds import RecordKind
 from disclosure.models import Agency, Disclosure, Record, User
 from disclosure.selectors.access import ACT, agencies_for
+from disclosure.services.access import access_check
 from disclosure.services.audit import audit_append, audit_refusal
 from disclosure.services.records import record_create
 from inspections import conf, draw
 from inspections.models import (
     Draw,
     Entity,
+    InspectionAction,
     Inspector,
     Outcome,
     Plan,
@@ -35,7 +37,6 @@ from inspections.models import (
     TaskInspector,
 )
 from inspections.selectors import eligible_entities, eligible_inspectors, exclusions
-from inspections.services.access import check_act
 
 PLAN_FIELDS = ("title", "scope", "period_start", "period_end", "sample_count", "sample_percent", "industry",
                "risk_levels", "inspectors_per_task", "surprise")
@@ -75,7 +76,7 @@ def _plan_errors(values: dict[str, Any]) -> dict[str, list[str]]:
 
 def plan_create(*, actor: User, agency: Agency, values: dict[str, Any]) -> Plan:
     """A draft plan for ``agency``; nothing is drawn until it is approved."""
-    check_act(actor=actor, agency=agency, action="plan.create", object_type="plan", creating=True)
+    access_check(actor=actor, agency=agency, action=InspectionAction.PLAN_CREATE, object_type="plan", creating=True)
     unknown = sorted(set(values) - set(PLAN_FIELDS))
     if unknown:
         raise ApplicationError(_("Invalid input."), {f: [_("Unknown field.")] for f in unknown})
@@ -88,7 +89,7 @@ def plan_create(*, actor: User, agency: Agency, values: dict[str, Any]) -> Plan:
         raise ApplicationError(_("Invalid input."), errors)
     with transaction.atomic():
         plan = Plan.objects.create(agency=agency, created_by=actor, created_at=timezone.now(), **values)
-        audit_append(actor=actor, action="plan.create", object_type="plan", object_id=plan.pk,
+        audit_append(actor=actor, action=InspectionAction.PLAN_CREATE, object_type="plan", object_id=plan.pk,
                      agency_code=agency.code, detail={"title": plan.title})
     return plan
 
@@ -122,12 +123,13 @@ def plan_approve(*, actor: User, plan: Plan) -> Draw:
     configured minimum, no declared conflict, nobody on the same entity within the rotation
     window). Each task becomes an ``inspection_task`` record dated the approval day, which
     gives it its 10-working-day deadline (a surprise task has none until its result)."""
-    check_act(actor=actor, agency=plan.agency, action="plan.approve", object_type="plan", object_id=plan.pk)
+    access_check(actor=actor, agency=plan.agency, action=InspectionAction.PLAN_APPROVE,
+                 object_type="plan", object_id=plan.pk)
     try:
         return _approve(actor, plan)
     except ServiceError as exc:
         if not isinstance(exc, ConflictError):
-            audit_refusal(actor=actor, action="plan.approve", object_type="plan", object_id=plan.pk,
+            audit_refusal(actor=actor, action=InspectionAction.PLAN_APPROVE, object_type="plan", object_id=plan.pk,
                           agency_code=plan.agency.code, detail={"reason": exc.message})
         raise
 
@@ -191,7 +193,7 @@ def _approve(actor: User, plan: Plan) -> Draw:
     plan.approved_by = actor
     plan.approved_on = today
     plan.save(update_fields=["status", "approved_by", "approved_on"])
-    audit_append(actor=actor, action="plan.approve", object_type="plan", object_id=plan.pk,
+    audit_append(actor=actor, action=InspectionAction.PLAN_APPROVE, object_type="plan", object_id=plan.pk,
                  agency_code=plan.agency.code, detail={
                      "draw": the_draw.pk, "algorithm": the_draw.algorithm, "seed": seed,
                      "entities_digest": the_draw.entities_digest, "inspectors_digest": the_draw.inspectors_digest,
@@ -214,7 +216,8 @@ def result_create(*, actor: User, task: Task, outcome: str, findings: str, forme
                   penalty: Record | None = None) -> Result:
     """Record the result of ``task``: an ``inspection_result`` record naming the task record, due
     10 working days after ``formed_on``; optionally the penalty it led to."""
-    check_act(actor=actor, agency=task.plan.agency, action="result.create", object_type="task", object_id=task.pk)
+    access_check(actor=actor, agency=task.plan.agency, action=InspectionAction.RESULT_CREATE,
+                 object_type="task", object_id=task.pk)
     errors: dict[str, list[str]] = {}
     if outcome not in Outcome.values:
         errors["outcome"] = [_("Unknown outcome %(value)s; expected one of: %(values)s.") % {
@@ -242,7 +245,7 @@ def result_create(*, actor: User, task: Task, outcome: str, findings: str, forme
         })
         result = Result.objects.create(task=task, outcome=outcome, findings=findings.strip(), formed_on=formed_on,
                                        record=record, penalty=penalty, created_by=actor, created_at=timezone.now())
-        audit_append(actor=actor, action="result.create", object_type="task", object_id=task.pk,
+        audit_append(actor=actor, action=InspectionAction.RESULT_CREATE, object_type="task", object_id=task.pk,
                      agency_code=task.plan.agency.code, detail={"result": result.pk, "record": record.pk,
                                                                 "outcome": outcome})
     return result
@@ -251,14 +254,14 @@ def result_create(*, actor: User, task: Task, outcome: str, findings: str, forme
 def result_link_penalty(*, actor: User, result: Result, penalty: Record) -> Result:
     """Name the penalty record an inspection result led to (the case may be decided much later)."""
     task = result.task
-    check_act(actor=actor, agency=task.plan.agency, action="result.link_penalty", object_type="task",
-              object_id=task.pk)
+    access_check(actor=actor, agency=task.plan.agency, action=InspectionAction.RESULT_LINK_PENALTY, object_type="task",
+                 object_id=task.pk)
     problem = _penalty_error(actor, task, penalty)
     if problem:
         raise ApplicationError(_("Invalid input."), {"penalty": [problem]})
     with transaction.atomic():
         result.penalty = penalty
         result.save(update_fields=["penalty"])
-        audit_append(actor=actor, action="result.link_penalty", object_type="task", object_id=task.pk,
+        audit_append(actor=actor, action=InspectionAction.RESULT_LINK_PENALTY, object_type="task", object_id=task.pk,
                      agency_code=task.plan.agency.code, detail={"penalty": penalty.pk})
     return result

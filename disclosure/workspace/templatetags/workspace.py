@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from disclosure.credit_code import CHARSET, CODE_LENGTH, ORGANIZATION_CATEGORIES, WEIGHTS
 from disclosure.models import User
 from disclosure.selectors.access import ACT, AUDIT, MANAGE_USERS, VIEW, agencies_for
+from disclosure.services.audit import audit_action_label
 from scheduler.selectors import notifications_of
 
 register = template.Library()
@@ -82,8 +83,6 @@ def home_url(context: dict[str, Any]) -> str:
 @register.filter
 def audit_action(action: str) -> str:
     """An audit entry's action in words (``record.publish`` → 已公示)."""
-    from disclosure.workspace.selectors import audit_action_label
-
     return audit_action_label(action)
 
 
