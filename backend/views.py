@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.celery import app as celery_app
+from disclosure.services.verification import audit_last_check
 from scheduler.sweep import sweep_last_finished
 
 
@@ -40,8 +41,6 @@ def _last_sweep() -> datetime | None:
 
 
 def _last_audit_check() -> dict[str, object] | None:
-    from disclosure.services.verification import audit_last_check
-
     try:
         check = audit_last_check()
     except Exception:  # noqa: BLE001 - the database check already reports the failure

@@ -21,6 +21,7 @@ from disclosure.models import (
     StaffMembership,
     User,
 )
+from disclosure.services.agencies import agencies_load
 from disclosure.services.audit import audit_append
 from disclosure.services.users import membership_set
 
@@ -40,8 +41,6 @@ class AgencyAdmin(admin.ModelAdmin):
         return False  # agencies are referenced by records forever
 
     def save_model(self, request: HttpRequest, obj: Agency, form: Any, change: bool) -> None:
-        from disclosure.services.agencies import agencies_load
-
         agencies_load(rows=[{
             "code": obj.code, "name": obj.name, "kind": obj.kind,
             "parent": obj.parent.code if obj.parent else None, "is_market_regulator": obj.is_market_regulator,

@@ -22,6 +22,7 @@ from disclosure.models import (
     Role,
     SubjectType,
 )
+from disclosure.selectors.access import VIEW, agencies_for
 from scheduler.rules import CORRECTION_REPLY, QUERY_REPLY
 
 if TYPE_CHECKING:  # django-stubs' helper type; the package is a development dependency
@@ -44,8 +45,6 @@ class VisibleRecordField(serializers.PrimaryKeyRelatedField):
     Needs ``context={"request": request}``."""
 
     def get_queryset(self) -> Any:
-        from disclosure.selectors.access import VIEW, agencies_for
-
         user = getattr(self.context.get("request"), "user", None)
         if user is None or not user.is_authenticated:
             return Record.objects.none()

@@ -2,6 +2,8 @@
 from celery import shared_task
 
 from disclosure.services.deadlines import records_recompute_provisional, requests_recompute_provisional
+from disclosure.services.expiry import records_expire
+from disclosure.services.verification import audit_verify
 
 
 @shared_task(name="disclosure.recompute_provisional_deadlines", acks_late=True, time_limit=1800, soft_time_limit=1700)
@@ -13,8 +15,6 @@ def recompute_provisional_deadlines() -> int:
 @shared_task(name="disclosure.expire_records", acks_late=True, time_limit=1800, soft_time_limit=1700)
 def expire_records() -> int:
     """Move records past their display period (Art. 8) to ``expired``; safe to re-run."""
-    from disclosure.services.expiry import records_expire
-
     return records_expire()
 
 
@@ -23,7 +23,6 @@ def verify_audit() -> dict[str, object]:
     """The nightly ``verify_audit --resume``: the result is kept for ``/health/``; a break is logged."""
     import logging
 
-    from disclosure.services.verification import audit_verify
 
     report = audit_verify(resume=True)
     first = report.problems[0] if report.problems else None

@@ -47,8 +47,9 @@ from django.db import connection
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from disclosure.models import Agency, Record, RecordStatus, RollupSpan, RollupState, TimelinessRollup
+from disclosure.models import Agency, AuditChainHead, Record, RecordStatus, RollupSpan, RollupState, TimelinessRollup
 from disclosure.selectors.access import AUDIT, VIEW, User, agencies_for, covers_every_agency
+from disclosure.services.audit import GENESIS_HASH
 from reports import conf
 from reports.models import MonthlyReport, ReportStatus
 
@@ -568,9 +569,6 @@ class ReportContent:
 
 def audit_head() -> AuditHead:
     """The audit chain's head row (``disclosure.AuditChainHead``): last entry id and hash."""
-    from disclosure.models import AuditChainHead
-    from disclosure.services.audit import GENESIS_HASH
-
     head = AuditChainHead.objects.filter(id=1).first()
     return AuditHead(head.last_entry_id, head.last_hash) if head else AuditHead(0, GENESIS_HASH)
 

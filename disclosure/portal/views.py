@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -41,6 +42,7 @@ from disclosure.serializers import DEADLINE_KINDS
 from disclosure.services import requests as svc
 from disclosure.services.privacy import fold
 from disclosure.services.reply_pdf import reply_pdf
+from scheduler.selectors import get_rule
 
 _KIND_LABELS = dict(RecordKind.choices)
 
@@ -214,8 +216,6 @@ def track_code(request: HttpRequest, code: str) -> HttpResponse:
 
 def track_reply(request: HttpRequest, code: str) -> HttpResponse:
     """The letter of an answered query or a decided correction, through the tracking code."""
-    from django.utils.http import content_disposition_header  # local: the module's imports are another change's
-
     refused = _throttled(request, SearchThrottle)
     if refused:
         return refused
@@ -242,7 +242,6 @@ def deadline_page(request: HttpRequest) -> HttpResponse:
                 result = deadline_explain(kind=kind, event_date=event_date)
             except ServiceError as exc:
                 error = exc.message
-    from scheduler.selectors import get_rule  # local: the module's imports are another change's
 
     # The rule is shown with the same explanation as the workspace's record page (one include).
     return render(request, "disclosure/portal/deadline.html", {

@@ -6,10 +6,11 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from disclosure.models import AuditAction, Record
+from disclosure.models import AuditAction, CitizenRequest, Record, RequestKind
 from disclosure.services.audit import audit_append
 from disclosure.services.records import record_recompute_deadline
 from disclosure.services.users import system_actor
+from scheduler.rules import CORRECTION_REPLY, QUERY_REPLY
 from scheduler.selectors import deadline_for, get_calendar
 
 _BATCH = 500
@@ -45,9 +46,6 @@ def records_recompute_provisional() -> int:
 def requests_recompute_provisional() -> int:
     """The same for citizens' open requests (Art. 10, 11): their reply deadlines are provisional
     when they reach into a year whose holiday notice is not loaded."""
-    from disclosure.models import CitizenRequest, RequestKind
-    from scheduler.rules import CORRECTION_REPLY, QUERY_REPLY
-
     calendar = get_calendar()
     updated = 0
     with transaction.atomic():

@@ -21,6 +21,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from tqdm import tqdm
 
 from disclosure.models import (
     ACTIVE_STATUSES,
@@ -160,8 +161,6 @@ def projection_rebuild(*, batch_size: int = 500, start_after: int = 0, limit: in
     projects only published records that have no projection yet (after an upgrade: a no-op when
     there are none, so ``bin/run`` runs it on every start). Returns how many of the records it
     projected are listed."""
-    from tqdm import tqdm
-
     total = _candidates(missing_only).filter(pk__gt=start_after).count()
     total = min(total, limit) if limit is not None else total
     bar = tqdm(total=total, unit="record", disable=not progress)

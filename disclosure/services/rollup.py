@@ -37,7 +37,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
-from django.db import connection
+from django.db import connection, transaction
+from tqdm import tqdm
 
 from disclosure.models import Agency, Record, RecordStatus, RecordVersion, RollupSpan, RollupState, TimelinessRollup
 
@@ -206,9 +207,6 @@ def rollup_rebuild(*, progress: bool = False) -> RebuildResult:
     repair; writers wait for the recount (a minute at five million records), they do not fail.
     SQLite serializes writers anyway.
     """
-    from django.db import transaction
-    from tqdm import tqdm
-
     keys = ", ".join(KEY_COLUMNS)
     postgresql = connection.vendor == "postgresql"
     steps = [*RollupSpan.values, "compare", "repair"]

@@ -1,6 +1,7 @@
 """Staff accounts: one membership (agency + role) per user, and the guardian grants it implies."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -110,8 +111,6 @@ def user_create(
 
 def system_actor() -> User:
     """The account that signs what the system does by itself (expiry); it cannot log in."""
-    from django.conf import settings
-
     user, created = User.objects.get_or_create(
         username=settings.SYSTEM_ACTOR_USERNAME, defaults={"is_active": False},
     )

@@ -30,6 +30,7 @@ from django.utils import timezone
 from backend.canonical import canonical_digest
 from disclosure.models import AuditChainHead, AuditCheck, AuditCheckpoint, AuditEntry, Record, RecordVersion
 from disclosure.services.audit import GENESIS_HASH, entry_hash
+from disclosure.services.snapshots import SNAPSHOT_FIELDS
 
 _CHUNK = 5000
 
@@ -172,8 +173,6 @@ def _check_rows(report: Report) -> None:
 
 
 def _snapshot_keys() -> tuple[str, ...]:
-    from disclosure.services.snapshots import SNAPSHOT_FIELDS
-
     return tuple(SNAPSHOT_FIELDS)
 
 

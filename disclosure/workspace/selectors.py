@@ -31,11 +31,12 @@ from disclosure.models import (
     SubjectType,
     User,
 )
-from disclosure.selectors.access import ACT, MANAGE_USERS, agencies_for
+from disclosure.selectors.access import ACT, MANAGE_USERS, VIEW, agencies_for
 from disclosure.selectors.deadline import NoteLine
 from disclosure.selectors.records import record_list
 from disclosure.selectors.requests import requests_visible_to
 from disclosure.services.records import timeliness_on
+from disclosure.workspace.forms import RecordForm
 from scheduler.calendar import DayNote, WorkingCalendar
 from scheduler.models import DeadlineRule
 from scheduler.rules import PeriodUnit
@@ -165,8 +166,6 @@ def act_agencies(*, user: User) -> QuerySet[Agency]:
 
 def filter_agencies(*, user: User) -> QuerySet[Agency]:
     """The agencies the list may be filtered by: those whose records the user sees."""
-    from disclosure.selectors.access import VIEW
-
     return agencies_for(user, VIEW).order_by("path")
 
 
@@ -245,8 +244,6 @@ _FORM_FIELDS = {"agency_code": "agency", "task_id": "task"}
 def _snapshot_labels() -> dict[str, str]:
     """The label of each snapshot key: the form's where the form has the field (one wording for
     form, page and diff), otherwise the record page's."""
-    from disclosure.workspace.forms import RecordForm
-
     labels = {key: str(RecordForm.base_fields[_FORM_FIELDS.get(key, key)].label)
               for key in (*(f for f in RecordForm.base_fields if f not in ("agency", "task")), *_FORM_FIELDS)}
     return labels | {

@@ -9,9 +9,10 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from disclosure.credit_code import CHARSET, CODE_LENGTH, ORGANIZATION_CATEGORIES, WEIGHTS
-from disclosure.models import User
+from disclosure.models import PenaltyType, User
 from disclosure.selectors.access import ACT, AUDIT, MANAGE_USERS, VIEW, agencies_for
 from disclosure.services.audit import audit_action_label
+from disclosure.workspace.views import home_url as start
 from scheduler.selectors import notifications_of
 
 register = template.Library()
@@ -71,8 +72,6 @@ def minutes(value: Any) -> int:
 @register.simple_tag(takes_context=True)
 def home_url(context: dict[str, Any]) -> str:
     """The start page of whoever is signed in (the portal for everyone else)."""
-    from disclosure.workspace.views import home_url as start
-
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -89,7 +88,5 @@ def audit_action(action: str) -> str:
 @register.filter
 def penalty_labels(values: Any) -> str:
     """Penalty type codes as their labels (警告、罚款), as the public page and the diff show them."""
-    from disclosure.models import PenaltyType
-
     labels = dict(PenaltyType.choices)
     return "、".join(str(labels.get(v, v)) for v in values or [])
