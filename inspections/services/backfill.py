@@ -234,27 +234,8 @@ def _import_per_record(*, actor: User, file_name: str, data: bytes, dry_run: boo
     names = {row.get(key, "").strip() for _n, row in table.rows for key in ("external_id", "task_external_id")}
     done = _already_imported(sorted(names - {""}))
 
-    rows: list[_Row] = []
-    first_seen: dict[str, int] = {}
-    known = set(done)
-    for number, raw in progress(table.rows, _("checking"), len(table.rows)):
-        external_id = raw.get("external_id", "").strip()
-        if external_id in first_seen:
-            report.errors.append(RowError(number, "external_id", _("Same external id as row %(row)s.") % {
-                "row": first_seen[external_id]}))
-            continue
-        if external_id:
-            first_seen[external_id] = number
-        parsed = _parse(number, raw, scope, known, report.errors)
-        if external_id:
-            known.add(external_id)
-        if parsed is None:
-            continue
-        if parsed.external_id in done:
-            report.skipped += 1
-            continue
-        rows.append(parsed)
-    report.preview = [_preview(r) for r in rows[:preview_rows]]
+    rows = _checked(progress(table.rows, _("checking"), len(table.rows)), scope=scope, first_seen={}, done=done,
+                    report=report, preview_rows=preview_rows)
     if report.errors:
         return report
     try:
@@ -419,6 +400,33 @@ class _Known:
         return external_id in self.done or external_id in self.first_seen
 
 
+def _checked(rows: Iterable[tuple[int, dict[str, str]]], *, scope: dict[str, Agency], first_seen: dict[str, int],
+             done: dict[str, Record], report: BackfillReport, preview_rows: int) -> list[_Row]:
+    """The checking loop of both paths: each row parsed against the ids seen on earlier rows
+    (``first_seen``, updated) and imported before (``done``); a repeated id is an error, a row
+    imported before is skipped; the first ``preview_rows`` rows to write go into the preview."""
+    known = _Known(first_seen, done)
+    checked: list[_Row] = []
+    for number, raw in rows:
+        external_id = raw.get("external_id", "").strip()
+        if external_id in first_seen:
+            report.errors.append(RowError(number, "external_id", _("Same external id as row %(row)s.") % {
+                "row": first_seen[external_id]}))
+            continue
+        parsed = _parse(number, raw, scope, known, report.errors)
+        if external_id:
+            first_seen[external_id] = number
+        if parsed is None:
+            continue
+        if parsed.external_id in done:
+            report.skipped += 1
+            continue
+        checked.append(parsed)
+        if len(report.preview) < preview_rows:
+            report.preview.append(_preview(parsed))
+    return checked
+
+
 @dataclass
 class _Batched:
     """The state of one batched import across its chunks."""
@@ -441,26 +449,8 @@ class _Batched:
         report = self.report
         names = {raw.get(key, "").strip() for _n, raw in chunk for key in ("external_id", "task_external_id")}
         done = _already_imported(sorted(names - {""}))
-        known = _Known(self.first_seen, done)
-        rows: list[_Row] = []
-        for number, raw in chunk:
-            external_id = raw.get("external_id", "").strip()
-            if external_id in self.first_seen:
-                report.errors.append(RowError(number, "external_id", _("Same external id as row %(row)s.") % {
-                    "row": self.first_seen[external_id]}))
-                continue
-            parsed = _parse(number, raw, self.scope, known, report.errors)
-            if external_id:
-                self.first_seen[external_id] = number
-            if parsed is None:
-                continue
-            if parsed.external_id in done:
-                report.skipped += 1
-                continue
-            rows.append(parsed)
-            if len(report.preview) < self.preview_rows:
-                report.preview.append(_preview(parsed))
-        return rows, done
+        return _checked(chunk, scope=self.scope, first_seen=self.first_seen, done=done, report=report,
+                        preview_rows=self.preview_rows), done
 
     def write(self, rows: list[_Row], done: dict[str, Record]) -> None:
         """``_write``'s creation loop over one chunk, through the batched writer."""
