@@ -185,9 +185,17 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from disclosure.models import Agency, AuditEntry, FeedEvent, PublicRecord, Record, RecordVersion, User
+    from disclosure.models import (
+        Agency,
+        AuditEntry,
+        BackfillBatch,
+        FeedEvent,
+        PublicRecord,
+        Record,
+        RecordVersion,
+        User,
+    )
     from disclosure.services.users import membership_set
-    from inspections.models import BackfillBatch
     from inspections.services import backfill
 
     print(f"backfill_import: {args.rows:,} rows on {connection.vendor}; setting up (migrate, load_agencies)")

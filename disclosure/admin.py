@@ -12,6 +12,7 @@ from disclosure.models import (
     Agency,
     AuditAction,
     AuditEntry,
+    BackfillBatch,
     CitizenRequest,
     CreditCodeWhitelist,
     Evidence,
@@ -142,3 +143,9 @@ class FeedEventAdmin(ReadOnlyAdmin):
 @admin.register(User)
 class StaffUserAdmin(UserAdmin):
     """Django's user admin for the project's user model; roles are set on staff memberships."""
+
+
+@admin.register(BackfillBatch)
+class BackfillBatchAdmin(ReadOnlyAdmin):
+    list_display = ("id", "file_name", "imported_by", "imported_at", "rows", "created", "published", "skipped")
+    list_select_related = ("imported_by",)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from backend.admin import ReadOnlyAdmin
-from inspections.models import BackfillBatch, Conflict, Draw, Entity, Inspector, Plan, Result, Task
+from inspections.models import Conflict, Draw, Entity, Inspector, Plan, Result, Task
 
 
 @admin.register(Entity)
@@ -53,8 +53,3 @@ class ResultAdmin(ReadOnlyAdmin):
     list_display = ("id", "task", "outcome", "formed_on", "record")
     list_select_related = ("task__entity", "task__plan", "record")
 
-
-@admin.register(BackfillBatch)
-class BackfillBatchAdmin(ReadOnlyAdmin):
-    list_display = ("id", "file_name", "imported_by", "imported_at", "rows", "created", "published", "skipped")
-    list_select_related = ("imported_by",)

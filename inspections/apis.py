@@ -18,11 +18,13 @@ from rest_framework.response import Response
 from backend.errors import ApplicationError
 from backend.ids import whole_number
 from disclosure.auth import request_user
+from disclosure.models import BackfillBatch
+from disclosure.services import backfill
 from inspections import conf
 from inspections import selectors as sel
 from inspections import serializers as s
-from inspections.models import BackfillBatch, Entity, Inspector, Plan, Result, Task
-from inspections.services import backfill, directory, plans
+from inspections.models import Entity, Inspector, Plan, Result, Task
+from inspections.services import directory, plans
 from inspections.verification import draw_verify
 
 

@@ -1,5 +1,5 @@
 """双随机、一公开: the directory of inspected entities, inspector pools, plans, draws, tasks and
-results, and the backfill (补录) import ledger.
+results.
 
 Models hold data; every write goes through ``inspections.services``. Inspection tasks and results
 are published as ``disclosure.Record`` rows (kinds ``inspection_task`` / ``inspection_result``)
@@ -252,39 +252,3 @@ class Result(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task}: {self.get_outcome_display()}"
-
-
-class BackfillBatch(models.Model):
-    """One committed backfill import (补录, Art. 7): who, which file, how many rows."""
-
-    file_name = models.CharField(_("file name"), max_length=255)
-    file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
-    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    imported_at = models.DateTimeField(_("imported at"))
-    rows = models.PositiveIntegerField(_("rows"))
-    created = models.PositiveIntegerField(_("records created"))
-    published = models.PositiveIntegerField(_("records published"))
-    skipped = models.PositiveIntegerField(_("rows skipped (already imported)"))
-
-    class Meta:
-        verbose_name = _("backfill import")
-        verbose_name_plural = _("backfill imports")
-        ordering = ["-id"]
-
-    def __str__(self) -> str:
-        return f"{self.file_name} ({self.imported_at:%Y-%m-%d})"
-
-
-class BackfillItem(models.Model):
-    """Which record an external id became: the key that makes a re-run import nothing twice."""
-
-    external_id = models.CharField(_("external id"), max_length=100, unique=True)
-    batch = models.ForeignKey(BackfillBatch, on_delete=models.PROTECT, related_name="items")
-    record = models.OneToOneField(Record, on_delete=models.PROTECT, related_name="backfill_item")
-
-    class Meta:
-        verbose_name = _("backfilled record")
-        verbose_name_plural = _("backfilled records")
-
-    def __str__(self) -> str:
-        return self.external_id

@@ -6,9 +6,9 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from disclosure.models import BackfillBatch
 from disclosure.serializers import AgencyCodeField, VisibleRecordField, _choice
 from inspections.models import (
-    BackfillBatch,
     Conflict,
     Draw,
     Entity,

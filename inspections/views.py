@@ -17,11 +17,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from backend.errors import FORM_ERRORS, AccessDenied, NotVisible, ServiceError
 from disclosure.auth import request_user
 from disclosure.selectors.access import ACT, agencies_for
+from disclosure.services import backfill
 from inspections import conf
 from inspections import selectors as sel
 from inspections.forms import PlanForm, ResultForm, UploadForm
 from inspections.models import Plan, Task
-from inspections.services import backfill, directory, plans
+from inspections.services import directory, plans
 from inspections.verification import draw_verify
 
 PAGE_SIZE = 50

@@ -25,6 +25,8 @@ from disclosure.credit_code import make_credit_code
 from disclosure.models import (
     AuditChainHead,
     AuditEntry,
+    BackfillBatch,
+    BackfillItem,
     FeedEvent,
     FeedHead,
     PublicRecord,
@@ -34,9 +36,8 @@ from disclosure.models import (
     TimelinessRollup,
     User,
 )
+from disclosure.services.backfill import OPTIONAL, REQUIRED, backfill_import
 from disclosure.services.verification import verify_everything
-from inspections.models import BackfillBatch, BackfillItem
-from inspections.services.backfill import OPTIONAL, REQUIRED, backfill_import
 from tests.conftest import Staff
 
 pytestmark = pytest.mark.django_db

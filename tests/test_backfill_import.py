@@ -9,8 +9,7 @@ import pytest
 from django.core.management.base import CommandError
 from openpyxl import Workbook
 
-from disclosure.models import AuditEntry, Record, RecordVersion
-from inspections.models import BackfillBatch, BackfillItem
+from disclosure.models import AuditEntry, BackfillBatch, BackfillItem, Record, RecordVersion
 from tests.conftest import Staff, call_command_en
 
 pytestmark = pytest.mark.django_db

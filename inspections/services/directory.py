@@ -17,8 +17,8 @@ from disclosure.selectors.access import ACT, agencies_for
 from disclosure.selectors.credit_codes import credit_code_error
 from disclosure.services.access import access_check
 from disclosure.services.audit import audit_append
+from disclosure.tabular import RowError, read_table
 from inspections.models import Conflict, Entity, InspectionAction, Inspector, RiskLevel
-from inspections.tabular import read_table
 
 ENTITY_FIELDS = ("name", "address", "industry", "risk_level")
 
@@ -28,16 +28,6 @@ RISK_ALIASES = {
     "低": RiskLevel.LOW, "低风险": RiskLevel.LOW, "中": RiskLevel.MEDIUM, "中风险": RiskLevel.MEDIUM,
     "高": RiskLevel.HIGH, "高风险": RiskLevel.HIGH,
 }
-
-
-@dataclass
-class RowError:
-    row: int
-    field: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "field": self.field, "message": self.message}
 
 
 @dataclass

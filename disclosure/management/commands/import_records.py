@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from backend.errors import ServiceError
 from disclosure.models import User
-from inspections.services.backfill import backfill_import, iter_errors
+from disclosure.services.backfill import backfill_import, iter_errors
 
 T = TypeVar("T")
 # How many row errors the command prints; the count of all of them is always printed.

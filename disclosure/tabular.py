@@ -18,6 +18,18 @@ from backend.errors import ApplicationError
 
 
 @dataclass
+class RowError:
+    """What is wrong with one row of an imported file, by spreadsheet row number and column."""
+
+    row: int
+    field: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "field": self.field, "message": self.message}
+
+
+@dataclass
 class Table:
     header: list[str]
     rows: list[tuple[int, dict[str, str]]]

@@ -42,14 +42,12 @@ from django.utils.translation import gettext as _
 from backend.errors import ApplicationError, ServiceError
 from backend.iterables import chunked
 from disclosure.kinds import RecordKind
-from disclosure.models import Agency, AuditAction, Disclosure, Record, SubjectType, User
+from disclosure.models import Agency, AuditAction, BackfillBatch, BackfillItem, Disclosure, Record, SubjectType, User
 from disclosure.selectors.access import ACT, agencies_for
 from disclosure.services.audit import audit_append
 from disclosure.services.bulk import BulkWriter, NewRecord, bulk_insert
 from disclosure.services.records import record_create, record_publish
-from inspections.models import BackfillBatch, BackfillItem
-from inspections.services.directory import RowError
-from inspections.tabular import _cell, read_table
+from disclosure.tabular import RowError, _cell, read_table
 
 T = TypeVar("T")
 Progress = Callable[[Iterable[T], str, int], Iterable[T]]
