@@ -241,10 +241,10 @@ def test_bulk_publish_reports_each_record(clerk: Any, outsider: Any, clock: Any)
     assert [r["id"] for r in preview.context["publishable"]] == [first["id"], second["id"]]
     response = client.post("/workspace/records/publish/", {"record": picked, "confirm": "1"})
     assert response.status_code == 200
-    results = {row["id"]: row for row in response.context["results"]}
-    assert results[first["id"]]["published"] and results[second["id"]]["published"]
-    assert not results[theirs["id"]]["published"] and results[theirs["id"]]["reason"]
-    assert not results[already["id"]]["published"] and results[already["id"]]["reason"]
+    results = {row.id: row for row in response.context["results"]}
+    assert results[first["id"]].published and results[second["id"]].published
+    assert not results[theirs["id"]].published and results[theirs["id"]].reason
+    assert not results[already["id"]].published and results[already["id"]].reason
     assert Record.objects.get(pk=first["id"]).status == RecordStatus.PUBLISHED
     assert Record.objects.get(pk=second["id"]).status == RecordStatus.PUBLISHED
     assert Record.objects.get(pk=theirs["id"]).status == RecordStatus.DRAFT
