@@ -100,6 +100,10 @@ class _Receiver:
 
     def _post(self, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
         try:
+            if self.connection.sock is None:
+                self.connection.connect()
+                # Small requests back to back: do not let Nagle's algorithm wait for an ACK.
+                self.connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self.connection.request("POST", self.path, body=body, headers=headers)
             answer = self.connection.getresponse()
             text = answer.read(_MAX_ANSWER_BYTES)

@@ -56,9 +56,18 @@ class Receiver:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive
+            disable_nagle_algorithm = True  # the answer's header and body go out in two writes
 
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 pass
+
+            def do_GET(self) -> None:  # noqa: N802 - what it received, for a receiver in another process
+                answer = json.dumps(receiver.stats()).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
 
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
@@ -119,6 +128,12 @@ class Receiver:
         if self.server is not None:
             self.down()
 
+    def stats(self) -> dict[str, Any]:
+        with self.lock:
+            return {"stored": len(self.stored), "highest": self.highest, "arrivals": len(self.arrivals),
+                    "out_of_order": len(self.out_of_order()), "gaps": len(self.gaps),
+                    "bad_signatures": self.bad_signatures}
+
     def out_of_order(self) -> list[int]:
         """Arrivals of a position past the next one expected at that moment (none is the promise)."""
         seen, late = 0, []
@@ -127,3 +142,11 @@ class Receiver:
                 late.append(position)
             seen = max(seen, position)
         return late
+
+
+if __name__ == "__main__":  # ``python -m tests.support.receiver SECRET``: serve until killed (the benchmark's)
+    import sys
+
+    served = Receiver(sys.argv[1])
+    print(served.port, flush=True)
+    threading.Event().wait()
