@@ -27,7 +27,13 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from disclosure.models import AuditEntry, FeedPush, Role, User
-from disclosure.services.feed_push import PushRun, feed_push_backoff, feed_push_deliver, feed_push_signature
+from disclosure.services.feed_push import (
+    PushRun,
+    feed_push_backoff,
+    feed_push_deliver,
+    feed_push_reset,
+    feed_push_signature,
+)
 from disclosure.services.users import user_create
 from tests.conftest import PASSWORD, Staff, penalty
 from tests.support.receiver import Receiver
@@ -111,7 +117,7 @@ def test_every_event_arrives_once_in_order_through_failures_timeouts_and_an_outa
     assert receiver.arrivals[-6:] == [5, 5, 5, 6, 7, 8]  # resent until acknowledged, stored once
 
     publish(staff, 3)
-    settings.FEED_PUSH_BACKOFF_BASE_SECONDS = settings.FEED_PUSH_BACKOFF_CAP_SECONDS = 1.0  # time to look
+    settings.FEED_PUSH_BACKOFF_BASE_SECONDS = settings.FEED_PUSH_BACKOFF_CAP_SECONDS = 30.0  # time to look
     receiver.down()
     run = feed_push_deliver()
     assert run.retry_in is not None and "ConnectionRefusedError" in run.error
@@ -121,6 +127,7 @@ def test_every_event_arrives_once_in_order_through_failures_timeouts_and_an_outa
     assert (status["newest_position"], status["lag"], status["last_error_position"]) == (11, 3, 9)
     assert "ConnectionRefusedError" in status["last_error"] and status["next_attempt_at"] is not None
     receiver.up()  # same port
+    feed_push_reset(actor=superuser)  # the operator's "retry now" instead of waiting out the backoff
     publish(staff, 1)
     drain(12)
 
@@ -253,3 +260,19 @@ def test_a_bad_push_configuration_refuses_to_start(env: dict[str, str], complain
                           env=base | {"DJANGO_SETTINGS_MODULE": "backend.settings.test"} | env,
                           cwd=django_settings.BASE_DIR, timeout=60)
     assert done.returncode != 0 and complaint in done.stderr
+
+
+@pytest.mark.django_db
+def test_a_batch_of_bodies_costs_one_query(push: Receiver, clerk: Staff, django_assert_num_queries: Any) -> None:
+    from disclosure.selectors.feed import feed_after
+    from disclosure.services.feed_push import feed_push_body
+
+    staff = clerk.client()
+    ids = publish(staff, 3)
+    grounds = {"reason": "复议", "legal_basis": "复议决定", "document_number": "复〔2026〕1号"}
+    staff.post(f"/api/v1/records/{ids[0]}/revoke/", grounds, format="json")  # an event that takes it down
+    with django_assert_num_queries(1):
+        bodies = [json.loads(feed_push_body(e)) for e in feed_after(after=0, limit=10)]
+    assert [(b["position"], b["action"], b["public"]) for b in bodies] == [
+        (1, "publish", True), (2, "publish", True), (3, "publish", True), (4, "revoke", False)]
+    assert bodies[0]["payload"]["title"] == "推送测试案件0" and bodies[3]["reason"] == "复议"
