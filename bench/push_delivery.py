@@ -72,9 +72,9 @@ def fill(events: int) -> None:
     from django.core.management import call_command
     from django.db import transaction
 
+    from disclosure.credit_code import make_credit_code
     from disclosure.models import Agency, FeedEvent, FeedHead, PublicRecord, Record, RecordVersion
     from disclosure.services.records import record_create, record_publish
-    from disclosure.credit_code import make_credit_code
     from disclosure.services.users import user_create
 
     call_command("migrate", verbosity=0)
@@ -84,7 +84,8 @@ def fill(events: int) -> None:
                                             agency_code="city-amr", role="clerk")
     draft = record_create(actor=user, agency=Agency.objects.get(code="city-amr"), values={
         "kind": "penalty", "title": "葫芦岛市某商贸有限公司销售不合格产品案", "subject_name": "葫芦岛市某商贸有限公司",
-        "subject_code": make_credit_code("91211400MA0Q1234X"), "event_date": date(2026, 9, 28), "content": "罚款人民币二万元。联系电话13812345678",
+        "subject_code": make_credit_code("91211400MA0Q1234X"), "event_date": date(2026, 9, 28),
+        "content": "罚款人民币二万元。联系电话13812345678",
         "legal_basis": "《中华人民共和国产品质量法》第四十九条", "document_number": "连市监罚〔2026〕12号",
         "disclosure": "public", "fine_amount": Decimal("20000"), "penalty_types": ["fine"],
     })

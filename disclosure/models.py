@@ -478,7 +478,8 @@ class FeedPush(models.Model):
         verbose_name_plural = _("feed push delivery")
 
     def __str__(self) -> str:
-        return f"feed push: acknowledged {self.acknowledged_position}"
+        return str(_("Push delivery: acknowledged up to position %(position)d")
+                   % {"position": self.acknowledged_position})
 
 
 class PublicRecord(models.Model):

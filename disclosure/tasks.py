@@ -36,6 +36,9 @@ def verify_audit() -> dict[str, object]:
 
 # A run stops after this long and queues the next, well inside the soft time limit.
 PUSH_RUN_SECONDS = 240.0
+# The retry after a failure is queued this much after the backoff ends, so that a worker whose
+# clock is a little behind does not find the backoff still pending and drop it.
+PUSH_RETRY_MARGIN_SECONDS = 0.25
 
 
 @shared_task(name="disclosure.push_feed", acks_late=True, time_limit=600, soft_time_limit=540, ignore_result=True)
@@ -47,5 +50,5 @@ def push_feed() -> dict[str, object]:
     if run.more:
         push_feed.delay()
     elif run.retry_in is not None:
-        push_feed.apply_async(countdown=run.retry_in)
+        push_feed.apply_async(countdown=run.retry_in + PUSH_RETRY_MARGIN_SECONDS)
     return run.as_dict()

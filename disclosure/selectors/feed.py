@@ -12,7 +12,6 @@ from django.core.exceptions import ObjectDoesNotExist
 
 from disclosure.models import FeedEvent, PublicRecord
 
-
 # What ``feed_item`` reads, and nothing else: a record's and a version's other columns (the
 # version's whole snapshot, the projection's search tokens) would be decoded for every event and
 # thrown away, which is most of the cost of pushing a large backlog (bench/push_delivery.py).

@@ -326,4 +326,6 @@ def feed_push_kick() -> None:
         return
     if any(entry[1] is _start_delivery for entry in getattr(connection, "run_on_commit", ())):
         return
-    transaction.on_commit(_start_delivery)
+    # Robust: a broker that is down must not fail a publication that has committed; the beat's
+    # safety net starts the delivery within a minute anyway.
+    transaction.on_commit(_start_delivery, robust=True)
