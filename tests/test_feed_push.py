@@ -106,7 +106,7 @@ def test_every_event_arrives_once_in_order_through_failures_timeouts_and_an_outa
     runs = drain(4)
     failed = [r for r in runs if r.retry_in is not None]
     assert [r.error for r in failed] == ['HTTP 500: {"error":"refused"}'] * 3
-    waits = [r.retry_in for r in failed]
+    waits = [r.retry_in or 0.0 for r in failed]
     assert waits == sorted(waits) and waits[2] >= 2 * waits[0]  # exponential, with jitter
     assert FeedPush.objects.get().consecutive_failures == 0
 

@@ -102,8 +102,9 @@ class _Receiver:
         try:
             if self.connection.sock is None:
                 self.connection.connect()
+                sock: socket.socket = self.connection.sock  # type: ignore[assignment] # set by connect()
                 # Small requests back to back: do not let Nagle's algorithm wait for an ACK.
-                self.connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self.connection.request("POST", self.path, body=body, headers=headers)
             answer = self.connection.getresponse()
             text = answer.read(_MAX_ANSWER_BYTES)
