@@ -26,7 +26,7 @@ import random
 import socket
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from http.client import HTTPConnection, HTTPException, HTTPSConnection
 from typing import Any
@@ -276,24 +276,23 @@ def feed_push_deliver(*, max_seconds: float = 240.0) -> PushRun:
         return PushRun(claimed=False)
     owner = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
     deadline = time.monotonic() + max_seconds
-    delivered = 0
+    last = PushRun(claimed=False)
     while True:
         row = _claim(owner)
         if row is None:
-            return PushRun(claimed=delivered > 0, delivered=delivered)
+            return last
         delivery = _Delivery(owner, row)
         try:
             run = delivery.run(deadline)
         finally:
             delivery.close()
-        delivered += run.delivered
+        last = replace(run, delivered=last.delivered + run.delivered)
         if run.more or run.retry_in is not None or run.lost_lease:
-            return PushRun(claimed=True, delivered=delivered, acknowledged=run.acknowledged, more=run.more,
-                           retry_in=run.retry_in, error=run.error, lost_lease=run.lost_lease)
+            return last
         # Caught up and released. An event committed meanwhile was kicked while this worker held
         # the lease, and that kick found it taken: look once more before leaving.
         if _newest_position() <= run.acknowledged:
-            return PushRun(claimed=True, delivered=delivered, acknowledged=run.acknowledged)
+            return last
 
 
 @transaction.atomic
