@@ -276,3 +276,17 @@ def test_a_batch_of_bodies_costs_one_query(push: Receiver, clerk: Staff, django_
     assert [(b["position"], b["action"], b["public"]) for b in bodies] == [
         (1, "publish", True), (2, "publish", True), (3, "publish", True), (4, "revoke", False)]
     assert bodies[0]["payload"]["title"] == "推送测试案件0" and bodies[3]["reason"] == "复议"
+
+
+@pytest.mark.django_db
+def test_the_beat_entry_runs_the_task_every_minute(push: Receiver, clerk: Staff) -> None:
+    from backend.schedule import BEAT_SCHEDULE
+    from disclosure.tasks import push_feed
+
+    entry = BEAT_SCHEDULE["push-feed"]
+    assert entry["task"] == push_feed.name == "disclosure.push_feed" and entry["schedule"] == 60.0
+    publish(clerk.client(), 2)
+    first = push_feed.apply().get()
+    assert (first["claimed"], first["delivered"], first["acknowledged"]) == (True, 2, 2)
+    assert push_feed.apply().get()["delivered"] == 0  # caught up: a run that sends nothing
+    assert sorted(push.stored) == [1, 2]
