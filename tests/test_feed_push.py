@@ -180,9 +180,9 @@ def test_a_worker_that_lost_its_lease_stops(
     publish(clerk.client(), 5)
     send = feed_push._Delivery.send
 
-    def send_then_lose_the_lease(self: Any, event: Any) -> str:
-        error = send(self, event)
-        if event.position == 2:  # meanwhile another worker took over (this one looked dead)
+    def send_then_lose_the_lease(self: Any, position: int, body: bytes, meanwhile: Any) -> str:
+        error = send(self, position, body, meanwhile)
+        if position == 2:  # meanwhile another worker took over (this one looked dead)
             FeedPush.objects.filter(id=1).update(lease_owner="other",
                                                  lease_until=timezone.now() + timedelta(seconds=60))
         return error

@@ -26,8 +26,10 @@ import random
 import socket
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 from http.client import HTTPConnection, HTTPException, HTTPSConnection
 from typing import Any
 from urllib.parse import urlsplit
@@ -88,17 +90,19 @@ class _Receiver:
         kind = HTTPSConnection if parts.scheme == "https" else HTTPConnection
         self.connection = kind(parts.hostname or "", parts.port, timeout=timeout)
 
-    def post(self, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+    def post(self, body: bytes, headers: dict[str, str], meanwhile: Callable[[], object]) -> tuple[int, bytes]:
+        """Send, call ``meanwhile`` (the caller's next piece of work, done while the receiver
+        works on this one), then read the answer: ``(status, the answer's start)``."""
         reused = self.connection.sock is not None
         try:
-            return self._post(body, headers)
+            return self._post(body, headers, meanwhile)
         except ConnectionError:
             self.close()
             if not reused:
                 raise
-        return self._post(body, headers)
+        return self._post(body, headers, lambda: None)
 
-    def _post(self, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+    def _post(self, body: bytes, headers: dict[str, str], meanwhile: Callable[[], object]) -> tuple[int, bytes]:
         try:
             if self.connection.sock is None:
                 self.connection.connect()
@@ -106,6 +110,7 @@ class _Receiver:
                 # Small requests back to back: do not let Nagle's algorithm wait for an ACK.
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self.connection.request("POST", self.path, body=body, headers=headers)
+            meanwhile()
             answer = self.connection.getresponse()
             text = answer.read(_MAX_ANSWER_BYTES)
             if not answer.isclosed():  # a longer answer than is read: this connection cannot go on
@@ -176,6 +181,7 @@ class _Delivery:
         self.renewed = time.monotonic()
         self.receiver = _Receiver(settings.FEED_PUSH_URL, settings.FEED_PUSH_TIMEOUT_SECONDS)
         self.secret = settings.FEED_PUSH_SECRET
+        self.prepared: dict[int, bytes] = {}
 
     def _mine(self) -> Any:
         return FeedPush.objects.filter(id=1, lease_owner=self.owner)
@@ -218,18 +224,23 @@ class _Delivery:
                     position, error, failures, delay)
         return delay
 
-    def send(self, event: FeedEvent) -> str:
+    def send(self, position: int, body: bytes, meanwhile: Callable[[], object]) -> str:
         """POST one event; an empty string when acknowledged, else what went wrong."""
-        body = feed_push_body(event)
         headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT,
-                   "X-Feed-Position": str(event.position), "X-Signature": feed_push_signature(body, self.secret)}
+                   "X-Feed-Position": str(position), "X-Signature": feed_push_signature(body, self.secret)}
         try:
-            status, answer = self.receiver.post(body, headers)
+            status, answer = self.receiver.post(body, headers, meanwhile)
         except (OSError, HTTPException) as exc:
             return _describe(exc)
         if 200 <= status < 300:
             return ""
         return f"HTTP {status}: {answer.decode('utf-8', 'replace').strip()}"[:_ERROR_CHARS]
+
+    def prepare(self, event: FeedEvent | None) -> None:
+        """The body of the event after the one in flight, made while the receiver answers (it is
+        sent only after that answer is a 2xx: this overlaps work, never requests)."""
+        if event is not None:
+            self.prepared[event.position] = feed_push_body(event)
 
     def run(self, deadline: float) -> PushRun:
         """Deliver until caught up, a failure, the lease is lost or ``deadline`` (monotonic)."""
@@ -240,8 +251,11 @@ class _Delivery:
                 released = self.commit(release=True)
                 return PushRun(claimed=True, delivered=self.delivered, acknowledged=self.acknowledged,
                                lost_lease=not released)
-            for event in events:
-                error = self.send(event)
+            self.prepared.clear()
+            for index, event in enumerate(events):
+                body = self.prepared.pop(event.position, None) or feed_push_body(event)
+                following = events[index + 1] if index + 1 < len(events) else None
+                error = self.send(event.position, body, partial(self.prepare, following))
                 if error:
                     delay = self.fail(event.position, error)
                     return PushRun(claimed=True, delivered=self.delivered, acknowledged=self.acknowledged,
