@@ -180,7 +180,10 @@ class FeedPushAdmin(ReadOnlyAdmin):
     def short_error(self, obj: FeedPush) -> str:
         return obj.last_error[:120]
 
-    @admin.action(description=_("Retry now (clear the backoff)"))
+    def has_reset_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)  # whoever may only look at the row may not act on it
+
+    @admin.action(description=_("Retry now (clear the backoff)"), permissions=["reset"])
     def reset_backoff(self, request: HttpRequest, queryset: QuerySet[FeedPush]) -> None:
         feed_push_reset(actor=request.user)  # type: ignore[arg-type]
         self.message_user(request, gettext("The backoff is cleared: delivery is retried now."))

@@ -290,3 +290,21 @@ def test_the_beat_entry_runs_the_task_every_minute(push: Receiver, clerk: Staff)
     assert (first["claimed"], first["delivered"], first["acknowledged"]) == (True, 2, 2)
     assert push_feed.apply().get()["delivered"] == 0  # caught up: a run that sends nothing
     assert sorted(push.stored) == [1, 2]
+
+
+@pytest.mark.django_db
+def test_only_a_superuser_may_reset_the_backoff(push: Receiver, clerk: Staff) -> None:
+    from django.contrib.auth.models import Permission
+
+    push.fail_next = 1
+    publish(clerk.client(), 1)
+    assert feed_push_deliver().retry_in is not None
+    viewer = User.objects.create_user("viewer", "viewer@example.org", PASSWORD, is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_feedpush"))
+    admin = Client()
+    admin.force_login(viewer)
+    page = admin.get("/admin/disclosure/feedpush/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200 and "reset_backoff" not in page.content.decode()
+    admin.post("/admin/disclosure/feedpush/", {"action": "reset_backoff", "_selected_action": ["1"]})
+    assert FeedPush.objects.get().next_attempt_at is not None
+    assert not AuditEntry.objects.filter(action="feed_push.reset").exists()
