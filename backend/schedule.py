@@ -53,6 +53,14 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(minute=15, hour=2),
         "options": _limits(expires=3600, time_limit=1800),
     },
+    "push-feed": {
+        # Art. 6 push delivery's safety net: events are pushed when they commit, and a failed
+        # delivery schedules its own retry; this resumes after a lost retry or a killed worker
+        # (whose lease has expired). A no-op while push is not configured or a backoff is pending.
+        "task": "disclosure.push_feed",
+        "schedule": 60.0,
+        "options": _limits(expires=55, time_limit=600),
+    },
     "verify-audit": {
         # The audit trail, every version and every record row against it, resumed from the last
         # intact run's checkpoint; /health/ shows the result. After the night's writers are done.

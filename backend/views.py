@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.celery import app as celery_app
+from disclosure.selectors.feed_push import feed_push_status
 from disclosure.services.verification import audit_last_check
 from scheduler.sweep import sweep_last_finished
 
@@ -52,14 +53,25 @@ def _last_audit_check() -> dict[str, object] | None:
             if check.head_entry_id else None}
 
 
+def _feed_push() -> dict[str, object] | None:
+    try:
+        return feed_push_status()
+    except Exception:  # noqa: BLE001 - the database check already reports the failure
+        return None
+
+
 def health(request: HttpRequest) -> JsonResponse:
-    """``{database, broker, last_sweep_at, sweep_stale, audit_check}``: 200 when the database and the broker
-    answer, else 503.
+    """``{database, broker, last_sweep_at, sweep_stale, audit_check, feed_push}``: 200 when the database and
+    the broker answer, else 503.
 
     A stale sweep (none finished within ``SWEEP_STALE_AFTER_HOURS``: beat or every worker is
     down) is reported but does not fail the check: the web process itself is healthy, and a
     failing web health check would only restart the wrong container. ``audit_check`` is
     ``{at, ok, first_broken, problem, head}`` of the last ``verify_audit`` run, or null.
+    ``feed_push`` is push delivery's state (``feed_push_status``: acknowledged and newest position,
+    lag, last error, last success); a lag or a failing receiver does not fail the check either:
+    the receiver being down is not this process's fault, restarting it would not help, and the
+    events wait safely in the feed. Monitoring alerts on ``lag`` and ``last_error_at`` instead.
     """
     database, broker = _database_ok(), _broker_ok()
     last = _last_sweep() if database else None
@@ -73,6 +85,7 @@ def health(request: HttpRequest) -> JsonResponse:
     # The last run of verify_audit (the nightly beat job or by hand): when, whether the trail was
     # intact, and the first broken entry. Like a stale sweep, a break does not fail the check.
     body["audit_check"] = _last_audit_check() if database else None
+    body["feed_push"] = _feed_push() if database else None
     return JsonResponse(body, status=200 if database and broker else 503)
 
 

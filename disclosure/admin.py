@@ -5,7 +5,10 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from backend.admin import ReadOnlyAdmin
 from disclosure.models import (
@@ -17,13 +20,16 @@ from disclosure.models import (
     CreditCodeWhitelist,
     Evidence,
     FeedEvent,
+    FeedPush,
     Record,
     RecordVersion,
     StaffMembership,
     User,
 )
+from disclosure.selectors.feed_push import feed_push_status
 from disclosure.services.agencies import agencies_load
 from disclosure.services.audit import audit_append
+from disclosure.services.feed_push import feed_push_reset
 from disclosure.services.users import membership_set
 
 
@@ -138,6 +144,49 @@ class FeedEventAdmin(ReadOnlyAdmin):
     list_filter = ["action", "public"]
     list_select_related = ["record"]
     show_full_result_count = False
+
+
+@admin.register(FeedPush)
+class FeedPushAdmin(ReadOnlyAdmin):
+    """Push delivery to the provincial platform (Art. 6): read-only, with the lag and the last
+    error; one action clears the backoff so the next attempt starts now (audited)."""
+
+    list_display = ["acknowledged_position", "newest_position", "lag", "consecutive_failures", "short_error",
+                    "last_error_at", "last_success_at", "next_attempt_at", "lease_owner", "lease_until"]
+    list_display_links = ["acknowledged_position"]
+    readonly_fields = (
+        "configured", "acknowledged_position", "newest_position", "lag", "last_success_at", "last_error",
+        "last_error_at", "last_error_position", "consecutive_failures", "next_attempt_at", "lease_owner", "lease_until",
+    )
+    fields = readonly_fields
+    actions = ["reset_backoff"]
+
+    def _status(self) -> dict[str, Any]:
+        return feed_push_status()
+
+    @admin.display(description=_("configured"), boolean=True)
+    def configured(self, obj: FeedPush) -> bool:
+        return bool(self._status()["configured"])
+
+    @admin.display(description=_("newest position"))
+    def newest_position(self, obj: FeedPush) -> int:
+        return int(self._status()["newest_position"])
+
+    @admin.display(description=_("lag (events not yet acknowledged)"))
+    def lag(self, obj: FeedPush) -> int:
+        return int(self._status()["lag"])
+
+    @admin.display(description=_("last error"))
+    def short_error(self, obj: FeedPush) -> str:
+        return obj.last_error[:120]
+
+    def has_reset_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)  # whoever may only look at the row may not act on it
+
+    @admin.action(description=_("Retry now (clear the backoff)"), permissions=["reset"])
+    def reset_backoff(self, request: HttpRequest, queryset: QuerySet[FeedPush]) -> None:
+        feed_push_reset(actor=request.user)  # type: ignore[arg-type]
+        self.message_user(request, gettext("The backoff is cleared: delivery is retried now."))
 
 
 @admin.register(User)

@@ -339,6 +339,7 @@ class AuditAction(models.TextChoices):
     USER_MEMBERSHIP = "user.membership", _("Staff membership changed")
     AGENCY_LOAD = "agency.load", _("Agency tree loaded")
     CREDIT_CODE_WHITELIST = "credit_code.whitelist", _("Legacy credit code whitelisted")
+    FEED_PUSH_RESET = "feed_push.reset", _("Feed push backoff reset")
 
     @classmethod
     def of_record(cls, action: str) -> AuditAction:
@@ -452,6 +453,33 @@ class FeedEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position} {self.action} #{self.record_id}"
+
+
+class FeedPush(models.Model):
+    """The single row of push delivery (Art. 6, ``services.feed_push``): how far the receiver at
+    ``FEED_PUSH_URL`` has acknowledged, the last failure and when to try again, and the lease of the
+    one worker delivering now. A worker claims the row with a conditional UPDATE (no lease, or an
+    expired one, and no backoff pending) before it sends anything; a killed worker's lease expires
+    and the next worker resumes from ``acknowledged_position``."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    acknowledged_position = models.BigIntegerField(_("acknowledged position"), default=0)
+    last_success_at = models.DateTimeField(_("last acknowledgement"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
+    last_error_position = models.BigIntegerField(_("position of the last error"), null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(_("failures in a row"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt not before"), null=True, blank=True)
+    lease_owner = models.CharField(_("delivering worker"), max_length=64, blank=True)
+    lease_until = models.DateTimeField(_("lease expires"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("feed push delivery")
+        verbose_name_plural = _("feed push delivery")
+
+    def __str__(self) -> str:
+        return str(_("Push delivery: acknowledged up to position %(position)d")
+                   % {"position": self.acknowledged_position})
 
 
 class PublicRecord(models.Model):

@@ -3,6 +3,7 @@ from celery import shared_task
 
 from disclosure.services.deadlines import records_recompute_provisional, requests_recompute_provisional
 from disclosure.services.expiry import records_expire
+from disclosure.services.feed_push import feed_push_deliver
 from disclosure.services.verification import audit_verify
 
 
@@ -31,3 +32,23 @@ def verify_audit() -> dict[str, object]:
                                           len(report.problems))
     return {"ok": report.ok, "entries": report.entries, "records": report.records,
             "first_broken": first.where if first else None}
+
+
+# A run stops after this long and queues the next, well inside the soft time limit.
+PUSH_RUN_SECONDS = 240.0
+# The retry after a failure is queued this much after the backoff ends, so that a worker whose
+# clock is a little behind does not find the backoff still pending and drop it.
+PUSH_RETRY_MARGIN_SECONDS = 0.25
+
+
+@shared_task(name="disclosure.push_feed", acks_late=True, time_limit=600, soft_time_limit=540, ignore_result=True)
+def push_feed() -> dict[str, object]:
+    """Push the feed to FEED_PUSH_URL from the last acknowledged position (Art. 6). Kicked when
+    events commit and every minute by beat; a run that finds the lease taken or a backoff pending
+    does nothing, so any number of kicks are safe."""
+    run = feed_push_deliver(max_seconds=PUSH_RUN_SECONDS)
+    if run.more:
+        push_feed.delay()
+    elif run.retry_in is not None:
+        push_feed.apply_async(countdown=run.retry_in + PUSH_RETRY_MARGIN_SECONDS)
+    return run.as_dict()

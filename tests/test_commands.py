@@ -31,7 +31,11 @@ def test_health(client: object) -> None:
     response = APIClient().get("/health/")
     assert response.status_code == 200
     assert response.json() == {"database": "ok", "broker": "ok", "last_sweep_at": None, "sweep_stale": True,
-                               "audit_check": None}
+                               "audit_check": None, "feed_push": {
+                                   "configured": False, "acknowledged_position": 0, "newest_position": 0, "lag": 0,
+                                   "last_success_at": None, "last_error": None, "last_error_at": None,
+                                   "last_error_position": None, "consecutive_failures": 0, "next_attempt_at": None,
+                                   "delivering": False}}
 
 
 def test_schema_names_the_contract() -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from backend.env import env_bool, env_int, env_list, env_str
+from backend.env import env_bool, env_float, env_int, env_list, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -287,6 +288,34 @@ PUBLIC_EXPIRY_BATCH_SIZE = env_int("PUBLIC_EXPIRY_BATCH_SIZE", 500)
 # Feed events per page, and the most a receiver may ask for.
 PUBLIC_FEED_PAGE_SIZE = env_int("PUBLIC_FEED_PAGE_SIZE", 100)
 PUBLIC_FEED_MAX_PAGE_SIZE = env_int("PUBLIC_FEED_MAX_PAGE_SIZE", 1000)
+# Push delivery of the feed (Art. 6; README "Push delivery"): every event is POSTed to
+# FEED_PUSH_URL in position order, signed with FEED_PUSH_SECRET. Unset: nothing is sent.
+FEED_PUSH_URL = env_url("FEED_PUSH_URL")
+FEED_PUSH_SECRET = env_str("FEED_PUSH_SECRET", "")
+if FEED_PUSH_URL and len(FEED_PUSH_SECRET) < 16:
+    raise ImproperlyConfigured(
+        "FEED_PUSH_URL is set, so FEED_PUSH_SECRET must be set too (at least 16 characters, shared with the "
+        "receiver): every pushed event is signed with it (X-Signature)")
+# One request may take this long (connect, send, answer) before it counts as failed.
+FEED_PUSH_TIMEOUT_SECONDS = env_float("FEED_PUSH_TIMEOUT_SECONDS", 10.0)
+# After the n-th failure in a row the next attempt waits min(cap, base * 2**(n-1)), less up to
+# half of it at random (jitter), so a receiver coming back is not hit by every retry at once.
+FEED_PUSH_BACKOFF_BASE_SECONDS = env_float("FEED_PUSH_BACKOFF_BASE_SECONDS", 2.0)
+FEED_PUSH_BACKOFF_CAP_SECONDS = env_float("FEED_PUSH_BACKOFF_CAP_SECONDS", 600.0)
+# Events read per query; the acknowledged position is committed after each such batch (and at
+# least every third of the lease), so a crash resends at most one batch, which receivers dedupe.
+FEED_PUSH_BATCH_SIZE = env_int("FEED_PUSH_BATCH_SIZE", 100)
+# A delivering worker holds the delivery row for this long, renewed as it commits; a killed
+# worker's lease is taken over when it has expired. Must exceed the timeout by a margin.
+FEED_PUSH_LEASE_SECONDS = env_float("FEED_PUSH_LEASE_SECONDS", 60.0)
+if FEED_PUSH_TIMEOUT_SECONDS <= 0 or FEED_PUSH_BACKOFF_BASE_SECONDS <= 0 or FEED_PUSH_BATCH_SIZE < 1:
+    raise ImproperlyConfigured("FEED_PUSH_TIMEOUT_SECONDS, FEED_PUSH_BACKOFF_BASE_SECONDS and FEED_PUSH_BATCH_SIZE "
+                               "must be positive")
+if FEED_PUSH_BACKOFF_CAP_SECONDS < FEED_PUSH_BACKOFF_BASE_SECONDS:
+    raise ImproperlyConfigured("FEED_PUSH_BACKOFF_CAP_SECONDS must not be less than FEED_PUSH_BACKOFF_BASE_SECONDS")
+if FEED_PUSH_LEASE_SECONDS < 3 * FEED_PUSH_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured("FEED_PUSH_LEASE_SECONDS must be at least three times FEED_PUSH_TIMEOUT_SECONDS: "
+                               "a lease renewed every third of itself must outlast a request that times out")
 # Results per page of the public search (API and portal).
 PUBLIC_PAGE_SIZE = env_int("PUBLIC_PAGE_SIZE", 20)
 # Public search counts exactly up to this many results, then says "more than 1,000" (and offers no

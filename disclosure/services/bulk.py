@@ -60,6 +60,7 @@ from disclosure.models import (
 )
 from disclosure.services.audit import audit_action_check, entry_hash
 from disclosure.services.display import display_expiry
+from disclosure.services.feed_push import feed_push_kick
 from disclosure.services.projection import projection_row, visibility
 from disclosure.services.records import (
     _apply_deadline,
@@ -186,6 +187,7 @@ class _Feed:
         bulk_insert(FeedEvent, self.pending)
         self.pending = []
         FeedHead.objects.filter(id=1).update(last_position=self.last)
+        feed_push_kick()
 
 
 class _Ids:

@@ -8,6 +8,7 @@ will never later find a smaller position appear. Database sequences give no such
 from __future__ import annotations
 
 from disclosure.models import ACTIVE_STATUSES, FeedEvent, FeedHead, Record, RecordVersion, VersionAction
+from disclosure.services.feed_push import feed_push_kick
 from disclosure.services.projection import is_public
 
 FEED_ACTIONS = frozenset(
@@ -32,4 +33,5 @@ def feed_append(*, record: Record, version: RecordVersion, was_public: bool) -> 
         position=position, record=record, version=version, action=version.action, public=public_now, at=version.at,
     )
     FeedHead.objects.filter(id=1).update(last_position=position)
+    feed_push_kick()
     return event
