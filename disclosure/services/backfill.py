@@ -45,7 +45,7 @@ from disclosure.kinds import RecordKind
 from disclosure.models import Agency, AuditAction, BackfillBatch, BackfillItem, Disclosure, Record, SubjectType, User
 from disclosure.selectors.access import ACT, agencies_for
 from disclosure.services.audit import audit_append
-from disclosure.services.bulk import BulkWriter, NewRecord, bulk_insert
+from disclosure.services.bulk import BulkWriter, NewRecord
 from disclosure.services.records import record_create, record_publish
 from disclosure.tabular import RowError, _cell, read_table
 
@@ -479,8 +479,9 @@ class _Batched:
             self.batch = BackfillBatch.objects.create(file_name="", file_sha256="", imported_by=self.actor,
                                                       imported_at=timezone.now(), rows=0, created=0, published=0,
                                                       skipped=0)
-        bulk_insert(BackfillItem, [BackfillItem(external_id=external_id, batch=self.batch, record=record)
-                                   for external_id, record in written], with_pk=False)
+        self.writer.insert(BackfillItem, [BackfillItem(external_id=external_id, batch=self.batch, record=record)
+                                          for external_id, record in written], with_pk=False)
+        self.writer.send()
 
 
 def _preview(row: _Row) -> dict[str, Any]:
@@ -496,18 +497,23 @@ def _import_batched(*, actor: User, source: _Source, dry_run: bool, progress: Pr
     state = _Batched(actor, report, {a.code: a for a in agencies_for(actor, ACT)}, preview_rows)
     try:
         with transaction.atomic():
-            for chunk in chunked(progress(source.rows(), _("importing"), total), CHUNK):
-                rows, done = state.check(chunk)
-                if not report.errors:  # after a refused row, the rest is only checked
-                    state.write(rows, done)
-            if report.errors:
-                raise _Rollback
-            report.created = state.created_count
-            if state.writer is not None:
-                published, errors = state.writer.finish(progress=progress)
-                state.published_count += published
-                for key, exc in errors:
-                    state.service_errors.extend(_service_errors(key, exc))
+            try:
+                for chunk in chunked(progress(source.rows(), _("importing"), total), CHUNK):
+                    rows, done = state.check(chunk)
+                    if not report.errors:  # after a refused row, the rest is only checked
+                        state.write(rows, done)
+                if report.errors:
+                    raise _Rollback
+                report.created = state.created_count
+                if state.writer is not None:
+                    published, errors = state.writer.finish(progress=progress)
+                    state.published_count += published
+                    for key, exc in errors:
+                        state.service_errors.extend(_service_errors(key, exc))
+            finally:
+                # Nothing may be sent after the transaction ends (a rollback included).
+                if state.writer is not None:
+                    state.writer.close()
             report.published = state.published_count
             report.errors = state.service_errors
             if report.errors or dry_run:
