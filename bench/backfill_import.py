@@ -185,6 +185,7 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connection, transaction
 
+    from backend.iterables import chunked
     from disclosure.models import (
         Agency,
         AuditEntry,
@@ -195,9 +196,8 @@ def main() -> int:
         RecordVersion,
         User,
     )
-    from disclosure.services.users import membership_set
-    from backend.iterables import chunked
     from disclosure.services import backfill
+    from disclosure.services.users import membership_set
 
     print(f"backfill_import: {args.rows:,} rows on {connection.vendor}; setting up (migrate, load_agencies)")
     call_command("migrate", verbosity=0)

@@ -36,6 +36,7 @@ from disclosure.models import (
     TimelinessRollup,
     User,
 )
+from disclosure.services import backfill
 from disclosure.services.backfill import OPTIONAL, REQUIRED, backfill_import
 from disclosure.services.verification import verify_everything
 from tests.conftest import Staff
@@ -250,3 +251,53 @@ def test_a_surprise_task_waits_for_its_result_and_a_task_without_one_is_refused(
     assert report_a == report_b and not report_b["ok"]
     assert report_b["errors"][0]["row"] == 2 and report_b["errors"][0]["field"] == "surprise"
     assert not state_b["records"]
+
+
+@given(example=files())
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+def test_many_small_chunks_write_what_the_services_write(clerk: Staff, clock: Callable[[str], None],
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          example: tuple[list[dict[str, str]], list[dict[str, str]]]
+                                                          ) -> None:
+    """Chunks of two rows: on PostgreSQL each chunk's COPYs are still being sent while the next is
+    built (results naming tasks of earlier chunks, ids reserved ahead); the rows are the same."""
+    monkeypatch.setattr(backfill, "CHUNK", 2)
+    clock("2026-10-09")
+    previous, rows = example
+    note(f"previous:\n{as_csv(previous).decode()}\nfile:\n{as_csv(rows).decode()}")
+    with transaction.atomic():
+        if previous:
+            backfill_import(actor=clerk.user, file_name="earlier.csv", data=as_csv(previous), per_record=True)
+        (report_a, state_a), (report_b, state_b) = import_both_ways(clerk.user, as_csv(rows))
+        transaction.set_rollback(True)
+    assert report_a == report_b
+    assert_same(state_a, state_b)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the COPY worker runs on PostgreSQL only")
+def test_a_copy_failing_on_the_worker_rolls_the_whole_import_back(clerk: Staff, clock: Callable[[str], None],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A COPY of the third chunk fails in the database (a trigger refuses one projection row): the
+    import raises that error, nothing of any chunk stays, and the connection works on."""
+    monkeypatch.setattr(backfill, "CHUNK", 2)
+    clock("2026-10-09")
+    base = {"kind": "permit", "agency": "lianshan-amr", "subject_name": "葫芦岛市某商贸有限公司",
+            "subject_code": CODE, "subject_type": "", "event_date": "2026-09-01", "content": "", "legal_basis": "",
+            "document_number": "", "disclosure": "public", "withheld_reason": "", "surprise": "no",
+            "task_external_id": "", "published": "yes"}
+    rows = [base | {"external_id": f"F-{n}", "title": "拒收" if n == 5 else f"许可{n}"} for n in range(8)]
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE FUNCTION refuse_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                       "IF NEW.title = '拒收' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$")
+        cursor.execute("CREATE TRIGGER refuse_row BEFORE INSERT ON disclosure_publicrecord "
+                       "FOR EACH ROW EXECUTE FUNCTION refuse_row()")
+    before = (Record.objects.count(), AuditEntry.objects.count(), AuditChainHead.objects.values_list(
+        "last_entry_id", "last_hash").first(), FeedHead.objects.values_list("last_position").first())
+    with pytest.raises(Exception, match="refused by the test"):
+        backfill_import(actor=clerk.user, file_name="failing.csv", data=as_csv(rows))
+    after = (Record.objects.count(), AuditEntry.objects.count(), AuditChainHead.objects.values_list(
+        "last_entry_id", "last_hash").first(), FeedHead.objects.values_list("last_position").first())
+    assert after == before
+    assert not BackfillItem.objects.exists() and not PublicRecord.objects.exists()
+    assert not TimelinessRollup.objects.filter(n__gt=0).exists()

@@ -208,19 +208,24 @@ class _Copier:
             future.result()
 
     def close(self) -> None:
-        """Stop: nothing queued is sent, what runs is waited for (its error is not raised here)."""
+        """Stop: nothing queued is sent, what runs is waited for; raises its error if it failed
+        (the cause of the aborted transaction the import thread may have run into meanwhile)."""
         self._batch = []
+        in_flight, self._in_flight = self._in_flight, []
         if self._pool is not None:
-            for future in self._in_flight:
+            for future in in_flight:
                 future.cancel()
             self._pool.shutdown(wait=True)
             self._pool = None
-        self._in_flight = []
+        for future in in_flight:
+            if not future.cancelled() and future.exception() is not None:
+                raise future.exception()  # type: ignore[misc]
 
 
 
 class _Chain:
-    """The audit chain's head, locked once and advanced in memory; ``flush`` writes it back."""
+    """The audit chain's head, locked once and advanced in memory; ``save`` writes it back (once,
+    at the end: no query per chunk while a chunk is being sent)."""
 
     def __init__(self) -> None:
         head = AuditChainHead.objects.select_for_update().filter(id=1).first()
@@ -246,6 +251,8 @@ class _Chain:
     def flush(self, copier: _Copier) -> None:
         copier.insert(AuditEntry, self.pending)
         self.pending = []
+
+    def save(self) -> None:
         AuditChainHead.objects.filter(id=1).update(last_entry_id=self.last_id, last_hash=self.last_hash,
                                                    count=self.count)
 
@@ -266,11 +273,12 @@ class _Feed:
                                       public=True, at=version.at))
 
     def flush(self, copier: _Copier) -> None:
-        if self.last is None:
-            return
         copier.insert(FeedEvent, self.pending)
         self.pending = []
-        FeedHead.objects.filter(id=1).update(last_position=self.last)
+
+    def save(self) -> None:
+        if self.last is not None:
+            FeedHead.objects.filter(id=1).update(last_position=self.last)
 
 
 class _Ids:
@@ -429,13 +437,15 @@ class BulkWriter:
         self._copier.insert(model, objs, with_pk=with_pk)
 
     def send(self) -> None:
-        """Send the chunk ``flush`` made (and the rows ``insert`` added to it): on PostgreSQL the
-        ``COPY``s run while the caller builds the next chunk; ``finish`` waits for them."""
+        """Send the chunk ``flush`` made (and the rows ``insert`` added to it), once the previous
+        one is written: on PostgreSQL its ``COPY``s run while the caller builds the next chunk, so
+        the caller makes its queries for that chunk first (any query waits for a ``COPY`` under
+        way); ``finish`` sends the last one and waits."""
         self._copier.submit()
 
     def close(self) -> None:
         """Stop writing (always, before the transaction ends: also when it fails): nothing not yet
-        sent is sent, what is being sent is waited for."""
+        sent is sent, what is being sent is waited for, and its error, if it failed, is raised."""
         self._copier.close()
 
     def finish(self, *, progress: Progress = _no_progress) -> tuple[int, list[tuple[int, ServiceError]]]:
@@ -446,6 +456,7 @@ class BulkWriter:
         self.flush()
         self.send()
         self._copier.wait()
+        self._feed.save()
         self._finished = True
         for ids in chunked(progress(self._sealing, _("sealing"), len(self._sealing)), SEAL_CHUNK):
             sealed = {
@@ -461,6 +472,7 @@ class BulkWriter:
             self._chain.flush(self._copier)
             self._copier.submit()
         self._copier.wait()
+        self._chain.save()
         # After every audit entry, as ``rollup_add`` and the record services count (sorted keys).
         rollup_apply(self._rollup)
         self._rollup = Counter()
