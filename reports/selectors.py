@@ -315,7 +315,7 @@ def timeliness_statistics(*, scope: AuditScope, date_from: date, date_to: date, 
 
     One GROUP BY over the rollup by (agency, kind, class, latency, days late): its rows are bounded
     by agencies x kinds x months (or days) x latencies, whatever the number of records; the roll-up
-    then adds the grouped rows up the tree (agencies x depth additions).
+    then adds each agency's figures once into its nearest ancestor of the scope, deepest first.
     """
     by_id = {agency.pk: agency for agency in scope.agencies}
     grouped = (

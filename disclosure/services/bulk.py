@@ -295,27 +295,26 @@ class _Ids:
         self.table = model._meta.db_table
         self.free: list[int] = []
         self.next: int | None = None
+        self.postgresql = transaction.get_connection().vendor == "postgresql"
 
     def reserve(self, count: int) -> None:
         """Hold at least ``count`` ids (PostgreSQL), so that ``take`` needs no query meanwhile
         (the next chunk is built while the connection is busy with the previous one's ``COPY``)."""
-        connection = transaction.get_connection()
-        if connection.vendor == "postgresql" and len(self.free) < count:
-            with connection.cursor() as cursor:
+        if self.postgresql and len(self.free) < count:
+            with transaction.get_connection().cursor() as cursor:
                 cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
                                [self.table, max(self.BLOCK, count - len(self.free))])
                 # Taken from the end: smallest first, in the sequence's order.
                 self.free = sorted([*self.free, *(row[0] for row in cursor.fetchall())], reverse=True)
 
     def take(self) -> int:
-        connection = transaction.get_connection()
-        table = self.table
-        if connection.vendor == "postgresql":
+        if self.postgresql:
             if not self.free:
                 self.reserve(1)
             return self.free.pop()
+        table = self.table
         if self.next is None:
-            with connection.cursor() as cursor:
+            with transaction.get_connection().cursor() as cursor:
                 cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
                 row = cursor.fetchone()
                 cursor.execute(f"SELECT MAX(id) FROM {table}")  # noqa: S608  # a model's own table name
