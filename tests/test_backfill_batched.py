@@ -190,6 +190,13 @@ def _last_record_id() -> int:
     return Record.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
+def _ranked(start: int) -> Callable[[re.Match[str]], str]:
+    def rank(match: re.Match[str]) -> str:
+        number = int(match.group(0))
+        return f"<new {number - start}>" if number > start else match.group(0)
+    return rank
+
+
 def import_both_ways(user: User, data: bytes) -> tuple[tuple[dict[str, Any], dict[str, Any]], ...]:
     """(report, state) of the per-record import and of the batched one, each rolled back."""
     out = []
@@ -205,8 +212,7 @@ def import_both_ways(user: User, data: bytes) -> tuple[tuple[dict[str, Any], dic
         summary["batch"] = summary["batch"] is not None
         for error in summary["errors"]:
             if error["field"] == "task":  # "Record 57 is not an inspection task": by its rank in this run
-                error["message"] = re.sub(r"\d+", lambda m, start=start: (
-                    f"<new {int(m.group(0)) - start}>" if int(m.group(0)) > start else m.group(0)), error["message"])
+                error["message"] = re.sub(r"\d+", _ranked(start), error["message"])
         out.append((summary, state, raw))
     # SQLite rolls its id counters back with the transaction, PostgreSQL's sequences do not: where
     # the ids came out the same, so must every hash of the chain.
