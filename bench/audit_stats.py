@@ -157,8 +157,11 @@ def rollup_window(start: date, end: date, today: date) -> tuple[str, dict[str, o
             params[f"a{index}"], params[f"b{index}"] = first, last
         return " OR ".join(parts) or "false"
 
+    whole = _segments(start, end)
     drafts = _segments(start, min(end, today - timedelta(days=1))) + _segments(max(start, today), end)
-    return f"(state <> 3 AND ({ranges(_segments(start, end))})) OR (state = 3 AND ({ranges(drafts)}))", params
+    if drafts == whole:  # today splits no row of the period: one range per span
+        return ranges(whole), params
+    return f"(state <> 3 AND ({ranges(whole)})) OR (state = 3 AND ({ranges(drafts)}))", params
 
 
 def median_p95(runs: list[float]) -> tuple[float, float]:

@@ -185,6 +185,7 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connection, transaction
 
+    from backend.iterables import chunked
     from disclosure.models import (
         Agency,
         AuditEntry,
@@ -195,8 +196,8 @@ def main() -> int:
         RecordVersion,
         User,
     )
+    from disclosure.services import backfill
     from disclosure.services.users import membership_set
-    from inspections.services import backfill
 
     print(f"backfill_import: {args.rows:,} rows on {connection.vendor}; setting up (migrate, load_agencies)")
     call_command("migrate", verbosity=0)
@@ -218,7 +219,7 @@ def main() -> int:
         source = backfill._Source(path.name, None, path)
         report = backfill.BackfillReport()
         state = backfill._Batched(clerk, report, {a.code: a for a in Agency.objects.all()}, 0)
-        for chunk in backfill._chunks(source.rows(), backfill.CHUNK):
+        for chunk in chunked(source.rows(), backfill.CHUNK):
             state.check(chunk)
         results.append(("parse + check only (floor)", args.rows, time.perf_counter() - began))
         assert not report.errors, report.errors[:3]

@@ -717,7 +717,8 @@ class TimelinessRollup(models.Model):
 
     class Meta:
         constraints = [
-            # The conflict target of the upsert, and the index a read by (span, due range) walks.
+            # The conflict target of the upsert, and the index a read by (span, due range) walks;
+            # on PostgreSQL it also carries ``n`` (INCLUDE, migration 0015): reads are index-only.
             models.UniqueConstraint(fields=["span", "due", "agency", "kind", "state", "latency", "late_days"],
                                     name="timeliness_rollup_key"),
         ]

@@ -44,8 +44,8 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, Max, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import BigIntegerField, Count, Max, Q, QuerySet, Sum
+from django.db.models.functions import Cast, TruncMonth
 
 from disclosure.models import Agency, AuditChainHead, Record, RecordStatus, RollupSpan, RollupState, TimelinessRollup
 from disclosure.selectors.access import AUDIT, VIEW, User, agencies_for, covers_every_agency
@@ -269,10 +269,16 @@ def _rollup_rows(date_from: date, date_to: date, today: date, agency_ids: list[i
     and from ``today`` on, so each row read lies wholly on one side (overdue or pending); the other
     classes do not depend on ``today``."""
     drafts = Q(state=RollupState.DRAFT)
+    whole = _segments(date_from, date_to, years=years)
     before = _segments(date_from, min(date_to, date.fromordinal(today.toordinal() - 1)), years=years)
     after = _segments(max(date_from, today), date_to, years=years)
-    window = (_window(_segments(date_from, date_to, years=years)) & ~drafts) | (
-        _window(before + after) & drafts)
+    if before + after == whole:
+        # ``today`` does not fall inside a row of the period (a period wholly before or after it,
+        # or one split at a row's start): every class is read from the same rows, and the read is
+        # one range per span of the key's index (index-only on PostgreSQL: migration 0015).
+        window = _window(whole)
+    else:
+        window = (_window(whole) & ~drafts) | (_window(before + after) & drafts)
     rows = TimelinessRollup.objects.filter(window)
     return rows if agency_ids is None else rows.filter(agency_id__in=agency_ids)
 
@@ -309,33 +315,53 @@ def timeliness_statistics(*, scope: AuditScope, date_from: date, date_to: date, 
 
     One GROUP BY over the rollup by (agency, kind, class, latency, days late): its rows are bounded
     by agencies x kinds x months (or days) x latencies, whatever the number of records; the roll-up
-    then adds the grouped rows up the tree (agencies x depth additions).
+    then adds each agency's figures once into its nearest ancestor of the scope, deepest first.
     """
     by_id = {agency.pk: agency for agency in scope.agencies}
     grouped = (
         _rollup_rows(date_from, date_to, today, None if scope.everything else scope.ids)
         .values("agency_id", "kind", "state", "latency", "late_days")
-        .annotate(total=Sum("n"), before_today=Sum("n", filter=Q(due__lt=today)))
+        # Cast: PostgreSQL sums a bigint as numeric, which the driver would turn into Decimals.
+        .annotate(total=Cast(Sum("n"), BigIntegerField()),
+                  before_today=Cast(Sum("n", filter=Q(due__lt=today)), BigIntegerField()))
         .order_by()
         .values_list("agency_id", "kind", "state", "latency", "late_days", "total", "before_today")
     )
     own: dict[int, AgencyFigures] = {}
+    # (agency, kind) -> its Figures; this loop runs once per grouped row (a few thousand).
+    cells: dict[tuple[int, str], Figures] = {}
+    on_time, late, draft, backfill = RollupState.ON_TIME, RollupState.LATE, RollupState.DRAFT, RollupState.BACKFILL
     for agency_id, kind, state, latency, late_days, total, before in _fetch(grouped):
-        n, before_today = int(total or 0), int(before or 0)
-        if not n or agency_id not in by_id:
+        if not total or agency_id not in by_id:
             continue  # a row left empty when its last record moved out of it
-        entry = own.get(agency_id)
-        if entry is None:
-            entry = own[agency_id] = AgencyFigures(by_id[agency_id])
-        if state == RollupState.BACKFILL:
-            entry.backfill += n
-            continue
-        figures = entry.by_kind.get(kind)
+        n = int(total)
+        figures = cells.get((agency_id, kind))
         if figures is None:
-            figures = entry.by_kind[kind] = Figures()
-        _counted(figures, state, late_days, n, before_today)
+            entry = own.get(agency_id)
+            if entry is None:
+                entry = own[agency_id] = AgencyFigures(by_id[agency_id])
+            if state == backfill:
+                entry.backfill += n
+                continue
+            figures = cells[agency_id, kind] = entry.by_kind[kind] = Figures()
+        elif state == backfill:
+            own[agency_id].backfill += n
+            continue
+        figures.due += n
+        if state == on_time:
+            figures.published_on_time += n
+        elif state == late:
+            figures.published_late += n
+            figures.late_working_days += n * late_days
+            if late_days > figures.max_late_working_days:
+                figures.max_late_working_days = late_days
+        elif state == draft:
+            before_today = int(before or 0)
+            figures.overdue_unpublished += before_today
+            figures.pending += n - before_today
         if latency >= 0:
-            figures.latency[latency] += n
+            histogram = figures.latency
+            histogram[latency] = histogram.get(latency, 0) + n
     return _rolled_up(scope, own, date_from, date_to, today)
 
 
@@ -384,25 +410,32 @@ def timeliness_statistics_direct(*, scope: AuditScope, date_from: date, date_to:
 
 def _rolled_up(scope: AuditScope, own: dict[int, AgencyFigures], date_from: date, date_to: date,
                today: date) -> Statistics:
-    """Each agency's own figures (by kind) added up into its total and up the tree."""
-    by_id = {agency.pk: agency for agency in scope.agencies}
+    """Each agency's own figures (by kind) added up into its total and up the tree.
+
+    Bottom-up: deepest agencies first, each adds its subtree's figures (its own and what its
+    descendants added to it) to its nearest ancestor in the scope; the scope's total is the sum
+    of its topmost agencies. One addition per agency instead of one per (agency, ancestor)."""
     for entry in own.values():
         for figures in entry.by_kind.values():
             entry.total.add(figures)
 
-    rows = {agency.pk: AgencyFigures(agency) for agency in scope.agencies}
+    # An agency's own figures become its row (``own`` is the caller's scratch).
+    rows = {agency.pk: own.get(agency.pk) or AgencyFigures(agency) for agency in scope.agencies}
     by_path = {agency.path: agency.pk for agency in scope.agencies}
     total = AgencyFigures(scope.agencies[0]) if scope.agencies else None
-    for agency_id, own_figures in own.items():
-        path = by_id[agency_id].path
-        # Every prefix of the path that is an agency of the scope is an ancestor (or itself).
-        parts = path.rstrip("/").split("/")
-        for depth in range(1, len(parts) + 1):
+    for agency in sorted(scope.agencies, key=lambda a: a.path.count("/"), reverse=True):
+        row = rows[agency.pk]
+        # The nearest proper prefix of the path that is an agency of the scope: the ancestor
+        # whose row includes this one (the others include it through that one).
+        parts = agency.path.rstrip("/").split("/")
+        for depth in range(len(parts) - 1, 0, -1):
             ancestor = by_path.get("/".join(parts[:depth]) + "/")
             if ancestor is not None:
-                rows[ancestor].add(own_figures)
-        if total is not None:
-            total.add(own_figures)
+                rows[ancestor].add(row)
+                break
+        else:
+            if total is not None:
+                total.add(row)
     return Statistics(date_from, date_to, today, rows, total)
 
 

@@ -45,7 +45,7 @@ from disclosure.kinds import RecordKind
 from disclosure.models import Agency, AuditAction, BackfillBatch, BackfillItem, Disclosure, Record, SubjectType, User
 from disclosure.selectors.access import ACT, agencies_for
 from disclosure.services.audit import audit_append
-from disclosure.services.bulk import BulkWriter, NewRecord, bulk_insert
+from disclosure.services.bulk import BulkWriter, NewRecord
 from disclosure.services.records import record_create, record_publish
 from disclosure.tabular import RowError, _cell, read_table
 
@@ -440,26 +440,42 @@ class _Batched:
     published_count: int = 0
     writer: BulkWriter | None = None
     batch: BackfillBatch | None = None
+    # The previous chunk's records by external id: it may still be being sent (see ``check``).
+    previous: dict[str, Record] = field(default_factory=dict)
 
     def check(self, chunk: list[tuple[int, dict[str, str]]]) -> tuple[list[_Row], dict[str, Record]]:
         """The per-record path's checking loop over one chunk: the rows to write, and the records
-        already imported that the chunk names (as its own id or as a task)."""
+        the chunk may name as tasks (imported before, or by an earlier chunk of this file).
+
+        Its queries come first; then the previous chunk is sent (``BulkWriter.send``), so that its
+        ``COPY``s run while this one is checked and built, which needs no query. So the records of
+        the previous chunk come from memory, not from the database, and the lookup of ids imported
+        before may or may not see the previous chunk's own ledger rows: ``first_seen`` reports a
+        repeated id either way, and a task is the same record either way."""
         report = self.report
         names = {raw.get(key, "").strip() for _n, raw in chunk for key in ("external_id", "task_external_id")}
-        done = _already_imported(sorted(names - {""}))
-        return _checked(chunk, scope=self.scope, first_seen=self.first_seen, done=done, report=report,
-                        preview_rows=self.preview_rows), done
-
-    def write(self, rows: list[_Row], done: dict[str, Record]) -> None:
-        """``_write``'s creation loop over one chunk, through the batched writer."""
-        if self.writer is None:
-            self.writer = BulkWriter(actor=self.actor)
-        earlier = {ref: self.created[ref] for ref in {r.task_external_id for r in rows}
-                   if ref and ref not in done and ref in self.created}
+        names.discard("")
+        done = _already_imported(sorted(names))
         tasks: dict[str, Record] = dict(done)
-        if earlier:
+        earlier: dict[str, int] = {}
+        for ref in names - done.keys():
+            if ref in self.previous:
+                tasks[ref] = self.previous[ref]
+            elif ref in self.created:
+                earlier[ref] = self.created[ref]
+        if earlier:  # written by a chunk before the previous one: in the database
             by_pk = Record.objects.only("id", "kind", "agency_id").in_bulk(list(earlier.values()))
             tasks.update({ref: by_pk[pk] for ref, pk in earlier.items()})
+        if self.writer is not None:
+            self.writer.send()
+        return _checked(chunk, scope=self.scope, first_seen=self.first_seen, done=done, report=report,
+                        preview_rows=self.preview_rows), tasks
+
+    def write(self, rows: list[_Row], tasks: dict[str, Record]) -> None:
+        """``_write``'s creation loop over one chunk, through the batched writer (sent by the next
+        ``check`` or by ``finish``)."""
+        if self.writer is None:
+            self.writer = BulkWriter(actor=self.actor)
         written: list[tuple[str, Record]] = []
         for row in rows:
             if not _name_task(row, tasks, self.service_errors):
@@ -479,8 +495,9 @@ class _Batched:
             self.batch = BackfillBatch.objects.create(file_name="", file_sha256="", imported_by=self.actor,
                                                       imported_at=timezone.now(), rows=0, created=0, published=0,
                                                       skipped=0)
-        bulk_insert(BackfillItem, [BackfillItem(external_id=external_id, batch=self.batch, record=record)
-                                   for external_id, record in written], with_pk=False)
+        self.writer.insert(BackfillItem, [BackfillItem(external_id=external_id, batch=self.batch, record=record)
+                                          for external_id, record in written], with_pk=False)
+        self.previous = dict(written)
 
 
 def _preview(row: _Row) -> dict[str, Any]:
@@ -496,18 +513,23 @@ def _import_batched(*, actor: User, source: _Source, dry_run: bool, progress: Pr
     state = _Batched(actor, report, {a.code: a for a in agencies_for(actor, ACT)}, preview_rows)
     try:
         with transaction.atomic():
-            for chunk in chunked(progress(source.rows(), _("importing"), total), CHUNK):
-                rows, done = state.check(chunk)
-                if not report.errors:  # after a refused row, the rest is only checked
-                    state.write(rows, done)
-            if report.errors:
-                raise _Rollback
-            report.created = state.created_count
-            if state.writer is not None:
-                published, errors = state.writer.finish(progress=progress)
-                state.published_count += published
-                for key, exc in errors:
-                    state.service_errors.extend(_service_errors(key, exc))
+            try:
+                for chunk in chunked(progress(source.rows(), _("importing"), total), CHUNK):
+                    rows, done = state.check(chunk)
+                    if not report.errors:  # after a refused row, the rest is only checked
+                        state.write(rows, done)
+                if report.errors:
+                    raise _Rollback
+                report.created = state.created_count
+                if state.writer is not None:
+                    published, errors = state.writer.finish(progress=progress)
+                    state.published_count += published
+                    for key, exc in errors:
+                        state.service_errors.extend(_service_errors(key, exc))
+            finally:
+                # Nothing may be sent after the transaction ends (a rollback included).
+                if state.writer is not None:
+                    state.writer.close()
             report.published = state.published_count
             report.errors = state.service_errors
             if report.errors or dry_run:

@@ -14,7 +14,11 @@ write for each record, in the same order, but a chunk at a time with one insert 
   the locked ``FeedHead`` gives, in publication order;
 * the public projection (``projection.projection_row``, the same code ``projection_refresh``
   runs; on SQLite the FTS5 table follows from its triggers);
-* the timeliness rollup (``rollup.rollup_add``) for each chunk once its records are final.
+* the timeliness rollup: every record's counts (``rollup.rollup_facts``) added up over the whole
+  import and applied once by ``finish`` (``rollup.rollup_apply``), after the audit entries.
+
+On PostgreSQL a chunk's ``COPY``s run on a worker thread, on the same connection and transaction,
+while the next chunk is built (``_Copier``): the server's work overlaps the Python work.
 
 Validation, deadlines, timeliness and display periods are ``records``' own functions
 (``_normalize``, ``_validate``, ``_apply_deadline``, ``_apply_timeliness``, ``display_expiry``).
@@ -24,14 +28,17 @@ through ``record_publish`` itself, last, as the per-record import does (they are
 Call it inside one transaction (the caller's: the import's all-or-nothing promise): it holds the
 audit chain's and the feed's head locks from the first chunk to the commit, as the per-record
 path does, so other writers wait for the import. Use: ``build`` each record in input order,
-``flush`` after each chunk, then ``finish`` once.
+``flush`` after each chunk (then ``insert`` rows of one's own, and ``send``), then ``finish`` once;
+``close`` always, before the transaction ends (``try``/``finally``).
 """
 from __future__ import annotations
 
 import json
 import operator
 from array import array
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -70,7 +77,7 @@ from disclosure.services.records import (
     _validate,
     record_publish,
 )
-from disclosure.services.rollup import rollup_add
+from disclosure.services.rollup import Fact, rollup_apply, rollup_facts
 from disclosure.services.snapshots import snapshot
 from scheduler.selectors import get_calendar
 
@@ -125,18 +132,101 @@ def bulk_insert(model: type[M], objs: Sequence[M], *, with_pk: bool = True) -> N
     if connection.vendor != "postgresql":
         model._default_manager.bulk_create(objs, batch_size=INSERT_BATCH)
         return
+    sql, rows = _copy_rows(model, objs, with_pk=with_pk)
+    with connection.cursor() as cursor:
+        _copy(cursor.connection, sql, rows)
+
+
+def _copy_rows(model: type[M], objs: Sequence[M], *, with_pk: bool) -> tuple[str, list[list[Any]]]:
+    """The ``COPY`` statement and the rows that insert ``objs`` (PostgreSQL)."""
+    connection = transaction.get_connection()
     fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
     values = [_column_value(f) for f in fields]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        for obj in objs:
-            copy.write_row([value(obj) for value in values])
+    return f"COPY {table} ({columns}) FROM STDIN", [[value(obj) for value in values] for obj in objs]
+
+
+def _copy(raw: Any, sql: str, rows: list[list[Any]]) -> None:
+    """Run one ``COPY … FROM STDIN`` of ``rows`` on the driver's connection ``raw``."""
+    with raw.cursor() as cursor, cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+class _Copier:
+    """Where a chunk's ``COPY``s run: on PostgreSQL, one worker thread sends them on the import's
+    own connection (the same transaction) while the import thread builds the next chunk, so the
+    server's work on a chunk (its indexes: the projection's GIN indexes most of all) overlaps the
+    Python work on the next instead of following it. The driver's connection serializes its
+    statements (psycopg: one operation at a time, whichever thread asks), the rows of each ``COPY``
+    are computed in the import thread before it is queued, and at most one chunk is in flight
+    (``submit`` first waits for the previous one): the same rows, in the same order per table,
+    and constant memory. ``wait`` re-raises a failed ``COPY``'s error in the import thread; the
+    transaction is then aborted and rolls back whole. ``close`` (always called before the
+    transaction ends, also on error) cancels what has not started and waits for what has, so
+    nothing is sent after the rollback. Elsewhere (SQLite) it inserts at once."""
+
+    def __init__(self) -> None:
+        connection = transaction.get_connection()
+        self._postgresql = connection.vendor == "postgresql"
+        self._pool: ThreadPoolExecutor | None = None
+        self._raw: Any = None
+        if self._postgresql:
+            connection.ensure_connection()
+            self._raw = connection.connection
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-copy")
+        self._batch: list[tuple[str, list[list[Any]]]] = []
+        self._in_flight: list[Future[None]] = []
+
+    def insert(self, model: type[M], objs: Sequence[M], *, with_pk: bool = True) -> None:
+        """Queue the insert of ``objs`` with this chunk (``submit`` sends the chunk)."""
+        if not objs:
+            return
+        if self._pool is None:
+            bulk_insert(model, objs, with_pk=with_pk)
+            return
+        self._batch.append(_copy_rows(model, objs, with_pk=with_pk))
+
+    def submit(self) -> None:
+        """Send the queued inserts (one chunk's), after the previous chunk's are done."""
+        self.wait()
+        if self._pool is None or not self._batch:
+            return
+        batch, self._batch = self._batch, []
+        raw = self._raw
+
+        def run() -> None:
+            for sql, rows in batch:
+                _copy(raw, sql, rows)
+
+        self._in_flight = [self._pool.submit(run)]
+
+    def wait(self) -> None:
+        """Until everything sent is written; raises a failed ``COPY``'s error."""
+        in_flight, self._in_flight = self._in_flight, []
+        for future in in_flight:
+            future.result()
+
+    def close(self) -> None:
+        """Stop: nothing queued is sent, what runs is waited for; raises its error if it failed
+        (the cause of the aborted transaction the import thread may have run into meanwhile)."""
+        self._batch = []
+        in_flight, self._in_flight = self._in_flight, []
+        if self._pool is not None:
+            for future in in_flight:
+                future.cancel()
+            self._pool.shutdown(wait=True)
+            self._pool = None
+        for future in in_flight:
+            if not future.cancelled() and future.exception() is not None:
+                raise future.exception()  # type: ignore[misc]
 
 
 
 class _Chain:
-    """The audit chain's head, locked once and advanced in memory; ``flush`` writes it back."""
+    """The audit chain's head, locked once and advanced in memory; ``save`` writes it back (once,
+    at the end: no query per chunk while a chunk is being sent)."""
 
     def __init__(self) -> None:
         head = AuditChainHead.objects.select_for_update().filter(id=1).first()
@@ -159,9 +249,11 @@ class _Chain:
         self.last_id, self.last_hash, self.count = entry.pk, entry.hash, self.count + 1
         self.pending.append(entry)
 
-    def flush(self) -> None:
-        bulk_insert(AuditEntry, self.pending)
+    def flush(self, copier: _Copier) -> None:
+        copier.insert(AuditEntry, self.pending)
         self.pending = []
+
+    def save(self) -> None:
         AuditChainHead.objects.filter(id=1).update(last_entry_id=self.last_id, last_hash=self.last_hash,
                                                    count=self.count)
 
@@ -181,13 +273,14 @@ class _Feed:
         self.pending.append(FeedEvent(position=self.last, record=record, version=version, action=version.action,
                                       public=True, at=version.at))
 
-    def flush(self) -> None:
-        if self.last is None:
-            return
-        bulk_insert(FeedEvent, self.pending)
+    def flush(self, copier: _Copier) -> None:
+        copier.insert(FeedEvent, self.pending)
         self.pending = []
-        FeedHead.objects.filter(id=1).update(last_position=self.last)
-        feed_push_kick()
+
+    def save(self) -> None:
+        if self.last is not None:
+            FeedHead.objects.filter(id=1).update(last_position=self.last)
+            feed_push_kick()
 
 
 class _Ids:
@@ -204,19 +297,26 @@ class _Ids:
         self.table = model._meta.db_table
         self.free: list[int] = []
         self.next: int | None = None
+        self.postgresql = transaction.get_connection().vendor == "postgresql"
+
+    def reserve(self, count: int) -> None:
+        """Hold at least ``count`` ids (PostgreSQL), so that ``take`` needs no query meanwhile
+        (the next chunk is built while the connection is busy with the previous one's ``COPY``)."""
+        if self.postgresql and len(self.free) < count:
+            with transaction.get_connection().cursor() as cursor:
+                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                               [self.table, max(self.BLOCK, count - len(self.free))])
+                # Taken from the end: smallest first, in the sequence's order.
+                self.free = sorted([*self.free, *(row[0] for row in cursor.fetchall())], reverse=True)
 
     def take(self) -> int:
-        connection = transaction.get_connection()
-        table = self.table
-        if connection.vendor == "postgresql":
+        if self.postgresql:
             if not self.free:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                                   [table, self.BLOCK])
-                    self.free = sorted((row[0] for row in cursor.fetchall()), reverse=True)
+                self.reserve(1)
             return self.free.pop()
+        table = self.table
         if self.next is None:
-            with connection.cursor() as cursor:
+            with transaction.get_connection().cursor() as cursor:
                 cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
                 row = cursor.fetchone()
                 cursor.execute(f"SELECT MAX(id) FROM {table}")  # noqa: S608  # a model's own table name
@@ -243,6 +343,10 @@ class BulkWriter:
         self._sealing = array("q")
         # Surprise tasks to publish after their results: (key, record id), in input order.
         self._after_results: list[tuple[int, int]] = []
+        # The rollup counts of every record written, applied once by ``finish`` (bounded by the
+        # rollup's keys, not by the rows).
+        self._rollup: Counter[Fact] = Counter()
+        self._copier = _Copier()
         self._finished = False
 
     def build(self, item: NewRecord) -> Record:
@@ -302,8 +406,9 @@ class BulkWriter:
         built, self._built = self._built, []
         if not built:
             return
-        bulk_insert(Record, [record for _item, record, _v in built])
-        bulk_insert(RecordVersion, [v for _i, _r, versions in built for v in versions])
+        copier = self._copier
+        copier.insert(Record, [record for _item, record, _v in built])
+        copier.insert(RecordVersion, [v for _i, _r, versions in built for v in versions])
         rows: list[PublicRecord] = []
         for item, record, versions in built:
             created = versions[0]
@@ -319,10 +424,30 @@ class BulkWriter:
                         self._feed.append(record, versions[1])
             elif item.publish:
                 self._after_results.append((item.key, record.pk))
-        self._chain.flush()
-        self._feed.flush()
-        bulk_insert(PublicRecord, rows)
-        rollup_add([record for _item, record, _v in built])
+        self._chain.flush(copier)
+        self._feed.flush(copier)
+        copier.insert(PublicRecord, rows)
+        self._rollup.update(rollup_facts(record for _item, record, _v in built))
+        # Ids for the next chunk now: building it then needs no query while this one is sent.
+        self._ids.reserve(len(built))
+        self._version_ids.reserve(2 * len(built))
+
+    def insert(self, model: type[M], objs: Sequence[M], *, with_pk: bool = True) -> None:
+        """Insert ``objs`` with the chunk just flushed (the caller's own rows: a ledger), sent by
+        ``send``; they may name the chunk's records."""
+        self._copier.insert(model, objs, with_pk=with_pk)
+
+    def send(self) -> None:
+        """Send the chunk ``flush`` made (and the rows ``insert`` added to it), once the previous
+        one is written: on PostgreSQL its ``COPY``s run while the caller builds the next chunk, so
+        the caller makes its queries for that chunk first (any query waits for a ``COPY`` under
+        way); ``finish`` sends the last one and waits."""
+        self._copier.submit()
+
+    def close(self) -> None:
+        """Stop writing (always, before the transaction ends: also when it fails): nothing not yet
+        sent is sent, what is being sent is waited for, and its error, if it failed, is raised."""
+        self._copier.close()
 
     def finish(self, *, progress: Progress = _no_progress) -> tuple[int, list[tuple[int, ServiceError]]]:
         """Append the publication entries of the records ``flush`` published (after every
@@ -330,6 +455,9 @@ class BulkWriter:
         through ``record_publish``; returns how many of those were published and the errors it
         raised, by key."""
         self.flush()
+        self.send()
+        self._copier.wait()
+        self._feed.save()
         self._finished = True
         for ids in chunked(progress(self._sealing, _("sealing"), len(self._sealing)), SEAL_CHUNK):
             sealed = {
@@ -342,7 +470,13 @@ class BulkWriter:
                 digest, code = sealed[record_id]
                 self._chain.append(actor=self.actor, action=AuditAction.RECORD_PUBLISH, object_id=record_id,
                                    agency_code=code, at=now, detail={"version": 2, "digest": digest, "reason": ""})
-            self._chain.flush()
+            self._chain.flush(self._copier)
+            self._copier.submit()
+        self._copier.wait()
+        self._chain.save()
+        # After every audit entry, as ``rollup_add`` and the record services count (sorted keys).
+        rollup_apply(self._rollup)
+        self._rollup = Counter()
         published = 0
         errors: list[tuple[int, ServiceError]] = []
         # From here on the heads are read from the database again (``audit_append``, ``feed_append``).

@@ -30,6 +30,7 @@ are told to write addresses after a label.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -220,8 +221,13 @@ def context_for(values: Mapping[str, Any]) -> MaskContext:
     return MaskContext(natural_person=natural, names=(name,) if deidentify else ())
 
 
+@functools.lru_cache(maxsize=4096)
 def mask(text: str, context: MaskContext) -> str:
-    """Mask personal data in one public text. Idempotent: masking a masked text changes nothing."""
+    """Mask personal data in one public text. Idempotent: masking a masked text changes nothing.
+
+    A pure function of the text and the context (the rules are this module's constants), so its
+    recent answers are kept: the texts of a record's versions repeat its own, and legal bases and
+    standard wordings repeat across records (a batched import masks each such text once)."""
     if not text:
         return text
     folded = fold(text)

@@ -16,7 +16,8 @@ Maintenance, inside the writer's transaction:
   decremented, one incremented. Content edits, changes, corrections, revocations and expiry leave
   the key alone (a publication's class is fixed at its first publication), so they cost one
   indexed read of the previous version and no write.
-* ``rollup_add`` counts records inserted in bulk (a batched import), after their audit entries.
+* ``rollup_add`` counts records inserted in bulk (a batched import, which adds up its whole
+  file's keys and applies them once, before its commit: ``rollup_facts`` and ``rollup_apply``).
 
 Concurrency: every delta is one ``INSERT ... ON CONFLICT (key) DO UPDATE SET n = n + excluded.n``
 statement, atomic on SQLite and PostgreSQL: two transactions adding to the same key serialize on
@@ -33,7 +34,7 @@ records, compares and repairs; migration 0011 fills the table with a frozen copy
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -112,22 +113,37 @@ def rollup_apply(deltas: Mapping[Fact, int]) -> None:
     if not values:
         return
     columns = ", ".join((*KEY_COLUMNS, "n"))
+    conflict = f"ON CONFLICT ({', '.join(KEY_COLUMNS)}) DO UPDATE SET n = {TABLE}.n + excluded.n"
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One statement whatever the number of keys: a column of values per array parameter
+            # (a multi-row VALUES list of thousands of rows costs more to build than to run).
+            # ``unnest`` yields the arrays in order, so the keys are still written sorted.
+            cursor.execute(
+                f"INSERT INTO {TABLE} ({columns}) SELECT * FROM unnest(%s::varchar[], %s::date[], "  # noqa: S608
+                f"%s::bigint[], %s::varchar[], %s::smallint[], %s::integer[], %s::integer[], %s::bigint[]) {conflict}",
+                [list(column) for column in zip(*values, strict=True)],
+            )
+            return
         for start in range(0, len(values), _CHUNK):
             chunk = values[start:start + _CHUNK]
             placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
             # Only constants and placeholders are interpolated; the values are parameters.
             cursor.execute(
-                f"INSERT INTO {TABLE} ({columns}) VALUES {placeholders} "  # noqa: S608
-                f"ON CONFLICT ({', '.join(KEY_COLUMNS)}) DO UPDATE SET n = {TABLE}.n + excluded.n",
+                f"INSERT INTO {TABLE} ({columns}) VALUES {placeholders} {conflict}",  # noqa: S608
                 [value for row in chunk for value in row],
             )
+
+
+def rollup_facts(records: Iterable[Record]) -> Counter[Fact]:
+    """The counts ``records`` add to the rollup (key -> records), for ``rollup_apply``."""
+    return Counter(f for f in map(record_fact, records) if f is not None)
 
 
 def rollup_add(records: Sequence[Record]) -> None:
     """Count newly inserted ``records`` (a bulk import's chunk), in the caller's transaction, after
     their audit entries. Records not yet counted only: a record counted twice is counted twice."""
-    rollup_apply(Counter(f for f in map(record_fact, records) if f is not None))
+    rollup_apply(rollup_facts(records))
 
 
 def _agency_id(code: str, record: Record) -> int:
