@@ -1,7 +1,9 @@
 """Read configuration from the environment, failing loudly on a bad value (12-factor)."""
 from __future__ import annotations
 
+import base64
 import os
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -40,3 +42,35 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_ed25519_seed(name: str) -> bytes | None:
+    """An Ed25519 private key given as the standard base64 of its 32-byte seed (what
+    ``manage.py transparency_keygen`` prints); None when unset."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        seed = base64.b64decode(raw, validate=True)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be the base64 of a 32-byte Ed25519 seed: {exc}") from exc
+    if len(seed) != 32:
+        raise ImproperlyConfigured(f"{name} must be the base64 of a 32-byte Ed25519 seed, got {len(seed)} bytes")
+    return seed
+
+
+def development_seed(path: Path) -> bytes:
+    """A development-only secret of 32 random bytes, made once into ``path`` (gitignored, mode
+    0600) and read from it afterwards, so that heads signed yesterday still verify today."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        seed = base64.b64decode(path.read_text().strip())
+        if len(seed) != 32:
+            raise ImproperlyConfigured(
+                f"{path} does not hold a base64 32-byte seed; delete it to make a new one") from None
+        return seed
+    seed = os.urandom(32)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(base64.b64encode(seed).decode() + "\n")
+    return seed

@@ -1,8 +1,10 @@
 """Thin Celery tasks: they call services and return plain data."""
 from celery import shared_task
 
+from disclosure.selectors.transparency import b64
 from disclosure.services.deadlines import records_recompute_provisional, requests_recompute_provisional
 from disclosure.services.expiry import records_expire
+from disclosure.services.transparency import tree_head_sign
 from disclosure.services.verification import audit_verify
 
 
@@ -31,3 +33,10 @@ def verify_audit() -> dict[str, object]:
                                           len(report.problems))
     return {"ok": report.ok, "entries": report.entries, "records": report.records,
             "first_broken": first.where if first else None}
+
+
+@shared_task(name="disclosure.sign_tree_head", acks_late=True, time_limit=600, soft_time_limit=540)
+def sign_tree_head() -> dict[str, object]:
+    """The daily signed tree head of the transparency log (idempotent for an unchanged tree)."""
+    head = tree_head_sign()
+    return {"tree_size": head.tree_size, "root_hash": b64(head.root_hash), "timestamp": head.timestamp}
