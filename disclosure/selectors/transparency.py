@@ -10,10 +10,11 @@ import base64
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from django.db.models import IntegerField, Max, Value
+from django.db.models import IntegerField, Max, QuerySet, Value
 from django.utils.translation import gettext as _
 
 from backend.canonical import canonical_json
@@ -25,7 +26,7 @@ from disclosure.models import FeedEvent, SignedTreeHead, TransparencyKey, Transp
 LEAVES_PAGE_MAX = 1000
 
 
-def b64(data: bytes) -> str:
+def b64(data: bytes | memoryview) -> str:
     return base64.b64encode(bytes(data)).decode("ascii")
 
 
@@ -71,6 +72,7 @@ def subtree_hashes(parts: Iterable[merkle.Part]) -> dict[merkle.Part, bytes]:
     leaf_rows = (TransparencyLeaf.objects.filter(index__in=leaves).order_by()
                  .annotate(level=Value(0, output_field=IntegerField())).values_list("level", "index", "hash"))
     node_rows = TransparencyNode.objects.filter(key__in=keys).order_by().values_list("level", "index", "hash")
+    rows: QuerySet[Any, tuple[int, int, bytes | memoryview]]
     if leaves and keys:
         rows = leaf_rows.union(node_rows, all=True)
     else:

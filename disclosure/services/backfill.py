@@ -45,7 +45,8 @@ from disclosure.kinds import RecordKind
 from disclosure.models import Agency, AuditAction, BackfillBatch, BackfillItem, Disclosure, Record, SubjectType, User
 from disclosure.selectors.access import ACT, agencies_for
 from disclosure.services.audit import audit_append
-from disclosure.services.bulk import BulkWriter, NewRecord, bulk_insert
+from disclosure.services.bulk import BulkWriter, NewRecord
+from disclosure.services.copy import bulk_insert
 from disclosure.services.records import record_create, record_publish
 from disclosure.tabular import RowError, _cell, read_table
 
