@@ -61,9 +61,15 @@ class PublicKeys(_Public):
             "first_used": key.first_used} for key in sel.public_keys()])
 
 
+def _shown(leaf: Any) -> str | None:
+    content = sel.leaf_shown(leaf)
+    return None if content is None else sel.b64(content)
+
+
 class Leaves(_Public):
     """Leaves ``start`` to ``end``, both inclusive and 0-based (RFC 6962 get-entries), at most 1000:
-    ``leaf`` is the base64 of the bytes whose hash is SHA-256(0x00 ‖ leaf)."""
+    ``leaf`` is the base64 of the bytes whose hash ``leaf_hash`` is SHA-256(0x00 ‖ leaf); null once
+    the record has left the public view (its hash stays, so proofs still verify)."""
 
     throttle_classes = [SearchThrottle]
 
@@ -76,12 +82,14 @@ class Leaves(_Public):
         assert start is not None
         leaves = sel.leaves_between(start=start, end=_number(request, "end"))
         return Response([{"index": leaf.index, "position": leaf.event_id, "record": leaf.event.record_id,
-                          "version": leaf.event.version.number, "leaf": sel.b64(leaf.content)} for leaf in leaves])
+                          "version": leaf.event.version.number, "leaf": _shown(leaf), "leaf_hash": sel.b64(leaf.hash)}
+                         for leaf in leaves])
 
 
 class InclusionProof(_Public):
     """The audit path of a record version's leaf in the tree of ``tree_size`` (default: the newest
-    signed head's), RFC 9162 2.1.3; ``leaf`` is the leaf's bytes, so the caller hashes them itself."""
+    signed head's), RFC 9162 2.1.3; ``leaf`` is the leaf's bytes, so the caller hashes them itself
+    (null once the record has left the public view: then check ``leaf_hash``)."""
 
     @extend_schema(parameters=[
         OpenApiParameter("record", OpenApiTypes.INT, required=True, description="record id"),
@@ -96,7 +104,7 @@ class InclusionProof(_Public):
         proof = sel.inclusion_proof(record_id=record, version=version, size=size)
         return Response({"leaf_index": proof.leaf.index, "tree_size": proof.tree_size,
                          "audit_path": [sel.b64(h) for h in proof.audit_path],
-                         "leaf": sel.b64(proof.leaf.content), "leaf_hash": sel.b64(proof.leaf.hash)})
+                         "leaf": _shown(proof.leaf), "leaf_hash": sel.b64(proof.leaf.hash)})
 
 
 class ConsistencyProof(_Public):

@@ -436,14 +436,16 @@ class LeafOutput(serializers.Serializer):
     position = serializers.IntegerField(help_text="the feed position (index + 1)")
     record = serializers.IntegerField()
     version = serializers.IntegerField()
-    leaf = serializers.CharField(help_text="base64 of the leaf bytes (canonical JSON)")
+    leaf = serializers.CharField(allow_null=True, help_text="base64 of the leaf bytes (canonical JSON); null once "
+                                 "the record has left the public view")
+    leaf_hash = serializers.CharField(help_text="base64 SHA-256(0x00 ‖ leaf)")
 
 
 class InclusionOutput(serializers.Serializer):
     leaf_index = serializers.IntegerField()
     tree_size = serializers.IntegerField()
     audit_path = serializers.ListField(child=serializers.CharField())
-    leaf = serializers.CharField()
+    leaf = serializers.CharField(allow_null=True, help_text="null once the record has left the public view")
     leaf_hash = serializers.CharField()
 
 

@@ -2,13 +2,11 @@
 """Check the disclosure system's transparency log yourself: needs Python 3.9+ and `cryptography`.
 
     python verify_transparency.py https://SITE [--key NOTE_VERIFIER_KEY] [--record ID --version N] [--since SIZE]
-
-Fetches the newest signed tree head and verifies its Ed25519 signature (JSON form and C2SP
-checkpoint note); with --record/--version, that the record version's leaf is in that tree (RFC
-9162 inclusion proof, the leaf's bytes hashed here); with --since, that the tree extends the
-older tree of that size (consistency proof against that size's signed head). Pass --key (the note
-verifier key you noted down earlier, or got from elsewhere) to pin the log's key; without it the
-key comes from the same server. Prints "yes" and exits 0 when everything verifies, else "no: why", 1.
+Verifies the newest signed tree head (Ed25519: JSON form and C2SP checkpoint note); with --record
+and --version, that the version's leaf is in that tree (RFC 9162 inclusion proof, leaf bytes hashed
+here); with --since, that the tree extends the signed tree of that size (consistency proof). --key
+pins the log's note verifier key (noted down earlier or got elsewhere); without it the key comes
+from the same server. Prints "yes" and exits 0 when all verifies, else "no: why" and exits 1.
 """
 import argparse
 import base64
@@ -118,15 +116,18 @@ def main():
     print(f"signed tree head: {size} leaves, root {head['root_hash']}")
     if args.record is not None:
         proof = get(args.server, "proof/inclusion/", record=args.record, version=args.version or 1, tree_size=size)
-        leaf = base64.b64decode(proof["leaf"])
-        shown = json.loads(leaf)
-        if (shown["record"], shown["version"]) != (args.record, args.version or 1):
-            return "the leaf is not that record version's"
+        if proof["leaf"] is None:  # the record left the public view: only its leaf hash is served
+            digest, said = base64.b64decode(proof["leaf_hash"]), "content withheld, no longer public"
+        else:
+            leaf = base64.b64decode(proof["leaf"])
+            shown, digest = json.loads(leaf), hashlib.sha256(b"\x00" + leaf).digest()
+            if (shown["record"], shown["version"]) != (args.record, args.version or 1):
+                return "the leaf is not that record version's"
+            said = f"{shown['action']} at {shown['at']}"
         path = [base64.b64decode(h) for h in proof["audit_path"]]
-        if not inclusion_ok(proof["leaf_index"], size, hashlib.sha256(b"\x00" + leaf).digest(), path, root):
+        if not inclusion_ok(proof["leaf_index"], size, digest, path, root):
             return "the inclusion proof does not verify"
-        print(f"record {args.record} version {args.version or 1}: leaf {proof['leaf_index']}, {shown['action']} "
-              f"at {shown['at']}, is in the tree")
+        print(f"record {args.record} version {args.version or 1}: leaf {proof['leaf_index']} ({said}) is in the tree")
     if args.since is not None:
         old = get(args.server, "sth/", tree_size=args.since)
         if not head_ok(old, keys, args.server):

@@ -20,7 +20,14 @@ from django.utils.translation import gettext as _
 from backend.canonical import canonical_json
 from backend.errors import ApplicationError, NotVisible
 from disclosure import merkle
-from disclosure.models import FeedEvent, SignedTreeHead, TransparencyKey, TransparencyLeaf, TransparencyNode
+from disclosure.models import (
+    FeedEvent,
+    PublicRecord,
+    SignedTreeHead,
+    TransparencyKey,
+    TransparencyLeaf,
+    TransparencyNode,
+)
 
 # Leaves per page of ``leaves_between``.
 LEAVES_PAGE_MAX = 1000
@@ -109,6 +116,18 @@ def consistency_path(*, first: int, second: int) -> list[bytes]:
     return _resolve(merkle.consistency_plan(first, second))
 
 
+def leaf_shown(leaf: TransparencyLeaf) -> bytes | None:
+    """The leaf's bytes while its record is still shown to the public, else None: a record that
+    left the public view (expired, taken down after a credit repair, off the site after its
+    revocation's display period) leaves the log's content too; its leaf hash stays, so every proof
+    still verifies. Needs ``event__record__public`` loaded."""
+    try:
+        shown = leaf.event.record.public.page
+    except PublicRecord.DoesNotExist:
+        shown = False
+    return bytes(leaf.content) if shown else None
+
+
 @dataclass(frozen=True)
 class Inclusion:
     leaf: TransparencyLeaf
@@ -118,7 +137,7 @@ class Inclusion:
 
 def leaf_of(*, record_id: int, version: int) -> TransparencyLeaf:
     """The leaf of a record's version (a version that was a public event); NotVisible otherwise."""
-    leaf = (TransparencyLeaf.objects.select_related("event")
+    leaf = (TransparencyLeaf.objects.select_related("event__record__public")
             .filter(event__record_id=record_id, event__version__number=version).first())
     if leaf is None:
         raise NotVisible(_("That record version is not in the log."),
@@ -128,7 +147,8 @@ def leaf_of(*, record_id: int, version: int) -> TransparencyLeaf:
 
 
 def newest_leaf_of(*, record_id: int) -> TransparencyLeaf | None:
-    return (TransparencyLeaf.objects.select_related("event__version").filter(event__record_id=record_id)
+    return (TransparencyLeaf.objects.select_related("event__version", "event__record__public")
+            .filter(event__record_id=record_id)
             .order_by("-index").first())
 
 
@@ -166,7 +186,7 @@ def leaves_between(*, start: int, end: int | None = None) -> list[TransparencyLe
     if start >= tree_size():
         raise NotVisible(_("The log has fewer leaves than that."), {"start": [_("Beyond the log's size.")]})
     return list(TransparencyLeaf.objects.filter(index__gte=start, index__lte=last)
-                .select_related("event__version").order_by("index"))
+                .select_related("event__version", "event__record__public").order_by("index"))
 
 
 # -- signed heads ---------------------------------------------------------------------------------------
