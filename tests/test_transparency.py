@@ -471,8 +471,9 @@ def test_the_standalone_verifier_is_short_and_needs_only_the_standard_library_an
     text = VERIFIER.read_text()
     assert len(text.splitlines()) < 150
     tree = ast.parse(text)
-    imports = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-    imports |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    nodes = list(ast.walk(tree))
+    imports = {a.name.split(".")[0] for node in nodes if isinstance(node, ast.Import) for a in node.names}
+    imports |= {node.module.split(".")[0] for node in nodes if isinstance(node, ast.ImportFrom) and node.module}
     assert imports <= {"argparse", "base64", "hashlib", "json", "sys", "urllib", "cryptography"}
 
 
