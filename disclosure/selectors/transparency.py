@@ -10,11 +10,11 @@ import base64
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from django.db.models import IntegerField, Max, QuerySet, Value
+from django.db import connection
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from backend.canonical import canonical_json
@@ -72,19 +72,28 @@ def tree_size() -> int:
 
 
 def subtree_hashes(parts: Iterable[merkle.Part]) -> dict[merkle.Part, bytes]:
-    """The stored hashes of perfect subtrees (level 0: leaves), in one query."""
+    """The stored hashes of perfect subtrees (level 0: leaves), in ONE statement by primary key.
+
+    Hand-written SQL: this is every proof's only query, and building the same UNION through the
+    ORM cost more than running it (bench/transparency.py measured 2.6× the plain statement)."""
     wanted = set(parts)
+    if not wanted:
+        return {}
     leaves = sorted(i for level, i in wanted if level == 0)
     keys = sorted(merkle.node_key(level, i) for level, i in wanted if level > 0)
-    leaf_rows = (TransparencyLeaf.objects.filter(index__in=leaves).order_by()
-                 .annotate(level=Value(0, output_field=IntegerField())).values_list("level", "index", "hash"))
-    node_rows = TransparencyNode.objects.filter(key__in=keys).order_by().values_list("level", "index", "hash")
-    rows: QuerySet[Any, tuple[int, int, bytes | memoryview]]
-    if leaves and keys:
-        rows = leaf_rows.union(node_rows, all=True)
-    else:
-        rows = leaf_rows if leaves else node_rows
-    found = {(level, index): bytes(h) for level, index, h in rows} if wanted else {}
+    quote = connection.ops.quote_name  # table and column names from the models; values are parameters
+    selects, params = [], []
+    if leaves:
+        selects.append(f"SELECT 0, {quote('index')}, hash FROM {quote(TransparencyLeaf._meta.db_table)} "  # noqa: S608
+                       f"WHERE {quote('index')} IN ({', '.join(['%s'] * len(leaves))})")
+        params.extend(leaves)
+    if keys:
+        selects.append(f"SELECT level, {quote('index')}, hash FROM {quote(TransparencyNode._meta.db_table)} "  # noqa: S608
+                       f"WHERE key IN ({', '.join(['%s'] * len(keys))})")
+        params.extend(keys)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(selects), params)
+        found = {(level, index): bytes(h) for level, index, h in cursor.fetchall()}
     missing = wanted - found.keys()
     if missing:
         raise LookupError(f"the log's storage lacks subtrees {sorted(missing)[:5]}")
