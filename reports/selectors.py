@@ -39,7 +39,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -47,8 +47,10 @@ from django.db import connection
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
+from backend.errors import NotVisible
 from disclosure.models import Agency, AuditChainHead, Record, RecordStatus, RollupSpan, RollupState, TimelinessRollup
 from disclosure.selectors.access import AUDIT, VIEW, User, agencies_for, covers_every_agency
+from disclosure.selectors.transparency import b64, head_newest
 from disclosure.services.audit import GENESIS_HASH
 from reports import conf
 from reports.models import MonthlyReport, ReportStatus
@@ -565,6 +567,27 @@ class ReportContent:
     overdue_count: int
     head: AuditHead
     min_to_rank: int
+    tree_head: TreeHead | None = None
+
+
+@dataclass(frozen=True)
+class TreeHead:
+    """The transparency log's newest signed tree head when the report was made: printed, it lets
+    anyone later prove (consistency proof) that the log was only appended to since."""
+
+    tree_size: int
+    root_hash: str  # base64
+    signed_at: datetime
+    key_id: str
+
+
+def tree_head_newest() -> TreeHead | None:
+    try:
+        head = head_newest()
+    except NotVisible:
+        return None
+    return TreeHead(head.tree_size, b64(head.root_hash), datetime.fromtimestamp(head.timestamp / 1000, tz=UTC),
+                    head.key_id)
 
 
 def audit_head() -> AuditHead:
@@ -585,5 +608,5 @@ def monthly_report_content(*, month: date, today: date) -> ReportContent:
         ranking=ranking(stats.for_agencies(ranking_units(scope, None))),
         agencies=stats.for_agencies(scope.agencies),
         overdue=list(overdue[:limit]), overdue_count=overdue.count(), head=audit_head(),
-        min_to_rank=conf.min_records_to_rank(),
+        min_to_rank=conf.min_records_to_rank(), tree_head=tree_head_newest(),
     )

@@ -189,7 +189,7 @@ def transparency_verifier(request: HttpRequest) -> HttpResponse:
     """The standalone verifier (docs/verify_transparency.py), to download and read."""
     path = Path(settings.BASE_DIR) / "docs" / "verify_transparency.py"
     response = HttpResponse(path.read_bytes(), content_type="text/x-python; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(False, "verify_transparency.py")
+    response["Content-Disposition"] = 'inline; filename="verify_transparency.py"'
     return response
 
 
