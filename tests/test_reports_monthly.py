@@ -2,8 +2,8 @@
 and PDF figures asserted exactly; stored once per month, e-mailed once to the bureau's auditors."""
 from __future__ import annotations
 
-import csv
 import base64
+import csv
 import io
 from collections.abc import Callable, Iterator
 from typing import Any
