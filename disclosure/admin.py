@@ -19,7 +19,9 @@ from disclosure.models import (
     FeedEvent,
     Record,
     RecordVersion,
+    SignedTreeHead,
     StaffMembership,
+    TransparencyKey,
     User,
 )
 from disclosure.services.agencies import agencies_load
@@ -138,6 +140,21 @@ class FeedEventAdmin(ReadOnlyAdmin):
     list_filter = ["action", "public"]
     list_select_related = ["record"]
     show_full_result_count = False
+
+
+@admin.register(SignedTreeHead)
+class SignedTreeHeadAdmin(ReadOnlyAdmin):
+    """The transparency log's signed tree heads (kept forever)."""
+
+    list_display = ["tree_size", "timestamp", "key", "origin"]
+    list_select_related = ["key"]
+
+
+@admin.register(TransparencyKey)
+class TransparencyKeyAdmin(ReadOnlyAdmin):
+    """Every key that has signed a tree head (a rotated-out key stays: its heads still verify)."""
+
+    list_display = ["key_id", "first_used"]
 
 
 @admin.register(User)
