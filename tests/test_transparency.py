@@ -512,3 +512,29 @@ def test_the_standalone_verifier_proves_every_kind_of_event(live_server: Any, cl
     broken = _verify(live_server.url, "--record", str(record), "--version", str(version),
                      "--since", str(first.tree_size))
     assert broken.returncode == 1 and broken.stdout.splitlines()[-1].startswith("no:"), broken.stdout
+
+
+@pytest.mark.django_db
+def test_the_commands_and_the_daily_job(clerk: Staff, clock: Any) -> None:
+    import io
+
+    from backend.schedule import BEAT_SCHEDULE
+    from disclosure.tasks import sign_tree_head
+
+    assert BEAT_SCHEDULE["sign-tree-head"]["task"] == sign_tree_head.name == "disclosure.sign_tree_head"
+    clock("2026-09-29")
+    _publish(clerk.client())
+    first = sign_tree_head()
+    assert first["tree_size"] == 1 and sign_tree_head() == first  # idempotent for an unchanged tree
+    out = io.StringIO()
+    call_command_en("transparency_sign", stdout=out)
+    assert f"tree_size=1 root_hash={first['root_hash']}" in out.getvalue()
+    assert out.getvalue().splitlines()[-1].startswith("\u2014 ")
+    out = io.StringIO()
+    call_command_en("transparency_verify", "--no-progress", stdout=out)
+    assert "Transparency log intact: 1 leaves, 0 subtree hashes, 1 signed heads verified." in out.getvalue()
+    out = io.StringIO()
+    call_command_en("transparency_keygen", stdout=out)
+    seed = out.getvalue().splitlines()[0].removeprefix("TRANSPARENCY_SIGNING_KEY=")
+    assert len(base64.b64decode(seed)) == 32
+    assert SignedTreeHead.objects.count() == 1
