@@ -61,16 +61,21 @@ def env_ed25519_seed(name: str) -> bytes | None:
 
 def development_seed(path: Path) -> bytes:
     """A development-only secret of 32 random bytes, made once into ``path`` (gitignored, mode
-    0600) and read from it afterwards, so that heads signed yesterday still verify today."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        seed = base64.b64decode(path.read_text().strip())
-        if len(seed) != 32:
-            raise ImproperlyConfigured(
-                f"{path} does not hold a base64 32-byte seed; delete it to make a new one") from None
-        return seed
-    seed = os.urandom(32)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(base64.b64encode(seed).decode() + "\n")
+    0600) and read from it afterwards, so that heads signed yesterday still verify today. Written
+    to a temporary file and linked into place, so a process starting at the same moment reads the
+    whole key or makes none."""
+    if not path.exists():
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(base64.b64encode(os.urandom(32)).decode() + "\n")
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        finally:
+            temporary.unlink()
+    seed = base64.b64decode(path.read_text().strip())
+    if len(seed) != 32:
+        raise ImproperlyConfigured(f"{path} does not hold a base64 32-byte seed; delete it to make a new one")
     return seed

@@ -32,11 +32,17 @@ def _number(request: ApiRequest, name: str, *, required: bool = False, minimum: 
     return number
 
 
+class _Log(_Public):
+    """Anonymous, throttled per address like the public search (a proof is cheap, a flood is not)."""
+
+    throttle_classes = [SearchThrottle]
+
+
 def _size(description: str) -> OpenApiParameter:
     return OpenApiParameter("tree_size", OpenApiTypes.INT, description=description)
 
 
-class TreeHead(_Public):
+class TreeHead(_Log):
     """The newest signed tree head, or (``?tree_size=N``) the newest one of that size."""
 
     @extend_schema(parameters=[_size("a tree size that has a signed head")], responses=s.TreeHeadOutput)
@@ -46,7 +52,7 @@ class TreeHead(_Public):
         return Response(sel.head_json(head))
 
 
-class PublicKeys(_Public):
+class PublicKeys(_Log):
     """Every key that has signed a head, the current one last: a head signed before a key rotation
     still verifies with its key. ``note_verifier_key`` is the C2SP signed-note verifier key."""
 
@@ -66,12 +72,10 @@ def _shown(leaf: Any) -> str | None:
     return None if content is None else sel.b64(content)
 
 
-class Leaves(_Public):
+class Leaves(_Log):
     """Leaves ``start`` to ``end``, both inclusive and 0-based (RFC 6962 get-entries), at most 1000:
     ``leaf`` is the base64 of the bytes whose hash ``leaf_hash`` is SHA-256(0x00 ‖ leaf); null once
     the record has left the public view (its hash stays, so proofs still verify)."""
-
-    throttle_classes = [SearchThrottle]
 
     @extend_schema(parameters=[
         OpenApiParameter("start", OpenApiTypes.INT, required=True, description="first leaf index (0-based)"),
@@ -86,7 +90,7 @@ class Leaves(_Public):
                          for leaf in leaves])
 
 
-class InclusionProof(_Public):
+class InclusionProof(_Log):
     """The audit path of a record version's leaf in the tree of ``tree_size`` (default: the newest
     signed head's), RFC 9162 2.1.3; ``leaf`` is the leaf's bytes, so the caller hashes them itself
     (null once the record has left the public view: then check ``leaf_hash``)."""
@@ -107,7 +111,7 @@ class InclusionProof(_Public):
                          "leaf": _shown(proof.leaf), "leaf_hash": sel.b64(proof.leaf.hash)})
 
 
-class ConsistencyProof(_Public):
+class ConsistencyProof(_Log):
     """The proof that the tree of ``second`` (default: the newest head's size) extends the tree of
     ``first``, RFC 9162 2.1.4; empty when they are equal."""
 
@@ -122,7 +126,7 @@ class ConsistencyProof(_Public):
         return Response({"first": first, "second": second, "proof": [sel.b64(h) for h in proof]})
 
 
-class Checkpoint(_Public):
+class Checkpoint(_Log):
     """The newest head (or ``?tree_size=N``'s) as a C2SP tlog-checkpoint in a C2SP signed note:
     what note verifiers and witnesses read."""
 

@@ -538,3 +538,12 @@ def test_the_commands_and_the_daily_job(clerk: Staff, clock: Any) -> None:
     seed = out.getvalue().splitlines()[0].removeprefix("TRANSPARENCY_SIGNING_KEY=")
     assert len(base64.b64decode(seed)) == 32
     assert SignedTreeHead.objects.count() == 1
+
+
+def test_the_development_key_is_made_once(tmp_path: Path) -> None:
+    from backend.env import development_seed
+
+    path = tmp_path / ".transparency-dev-key"
+    seed = development_seed(path)
+    assert len(seed) == 32 and development_seed(path) == seed
+    assert path.stat().st_mode & 0o777 == 0o600 and list(tmp_path.iterdir()) == [path]
