@@ -2,12 +2,11 @@
 """Check the disclosure system's transparency log yourself: needs Python 3.9+ and `cryptography`.
 
     python verify_transparency.py https://SITE [--key NOTE_VERIFIER_KEY] [--record ID --version N] [--since SIZE]
-Verifies the newest signed tree head (Ed25519: JSON form and C2SP checkpoint note); with --record
-and --version, that the version's leaf is in that tree (RFC 9162 inclusion proof, leaf bytes hashed
-here); with --since, that the tree extends the signed tree of that size (consistency proof). --key
-pins the log's note verifier key (noted down earlier or got elsewhere); without it the key comes
-from the same server. Prints "yes" and exits 0 when all verifies, else "no: why" and exits 1.
-"""
+Verifies the newest signed tree head (Ed25519: JSON form and C2SP checkpoint note); with --record and
+--version, that the version's leaf is in that tree (RFC 9162 inclusion proof, leaf bytes hashed here);
+with --since, that the tree extends the signed tree of that size (consistency proof). --key pins the
+log's note verifier key (noted down earlier, or got elsewhere; else the server's own is used).
+Prints "yes" and exits 0 when all verifies, else "no: why" and exits 1."""
 import argparse
 import base64
 import hashlib
@@ -115,19 +114,21 @@ def main():
     size, root = head["tree_size"], base64.b64decode(head["root_hash"])
     print(f"signed tree head: {size} leaves, root {head['root_hash']}")
     if args.record is not None:
-        proof = get(args.server, "proof/inclusion/", record=args.record, version=args.version or 1, tree_size=size)
+        if args.version is None:
+            return "--record needs --version (the record page names it)"
+        proof = get(args.server, "proof/inclusion/", record=args.record, version=args.version, tree_size=size)
         if proof["leaf"] is None:  # the record left the public view: only its leaf hash is served
             digest, said = base64.b64decode(proof["leaf_hash"]), "content withheld, no longer public"
         else:
             leaf = base64.b64decode(proof["leaf"])
             shown, digest = json.loads(leaf), hashlib.sha256(b"\x00" + leaf).digest()
-            if (shown["record"], shown["version"]) != (args.record, args.version or 1):
+            if (shown["record"], shown["version"]) != (args.record, args.version):
                 return "the leaf is not that record version's"
             said = f"{shown['action']} at {shown['at']}"
         path = [base64.b64decode(h) for h in proof["audit_path"]]
         if not inclusion_ok(proof["leaf_index"], size, digest, path, root):
             return "the inclusion proof does not verify"
-        print(f"record {args.record} version {args.version or 1}: leaf {proof['leaf_index']} ({said}) is in the tree")
+        print(f"record {args.record} version {args.version}: leaf {proof['leaf_index']} ({said}) is in the tree")
     if args.since is not None:
         old = get(args.server, "sth/", tree_size=args.since)
         if not head_ok(old, keys, args.server):
@@ -137,7 +138,6 @@ def main():
         if not consistency_ok(args.since, size, base64.b64decode(old["root_hash"]), root, path):
             return "the tree is not consistent with the older head: something was altered or removed"
         print(f"the tree of {size} extends the signed tree of {args.since}: nothing was altered or removed")
-    return None
 
 
 if __name__ == "__main__":

@@ -500,6 +500,8 @@ def test_the_standalone_verifier_proves_every_kind_of_event(live_server: Any, cl
     assert head.tree_size == first.tree_size + 1
     wrong = Ed25519PrivateKey.generate()
     other = sel.note_verifier_key(settings.TRANSPARENCY_LOG_ORIGIN, _raw(wrong))
+    no_version = _verify(live_server.url, "--record", str(events["publish"][0]))
+    assert no_version.returncode == 1 and "--record needs --version" in no_version.stdout
     refused = _verify(live_server.url, "--key", other)
     assert refused.returncode == 1 and refused.stdout.splitlines()[-1].startswith("no:")
     # The log is altered: the verifier says no.
