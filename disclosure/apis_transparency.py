@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -58,8 +59,6 @@ class PublicKeys(_Log):
 
     @extend_schema(responses=s.PublicKeyOutput(many=True))
     def get(self, request: ApiRequest) -> Response:
-        from django.conf import settings
-
         origin = settings.TRANSPARENCY_LOG_ORIGIN
         return Response([{"key_id": key.key_id, "algorithm": "ed25519", "public_key": sel.b64(sel.spki_der(
             bytes(key.public_key))), "public_key_raw": sel.b64(key.public_key),
