@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from backend.admin import ReadOnlyAdmin
 from disclosure.models import (
@@ -24,6 +25,7 @@ from disclosure.models import (
     TransparencyKey,
     User,
 )
+from disclosure.selectors.transparency import b64, head_time
 from disclosure.services.agencies import agencies_load
 from disclosure.services.audit import audit_append
 from disclosure.services.users import membership_set
@@ -146,8 +148,19 @@ class FeedEventAdmin(ReadOnlyAdmin):
 class SignedTreeHeadAdmin(ReadOnlyAdmin):
     """The transparency log's signed tree heads (kept forever)."""
 
-    list_display = ["tree_size", "timestamp", "key", "origin"]
+    list_display = ["tree_size", "signed_timestamp", "key", "origin"]
     list_select_related = ["key"]
+    fields = ["tree_size", "signed_timestamp", "root_hash_base64", "key", "origin"]
+    readonly_fields = ["signed_timestamp", "root_hash_base64"]
+
+    @admin.display(description=_("timestamp"), ordering="timestamp")
+    def signed_timestamp(self, head: SignedTreeHead) -> str:
+        """The timestamp exactly as the API serves it and the signature covers it."""
+        return head_time(head.timestamp)
+
+    @admin.display(description=_("root hash"))
+    def root_hash_base64(self, head: SignedTreeHead) -> str:
+        return b64(head.root_hash)
 
 
 @admin.register(TransparencyKey)

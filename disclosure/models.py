@@ -796,14 +796,15 @@ class TransparencyKey(models.Model):
 
 
 class SignedTreeHead(models.Model):
-    """A signed tree head: the log's size and root hash at ``timestamp`` (milliseconds since the
-    epoch, as RFC 6962), signed twice with one key: ``signature`` over the canonical JSON
-    ``{key_id, root_hash, timestamp, tree_size}``, ``note_signature`` over the C2SP checkpoint text
-    (``origin``, size, root). Kept forever; one per (size, key). Append-only (triggers)."""
+    """A signed tree head: the log's size and root hash at ``timestamp`` (whole milliseconds; served
+    and signed as ISO 8601 in Asia/Shanghai, ``selectors.transparency.head_time``), signed twice with
+    one key: ``signature`` over the canonical JSON ``{key_id, root_hash, timestamp, tree_size}``,
+    ``note_signature`` over the C2SP checkpoint text (``origin``, size, root: no time). Kept forever;
+    one per (size, key). Append-only (triggers)."""
 
     tree_size = models.BigIntegerField(_("tree size"))
     root_hash = models.BinaryField(_("root hash"), max_length=32)
-    timestamp = models.BigIntegerField(_("timestamp (ms since 1970)"))
+    timestamp = models.DateTimeField(_("timestamp"))
     key = models.ForeignKey(TransparencyKey, on_delete=models.PROTECT, related_name="heads", db_column="key_id")
     signature = models.BinaryField(_("signature"), max_length=64)
     origin = models.CharField(_("checkpoint origin"), max_length=200)

@@ -416,7 +416,9 @@ class DeadlineInput(serializers.Serializer):
 class TreeHeadOutput(serializers.Serializer):
     tree_size = serializers.IntegerField()
     root_hash = serializers.CharField(help_text="base64 of the 32-byte RFC 9162 root hash")
-    timestamp = serializers.IntegerField(help_text="milliseconds since 1970-01-01 UTC")
+    timestamp = serializers.DateTimeField(help_text="when the head was signed: ISO 8601 in Asia/Shanghai with "
+                                          "milliseconds and the offset, e.g. 2026-12-06T21:30:00.123+08:00; "
+                                          "signed as this exact string")
     signature = serializers.CharField(help_text="base64 Ed25519 signature over the canonical JSON "
                                                 "{key_id, root_hash, timestamp, tree_size}")
     key_id = serializers.CharField(help_text="base64 SHA-256 of the key's DER SubjectPublicKeyInfo")

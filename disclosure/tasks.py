@@ -1,7 +1,7 @@
 """Thin Celery tasks: they call services and return plain data."""
 from celery import shared_task
 
-from disclosure.selectors.transparency import b64
+from disclosure.selectors.transparency import b64, head_time
 from disclosure.services.deadlines import records_recompute_provisional, requests_recompute_provisional
 from disclosure.services.expiry import records_expire
 from disclosure.services.transparency import tree_head_sign
@@ -39,4 +39,4 @@ def verify_audit() -> dict[str, object]:
 def sign_tree_head() -> dict[str, object]:
     """The daily signed tree head of the transparency log (idempotent for an unchanged tree)."""
     head = tree_head_sign()
-    return {"tree_size": head.tree_size, "root_hash": b64(head.root_hash), "timestamp": head.timestamp}
+    return {"tree_size": head.tree_size, "root_hash": b64(head.root_hash), "timestamp": head_time(head.timestamp)}

@@ -74,8 +74,8 @@ def head_ok(head, keys, base):
     raw = keys.get(head["key_id"])
     if raw is None:
         return False
-    signed = json.dumps({k: head[k] for k in ("key_id", "root_hash", "timestamp", "tree_size")},
-                        sort_keys=True, separators=(",", ":")).encode()
+    signed = json.dumps({k: head[k] for k in ("key_id", "root_hash", "timestamp", "tree_size")},  # the time as
+                        sort_keys=True, separators=(",", ":")).encode()  # served: "2026-12-06T21:30:00.123+08:00"
     public = Ed25519PublicKey.from_public_bytes(raw)
     public.verify(base64.b64decode(head["signature"]), signed)  # raises InvalidSignature
     note = get(base, "checkpoint", tree_size=head["tree_size"])
@@ -112,7 +112,7 @@ def main():
     if not head_ok(head, keys, args.server):
         return "the signed tree head does not verify with the log's key"
     size, root = head["tree_size"], base64.b64decode(head["root_hash"])
-    print(f"signed tree head: {size} leaves, root {head['root_hash']}")
+    print(f"signed tree head: {size} leaves, root {head['root_hash']}, signed {head['timestamp']}")
     if args.record is not None:
         if args.version is None:
             return "--record needs --version (the record page names it)"

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext as _
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Drawing, String
@@ -177,7 +177,7 @@ def monthly_report_pdf(content: ReportContent) -> bytes:
             "hash %(root)s (SHA-256, base64), signed %(at)s with key %(key)s. Keep it: anyone can check at any "
             "later time that the log still contains exactly these entries (%(url)s, \"How to verify\").") % {
             "size": formats.number_format(tree.tree_size), "root": tree.root_hash,
-            "at": formats.date_format(timezone.localtime(tree.signed_at), "Y-m-d H:i:s"), "key": tree.key_id,
+            "at": tree.timestamp, "key": tree.key_id,
             "url": f"{settings.SITE_URL.rstrip('/')}/transparency/"}, styles["body"]))
     doc.build(story)
     return out.getvalue()

@@ -39,7 +39,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -50,7 +50,7 @@ from django.db.models.functions import TruncMonth
 from backend.errors import NotVisible
 from disclosure.models import Agency, AuditChainHead, Record, RecordStatus, RollupSpan, RollupState, TimelinessRollup
 from disclosure.selectors.access import AUDIT, VIEW, User, agencies_for, covers_every_agency
-from disclosure.selectors.transparency import b64, head_newest
+from disclosure.selectors.transparency import b64, head_newest, head_time
 from disclosure.services.audit import GENESIS_HASH
 from reports import conf
 from reports.models import MonthlyReport, ReportStatus
@@ -577,7 +577,7 @@ class TreeHead:
 
     tree_size: int
     root_hash: str  # base64
-    signed_at: datetime
+    timestamp: str  # exactly as the API serves and the signature covers it (head_time)
     key_id: str
 
 
@@ -586,8 +586,7 @@ def tree_head_newest() -> TreeHead | None:
         head = head_newest()
     except NotVisible:
         return None
-    return TreeHead(head.tree_size, b64(head.root_hash), datetime.fromtimestamp(head.timestamp / 1000, tz=UTC),
-                    head.key_id)
+    return TreeHead(head.tree_size, b64(head.root_hash), head_time(head.timestamp), head.key_id)
 
 
 def audit_head() -> AuditHead:

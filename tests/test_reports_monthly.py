@@ -18,6 +18,7 @@ from pypdf import PdfReader
 
 from backend.pdf import CLOSING_PUNCTUATION
 from disclosure.models import AuditChainHead, AuditEntry, SignedTreeHead
+from disclosure.selectors.transparency import head_time
 from reports.models import MonthlyReport
 from tests.conftest import Staff, call_command_en
 from tests.test_audit_stats import Dataset, build
@@ -101,6 +102,8 @@ def test_command_makes_the_august_report(data: Dataset) -> None:
     tree = SignedTreeHead.objects.get()
     assert base64.b64encode(bytes(tree.root_hash)).decode() in squeezed and tree.key_id in squeezed
     assert f"{tree.tree_size}个条目" in squeezed
+    # Its time exactly as the API serves it and the signature covers it (Beijing time, milliseconds).
+    assert head_time(tree.timestamp) in squeezed and head_time(tree.timestamp).endswith("+08:00")
     # The overdue list names each overdue record with its agency; a published one is not listed.
     assert "案件ls3" not in squeezed
 

@@ -11,15 +11,18 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.conf import settings
 from django.db import connection, transaction
-from django.test import override_settings
+from django.test import Client, override_settings
 from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -284,6 +287,23 @@ def test_an_altered_node_is_detected_and_breaks_the_consistency_proof(clerk: Sta
 
 
 @pytest.mark.django_db
+def test_an_altered_head_time_is_detected(clerk: Staff, clock: Any) -> None:
+    """The time is signed: moved by one millisecond, the head no longer verifies; moved off the
+    millisecond grid, it cannot be a head this log signed."""
+    head = _signed_log(clerk, clock, 2)
+    field = SignedTreeHead._meta.get_field("timestamp")
+    assert head.timestamp == datetime(2026, 9, 29, 2, tzinfo=UTC)
+    later, off_grid = head.timestamp + timedelta(milliseconds=1), head.timestamp + timedelta(microseconds=1)
+    _tamper("UPDATE disclosure_signedtreehead SET timestamp = %s WHERE id = %s",
+            [field.get_db_prep_value(later, connection), head.pk])
+    assert _problems() == ["head of size 2 (2026-09-29T10:00:00.001+08:00): signature does not verify"]
+    _tamper("UPDATE disclosure_signedtreehead SET timestamp = %s WHERE id = %s",
+            [field.get_db_prep_value(off_grid, connection), head.pk])
+    assert _problems() == ["head of size 2 (2026-09-29T02:00:00.000001+00:00): timestamp is not in whole "
+                           "milliseconds, so not what was signed"]
+
+
+@pytest.mark.django_db
 def test_a_deleted_leaf_is_detected(clerk: Staff, clock: Any) -> None:
     _signed_log(clerk, clock)
     _tamper("DELETE FROM disclosure_transparencyleaf WHERE \"index\" = 2", [])
@@ -363,6 +383,70 @@ def test_the_checkpoint_is_a_c2sp_signed_note(clerk: Staff, clock: Any) -> None:
                         sort_keys=True, separators=(",", ":")).encode()
     Ed25519PublicKey.from_public_bytes(raw).verify(base64.b64decode(sth["signature"]), signed)
     assert sth["root_hash"] == root and sth["tree_size"] == 5
+
+
+def test_the_signed_head_message_is_these_exact_bytes() -> None:
+    """What the JSON signature covers, byte for byte: the timestamp is ISO 8601 in Asia/Shanghai with
+    exactly three decimals and the offset, whatever zone the stored datetime comes in."""
+    at = datetime(2026, 12, 6, 13, 30, 0, 123000, tzinfo=UTC)
+    message = sel.head_signed_json(key_id="a2V5", root_hash=bytes(range(32)), timestamp=at, tree_size=5)
+    assert message == (b'{"key_id":"a2V5","root_hash":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",'
+                       b'"timestamp":"2026-12-06T21:30:00.123+08:00","tree_size":5}')
+    assert sel.head_time(at.astimezone(ZoneInfo("America/New_York"))) == "2026-12-06T21:30:00.123+08:00"
+    # Whole seconds keep their three zeros; the day rolls over at Beijing midnight, not UTC's.
+    assert sel.head_time(datetime(2026, 12, 6, 16, 0, tzinfo=UTC)) == "2026-12-07T00:00:00.000+08:00"
+    with pytest.raises(ValueError):
+        sel.head_time(at.replace(microsecond=123456))  # a stored time is whole milliseconds: never rounded
+    with pytest.raises(ValueError):
+        sel.head_time(at.replace(tzinfo=None))  # naive
+    # The fixed offset is the project's zone (Asia/Shanghai has no daylight saving).
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    for month in range(1, 13):
+        moment = datetime(2026, month, 1, tzinfo=UTC)
+        assert ZoneInfo(settings.TIME_ZONE).utcoffset(moment) == sel.HEAD_TIME_ZONE.utcoffset(moment)
+    # A new head's time: cut (not rounded) to the millisecond, strictly after the newest head's.
+    now = at.replace(microsecond=123999)
+    assert sel.head_time_next(now=now, newest=None) == at
+    assert sel.head_time_next(now=now, newest=at) == at + timedelta(milliseconds=1)
+    assert sel.head_time_next(now=now, newest=at + timedelta(seconds=5)) == at + timedelta(seconds=5, milliseconds=1)
+
+
+@pytest.mark.django_db
+def test_the_served_head_time_is_signed_stored_and_shown_exactly(clerk: Staff, superuser: Any) -> None:
+    """Through the database (SQLite's text, PostgreSQL's timestamptz) and the API, the signed string
+    comes back byte for byte; two heads within one millisecond keep their order."""
+    with time_machine.travel(datetime(2026, 12, 6, 13, 30, 0, 123456, tzinfo=UTC), tick=False):
+        _publish(clerk.client(), title="案件一")
+        first = tree_head_sign()
+        _publish(clerk.client(), title="案件二")
+        second = tree_head_sign()
+    assert sel.head_time(first.timestamp) == "2026-12-06T21:30:00.123+08:00"
+    assert sel.head_time(second.timestamp) == "2026-12-06T21:30:00.124+08:00"
+    stored = SignedTreeHead.objects.select_related("key").get(pk=second.pk)
+    assert stored.timestamp == second.timestamp and stored.timestamp.microsecond == 124000
+    sth = APIClient().get("/api/v1/transparency/sth/").json()
+    assert sth["timestamp"] == "2026-12-06T21:30:00.124+08:00" and sth["tree_size"] == 2
+    exact = (f'{{"key_id":"{stored.key_id}","root_hash":"{sth["root_hash"]}",'
+             '"timestamp":"2026-12-06T21:30:00.124+08:00","tree_size":2}').encode()
+    assert sel.head_signed_json(key_id=stored.key_id, root_hash=bytes(stored.root_hash), timestamp=stored.timestamp,
+                                tree_size=2) == exact
+    raw = bytes(stored.key.public_key)
+    Ed25519PublicKey.from_public_bytes(raw).verify(base64.b64decode(sth["signature"]), exact)
+    older = APIClient().get("/api/v1/transparency/sth/?tree_size=1").json()
+    assert older["timestamp"] == "2026-12-06T21:30:00.123+08:00"
+    # The checkpoint carries no time (C2SP tlog-checkpoint: origin, size, root).
+    note = APIClient().get("/api/v1/transparency/checkpoint").content.decode()
+    assert "2026" not in note.partition("\n\n")[0]
+    # The OpenAPI schema documents it as a date-time.
+    schema = APIClient().get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    assert schema["components"]["schemas"]["TreeHeadOutput"]["properties"]["timestamp"]["format"] == "date-time"
+    # The admin shows the exact string.
+    admin = Client()
+    admin.force_login(superuser)
+    assert "2026-12-06T21:30:00.124+08:00" in admin.get("/admin/disclosure/signedtreehead/").content.decode()
+    detail = admin.get(f"/admin/disclosure/signedtreehead/{stored.pk}/change/").content.decode()
+    assert "2026-12-06T21:30:00.124+08:00" in detail and sth["root_hash"] in detail
+    assert tlog_verify(progress=False).ok
 
 
 @pytest.mark.django_db
@@ -495,6 +579,7 @@ def test_the_standalone_verifier_proves_every_kind_of_event(live_server: Any, cl
         assert result.returncode == 0 and result.stdout.strip().endswith("yes"), (action, result.stdout,
                                                                                   result.stderr)
         assert f"record {record} version {version}: leaf" in result.stdout
+        assert f"signed {sel.head_time(head.timestamp)}" in result.stdout
         # An expired record left the public view: its leaves' bytes are withheld, their hashes still prove.
         assert ("content withheld" in result.stdout) == (action in {"expire"} or record == events["expire"][0])
     assert head.tree_size == first.tree_size + 1
@@ -530,7 +615,8 @@ def test_the_commands_and_the_daily_job(clerk: Staff, clock: Any) -> None:
     assert first["tree_size"] == 1 and sign_tree_head() == first  # idempotent for an unchanged tree
     out = io.StringIO()
     call_command_en("transparency_sign", stdout=out)
-    assert f"tree_size=1 root_hash={first['root_hash']}" in out.getvalue()
+    assert first["timestamp"] == "2026-09-29T10:00:00.000+08:00"
+    assert f"tree_size=1 root_hash={first['root_hash']} timestamp={first['timestamp']} " in out.getvalue()
     assert out.getvalue().splitlines()[-1].startswith("\u2014 ")
     out = io.StringIO()
     call_command_en("transparency_verify", "--no-progress", stdout=out)

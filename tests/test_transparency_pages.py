@@ -46,6 +46,10 @@ def test_the_page_shows_the_head_keys_and_how_to_verify(clerk: Staff, client: Cl
     assert "透明日志" in page and base64.b64encode(bytes(head.root_hash)).decode() in page
     assert "\u2014 " in page and "verify_transparency.py" in page and "--key " in page
     assert "/api/v1/transparency/proof/consistency/" in page
+    # The signing time readable in Beijing time; the exact signed string in the machine-readable attribute.
+    assert '<time datetime="2026-09-29T10:00:00.000+08:00" id="signed-at">2026-09-29 10:00:00</time>' in page
+    # (UTC in Python: the page shows it in Beijing time.)
+    assert head.timestamp.isoformat(timespec="milliseconds").endswith("02:00:00.000+00:00")
     english = client.get("/transparency/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "How to verify, step by step" in english and "Current signed tree head" in english
     verifier = client.get("/transparency/verify_transparency.py")

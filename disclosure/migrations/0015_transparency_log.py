@@ -79,7 +79,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('tree_size', models.BigIntegerField(verbose_name='tree size')),
                 ('root_hash', models.BinaryField(max_length=32, verbose_name='root hash')),
-                ('timestamp', models.BigIntegerField(verbose_name='timestamp (ms since 1970)')),
+                ('timestamp', models.DateTimeField(verbose_name='timestamp')),
                 ('signature', models.BinaryField(max_length=64, verbose_name='signature')),
                 ('origin', models.CharField(max_length=200, verbose_name='checkpoint origin')),
                 ('note_signature', models.BinaryField(max_length=64, verbose_name='checkpoint signature')),

@@ -6,7 +6,7 @@ when it was written; nothing here reads a record's raw text.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -134,7 +134,7 @@ def _head_context(head: SignedTreeHead | None) -> dict[str, Any] | None:
     if head is None:
         return None
     return {"tree_size": head.tree_size, "root_hash": tlog.b64(head.root_hash), "key_id": head.key_id,
-            "signed_at": datetime.fromtimestamp(head.timestamp / 1000, tz=UTC),
+            "signed_at": head.timestamp, "timestamp": tlog.head_time(head.timestamp),
             "checkpoint": tlog.checkpoint_text(head)}
 
 

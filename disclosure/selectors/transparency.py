@@ -7,6 +7,7 @@ of the log; nothing is recomputed from the leaves.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -218,9 +219,31 @@ def heads_all() -> list[SignedTreeHead]:
     return list(SignedTreeHead.objects.select_related("key").order_by("tree_size", "timestamp"))
 
 
-def head_signed_json(*, key_id: str, root_hash: bytes, timestamp: int, tree_size: int) -> bytes:
-    """The bytes ``signature`` covers: canonical JSON of the head's four fields."""
-    return canonical_json({"key_id": key_id, "root_hash": b64(root_hash), "timestamp": timestamp,
+# The log's time zone: Asia/Shanghai (China Standard Time: UTC+08:00, no daylight saving since 1991),
+# written as the fixed offset so the bytes a head's signature covers never depend on the tz database.
+HEAD_TIME_ZONE = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+
+
+def head_time(at: dt.datetime) -> str:
+    """A head's timestamp as served and signed, the one place the string is made: ISO 8601 in
+    Asia/Shanghai with milliseconds and the offset, e.g. ``2026-12-06T21:30:00.123+08:00``.
+    Stored timestamps are whole milliseconds (``head_time_next``), so nothing is rounded here."""
+    if at.tzinfo is None or at.microsecond % 1000:
+        raise ValueError(f"a head's timestamp is an aware datetime in whole milliseconds, not {at!r}")
+    return at.astimezone(HEAD_TIME_ZONE).isoformat(timespec="milliseconds")
+
+
+def head_time_next(*, now: dt.datetime, newest: dt.datetime | None) -> dt.datetime:
+    """The timestamp of a new head: ``now`` cut to whole milliseconds, and strictly after the newest
+    head's (two heads signed within one millisecond, or a clock set back, still keep their order)."""
+    now = now.replace(microsecond=now.microsecond - now.microsecond % 1000)
+    return now if newest is None or now > newest else newest + dt.timedelta(milliseconds=1)
+
+
+def head_signed_json(*, key_id: str, root_hash: bytes, timestamp: dt.datetime, tree_size: int) -> bytes:
+    """The bytes ``signature`` covers: canonical JSON of the head's four fields, the timestamp as
+    ``head_time`` writes it."""
+    return canonical_json({"key_id": key_id, "root_hash": b64(root_hash), "timestamp": head_time(timestamp),
                            "tree_size": tree_size}).encode("utf-8")
 
 
@@ -239,7 +262,7 @@ def checkpoint_text(head: SignedTreeHead) -> str:
 
 def head_json(head: SignedTreeHead) -> dict[str, object]:
     """The API's form of a head (hashes and signatures in base64)."""
-    return {"tree_size": head.tree_size, "root_hash": b64(head.root_hash), "timestamp": head.timestamp,
+    return {"tree_size": head.tree_size, "root_hash": b64(head.root_hash), "timestamp": head_time(head.timestamp),
             "signature": b64(head.signature), "key_id": head.key_id}
 
 

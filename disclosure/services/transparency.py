@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -178,7 +177,7 @@ def tree_head_sign(*, private_key: Ed25519PrivateKey | None = None, origin: str 
         return existing
     root = sel.tree_root(size)
     newest = SignedTreeHead.objects.order_by("-timestamp").values_list("timestamp", flat=True).first()
-    timestamp = max(time.time_ns() // 1_000_000, (newest or 0) + 1)  # strictly increasing
+    timestamp = sel.head_time_next(now=timezone.now(), newest=newest)
     signature = private_key.sign(sel.head_signed_json(key_id=key.key_id, root_hash=root, timestamp=timestamp,
                                                       tree_size=size))
     note_signature = private_key.sign(sel.checkpoint_body(origin=origin, tree_size=size, root_hash=root)
@@ -313,7 +312,11 @@ def tlog_verify(*, progress: bool = True, chunk: int = 2000,
 def _check_heads(report: Report, heads: list[SignedTreeHead], roots: dict[int, bytes], size: int) -> None:
     for head in heads:
         report.heads += 1
-        where = f"head of size {head.tree_size} ({head.timestamp})"
+        try:
+            when: str | None = sel.head_time(head.timestamp)
+        except ValueError:  # not whole milliseconds: no head this log signed
+            when = None
+        where = f"head of size {head.tree_size} ({when or head.timestamp.isoformat()})"
         public_key = bytes(head.key.public_key)
         if sel.key_id_of(public_key) != head.key_id:
             report.problems.append(f"{where}: key id does not match its public key")
@@ -322,9 +325,10 @@ def _check_heads(report: Report, heads: list[SignedTreeHead], roots: dict[int, b
             report.problems.append(f"{where}: larger than the log ({size} leaves)")
         elif roots.get(head.tree_size) != root:
             report.problems.append(f"{where}: root hash differs from the tree recomputed from the leaves")
-        message = sel.head_signed_json(key_id=head.key_id, root_hash=root, timestamp=head.timestamp,
-                                       tree_size=head.tree_size)
-        if not _verify_signature(public_key, bytes(head.signature), message):
+        if when is None:
+            report.problems.append(f"{where}: timestamp is not in whole milliseconds, so not what was signed")
+        elif not _verify_signature(public_key, bytes(head.signature), sel.head_signed_json(
+                key_id=head.key_id, root_hash=root, timestamp=head.timestamp, tree_size=head.tree_size)):
             report.problems.append(f"{where}: signature does not verify")
         body = sel.checkpoint_body(origin=head.origin, tree_size=head.tree_size, root_hash=root).encode("utf-8")
         if not _verify_signature(public_key, bytes(head.note_signature), body):

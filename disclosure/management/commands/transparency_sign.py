@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from disclosure.selectors.transparency import b64, checkpoint_text
+from disclosure.selectors.transparency import b64, checkpoint_text, head_time
 from disclosure.services.transparency import tree_head_sign
 
 
@@ -17,5 +17,5 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         head = tree_head_sign()
         self.stdout.write(f"tree_size={head.tree_size} root_hash={b64(head.root_hash)} "
-                          f"timestamp={head.timestamp} key_id={head.key_id}")
+                          f"timestamp={head_time(head.timestamp)} key_id={head.key_id}")
         self.stdout.write(checkpoint_text(head), ending="")
