@@ -1,7 +1,9 @@
 """Read configuration from the environment, failing loudly on a bad value (12-factor)."""
 from __future__ import annotations
 
+import base64
 import os
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -66,3 +68,40 @@ def env_url(name: str, default: str = "") -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ImproperlyConfigured(f"{name} must be an http:// or https:// URL, got {raw!r}")
     return raw
+
+
+def env_ed25519_seed(name: str) -> bytes | None:
+    """An Ed25519 private key given as the standard base64 of its 32-byte seed (what
+    ``manage.py transparency_keygen`` prints); None when unset."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        seed = base64.b64decode(raw, validate=True)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be the base64 of a 32-byte Ed25519 seed: {exc}") from exc
+    if len(seed) != 32:
+        raise ImproperlyConfigured(f"{name} must be the base64 of a 32-byte Ed25519 seed, got {len(seed)} bytes")
+    return seed
+
+
+def development_seed(path: Path) -> bytes:
+    """A development-only secret of 32 random bytes, made once into ``path`` (gitignored, mode
+    0600) and read from it afterwards, so that heads signed yesterday still verify today. Written
+    to a temporary file and linked into place, so a process starting at the same moment reads the
+    whole key or makes none."""
+    if not path.exists():
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(base64.b64encode(os.urandom(32)).decode() + "\n")
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        finally:
+            temporary.unlink()
+    seed = base64.b64decode(path.read_text().strip())
+    if len(seed) != 32:
+        raise ImproperlyConfigured(f"{path} does not hold a base64 32-byte seed; delete it to make a new one")
+    return seed

@@ -68,4 +68,11 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(minute=50, hour=3),
         "options": _limits(expires=3 * 3600, time_limit=3600),
     },
+    "sign-tree-head": {
+        # The transparency log's daily signed tree head (README "Transparency log"), after the
+        # night's expiries are logged; idempotent when the log has not grown.
+        "task": "disclosure.sign_tree_head",
+        "schedule": crontab(minute=10, hour=1),
+        "options": _limits(expires=6 * 3600, time_limit=600),
+    },
 }

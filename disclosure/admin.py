@@ -23,10 +23,13 @@ from disclosure.models import (
     FeedPush,
     Record,
     RecordVersion,
+    SignedTreeHead,
     StaffMembership,
+    TransparencyKey,
     User,
 )
 from disclosure.selectors.feed_push import feed_push_status
+from disclosure.selectors.transparency import b64, head_time
 from disclosure.services.agencies import agencies_load
 from disclosure.services.audit import audit_append
 from disclosure.services.feed_push import feed_push_reset
@@ -187,6 +190,32 @@ class FeedPushAdmin(ReadOnlyAdmin):
     def reset_backoff(self, request: HttpRequest, queryset: QuerySet[FeedPush]) -> None:
         feed_push_reset(actor=request.user)  # type: ignore[arg-type]
         self.message_user(request, gettext("The backoff is cleared: delivery is retried now."))
+
+
+@admin.register(SignedTreeHead)
+class SignedTreeHeadAdmin(ReadOnlyAdmin):
+    """The transparency log's signed tree heads (kept forever)."""
+
+    list_display = ["tree_size", "signed_timestamp", "key", "origin"]
+    list_select_related = ["key"]
+    fields = ["tree_size", "signed_timestamp", "root_hash_base64", "key", "origin"]
+    readonly_fields = ["signed_timestamp", "root_hash_base64"]
+
+    @admin.display(description=_("timestamp"), ordering="timestamp")
+    def signed_timestamp(self, head: SignedTreeHead) -> str:
+        """The timestamp exactly as the API serves it and the signature covers it."""
+        return head_time(head.timestamp)
+
+    @admin.display(description=_("root hash"))
+    def root_hash_base64(self, head: SignedTreeHead) -> str:
+        return b64(head.root_hash)
+
+
+@admin.register(TransparencyKey)
+class TransparencyKeyAdmin(ReadOnlyAdmin):
+    """Every key that has signed a tree head (a rotated-out key stays: its heads still verify)."""
+
+    list_display = ["key_id", "first_used"]
 
 
 @admin.register(User)

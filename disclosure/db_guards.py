@@ -1,4 +1,5 @@
-"""Database triggers that make versions, audit entries and feed events append-only, on SQLite and PostgreSQL.
+"""Database triggers that make versions, audit entries, feed events and the transparency log
+append-only, on SQLite and PostgreSQL.
 
 The application never updates or deletes these rows; the triggers make sure nothing else does
 either without first dropping them (which needs the schema owner, and which the hash chain that
@@ -8,7 +9,10 @@ from __future__ import annotations
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-GUARDED_TABLES = ("disclosure_recordversion", "disclosure_auditentry", "disclosure_feedevent")
+GUARDED_TABLES = ("disclosure_recordversion", "disclosure_auditentry", "disclosure_feedevent",
+                  # the transparency log (migration 0015): leaves, subtree hashes, keys, signed heads
+                  "disclosure_transparencyleaf", "disclosure_transparencynode", "disclosure_transparencykey",
+                  "disclosure_signedtreehead")
 
 
 def _sqlite_statements(table: str) -> list[str]:

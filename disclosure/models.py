@@ -765,3 +765,86 @@ class BackfillItem(models.Model):
 
     def __str__(self) -> str:
         return self.external_id
+
+
+# -- the public transparency log (RFC 9162 Merkle tree over the feed) ------------------------------
+class TransparencyLeaf(models.Model):
+    """One feed event as the public saw it when it was appended: ``content`` is the canonical JSON
+    (``backend.canonical``) of the event's public projection, frozen in the event's transaction;
+    ``hash`` is RFC 9162's leaf hash ``SHA-256(0x00 ‖ content)``. ``index`` is the event's position
+    minus one: the log has one leaf per feed event, in feed order. Append-only (triggers)."""
+
+    index = models.BigIntegerField(_("leaf index"), primary_key=True)
+    event = models.OneToOneField(FeedEvent, on_delete=models.PROTECT, related_name="leaf", db_column="position")
+    content = models.BinaryField(_("leaf bytes"))
+    hash = models.BinaryField(_("leaf hash"), max_length=32)
+
+    class Meta:
+        verbose_name = _("transparency log leaf")
+        verbose_name_plural = _("transparency log leaves")
+        ordering = ["index"]
+
+    def __str__(self) -> str:
+        return f"leaf {self.index}"
+
+
+class TransparencyNode(models.Model):
+    """The hash of one completed perfect subtree of the log: ``2^level`` leaves from leaf
+    ``index · 2^level`` (level ≥ 1; leaves keep their own hash). Written once, by the append that
+    completes it; ``key`` is ``merkle.node_key(level, index)``. Append-only (triggers)."""
+
+    key = models.BigIntegerField(_("key"), primary_key=True)
+    level = models.PositiveSmallIntegerField(_("level"))
+    index = models.BigIntegerField(_("index"))
+    hash = models.BinaryField(_("hash"), max_length=32)
+
+    class Meta:
+        verbose_name = _("transparency log node")
+        verbose_name_plural = _("transparency log nodes")
+
+    def __str__(self) -> str:
+        return f"node {self.level}/{self.index}"
+
+
+class TransparencyKey(models.Model):
+    """Every Ed25519 public key that has signed a tree head, kept forever so that heads signed
+    before a key rotation stay verifiable. ``key_id`` is base64(SHA-256(DER SubjectPublicKeyInfo)),
+    the RFC 6962 log id of the key. Append-only (triggers)."""
+
+    key_id = models.CharField(_("key id"), max_length=44, primary_key=True)
+    public_key = models.BinaryField(_("public key (32 bytes)"), max_length=32)
+    first_used = models.DateTimeField(_("first used"))
+
+    class Meta:
+        verbose_name = _("transparency signing key")
+        verbose_name_plural = _("transparency signing keys")
+        ordering = ["first_used"]
+
+    def __str__(self) -> str:
+        return self.key_id
+
+
+class SignedTreeHead(models.Model):
+    """A signed tree head: the log's size and root hash at ``timestamp`` (whole milliseconds; served
+    and signed as ISO 8601 in Asia/Shanghai, ``selectors.transparency.head_time``), signed twice with
+    one key: ``signature`` over the canonical JSON ``{key_id, root_hash, timestamp, tree_size}``,
+    ``note_signature`` over the C2SP checkpoint text (``origin``, size, root: no time). Kept forever;
+    one per (size, key). Append-only (triggers)."""
+
+    tree_size = models.BigIntegerField(_("tree size"))
+    root_hash = models.BinaryField(_("root hash"), max_length=32)
+    timestamp = models.DateTimeField(_("timestamp"))
+    key = models.ForeignKey(TransparencyKey, on_delete=models.PROTECT, related_name="heads", db_column="key_id")
+    signature = models.BinaryField(_("signature"), max_length=64)
+    origin = models.CharField(_("checkpoint origin"), max_length=200)
+    note_signature = models.BinaryField(_("checkpoint signature"), max_length=64)
+
+    class Meta:
+        verbose_name = _("signed tree head")
+        verbose_name_plural = _("signed tree heads")
+        ordering = ["-tree_size", "-timestamp"]
+        constraints = [models.UniqueConstraint(fields=["tree_size", "key"], name="sth_one_per_size_and_key")]
+        indexes = [models.Index(fields=["-tree_size", "-timestamp"], name="sth_newest")]
+
+    def __str__(self) -> str:
+        return f"tree head {self.tree_size}"

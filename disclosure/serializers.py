@@ -410,3 +410,48 @@ DEADLINE_KINDS = [*RecordKind.choices, (QUERY_REPLY, _("Reply to a query (Art. 1
 class DeadlineInput(serializers.Serializer):
     kind = _choice(DEADLINE_KINDS, _("deadline kind"))
     date = serializers.DateField(input_formats=["iso-8601"])
+
+
+# -- the transparency log (documentation of the public API's bodies) ------------------------------
+class TreeHeadOutput(serializers.Serializer):
+    tree_size = serializers.IntegerField()
+    root_hash = serializers.CharField(help_text="base64 of the 32-byte RFC 9162 root hash")
+    timestamp = serializers.DateTimeField(help_text="when the head was signed: ISO 8601 in Asia/Shanghai with "
+                                          "milliseconds and the offset, e.g. 2026-12-06T21:30:00.123+08:00; "
+                                          "signed as this exact string")
+    signature = serializers.CharField(help_text="base64 Ed25519 signature over the canonical JSON "
+                                                "{key_id, root_hash, timestamp, tree_size}")
+    key_id = serializers.CharField(help_text="base64 SHA-256 of the key's DER SubjectPublicKeyInfo")
+
+
+class PublicKeyOutput(serializers.Serializer):
+    key_id = serializers.CharField()
+    algorithm = serializers.CharField()
+    public_key = serializers.CharField(help_text="base64 DER SubjectPublicKeyInfo")
+    public_key_raw = serializers.CharField(help_text="base64 of the 32-byte Ed25519 public key")
+    note_verifier_key = serializers.CharField(help_text="C2SP signed-note verifier key")
+    first_used = serializers.DateTimeField()
+
+
+class LeafOutput(serializers.Serializer):
+    index = serializers.IntegerField()
+    position = serializers.IntegerField(help_text="the feed position (index + 1)")
+    record = serializers.IntegerField()
+    version = serializers.IntegerField()
+    leaf = serializers.CharField(allow_null=True, help_text="base64 of the leaf bytes (canonical JSON); null once "
+                                 "the record has left the public view")
+    leaf_hash = serializers.CharField(help_text="base64 SHA-256(0x00 ‖ leaf)")
+
+
+class InclusionOutput(serializers.Serializer):
+    leaf_index = serializers.IntegerField()
+    tree_size = serializers.IntegerField()
+    audit_path = serializers.ListField(child=serializers.CharField())
+    leaf = serializers.CharField(allow_null=True, help_text="null once the record has left the public view")
+    leaf_hash = serializers.CharField()
+
+
+class ConsistencyOutput(serializers.Serializer):
+    first = serializers.IntegerField()
+    second = serializers.IntegerField()
+    proof = serializers.ListField(child=serializers.CharField())

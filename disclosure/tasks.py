@@ -1,9 +1,11 @@
 """Thin Celery tasks: they call services and return plain data."""
 from celery import shared_task
 
+from disclosure.selectors.transparency import b64, head_time
 from disclosure.services.deadlines import records_recompute_provisional, requests_recompute_provisional
 from disclosure.services.expiry import records_expire
 from disclosure.services.feed_push import feed_push_deliver
+from disclosure.services.transparency import tree_head_sign
 from disclosure.services.verification import audit_verify
 
 
@@ -52,3 +54,10 @@ def push_feed() -> dict[str, object]:
     elif run.retry_in is not None:
         push_feed.apply_async(countdown=run.retry_in + PUSH_RETRY_MARGIN_SECONDS)
     return run.as_dict()
+
+
+@shared_task(name="disclosure.sign_tree_head", acks_late=True, time_limit=600, soft_time_limit=540)
+def sign_tree_head() -> dict[str, object]:
+    """The daily signed tree head of the transparency log (idempotent for an unchanged tree)."""
+    head = tree_head_sign()
+    return {"tree_size": head.tree_size, "root_hash": b64(head.root_hash), "timestamp": head_time(head.timestamp)}

@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from disclosure import apis, apis_public
+from disclosure import apis_transparency as tlog
 
 router = SimpleRouter()
 router.register("records", apis.RecordViewSet, basename="record")
@@ -20,6 +21,12 @@ urlpatterns = [
     path("public/requests/<str:code>/reply.pdf", apis_public.PublicReplyPdf.as_view(), name="public-reply-pdf"),
     path("public/deadline/", apis_public.DeadlineCalculator.as_view(), name="public-deadline"),
     path("feed/", apis_public.Feed.as_view(), name="feed"),
+    path("transparency/sth/", tlog.TreeHead.as_view(), name="transparency-sth"),
+    path("transparency/public-keys/", tlog.PublicKeys.as_view(), name="transparency-public-keys"),
+    path("transparency/leaves/", tlog.Leaves.as_view(), name="transparency-leaves"),
+    path("transparency/proof/inclusion/", tlog.InclusionProof.as_view(), name="transparency-inclusion"),
+    path("transparency/proof/consistency/", tlog.ConsistencyProof.as_view(), name="transparency-consistency"),
+    path("transparency/checkpoint", tlog.Checkpoint.as_view(), name="transparency-checkpoint"),
     # API.md names the letter without a trailing slash; the router would add one.
     path("requests/<str:pk>/reply.pdf", apis_public.RequestViewSet.as_view({"get": "reply_pdf"}),
          name="request-reply-pdf"),

@@ -5,6 +5,7 @@ import io
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.utils import formats
 from django.utils.translation import gettext as _
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
@@ -166,5 +167,17 @@ def monthly_report_pdf(content: ReportContent) -> bytes:
         "When this report was made the audit trail ended at entry %(id)s with hash %(hash)s. Keep this line "
         "outside the system: manage.py verify_audit checks the trail against it.") % {
         "id": content.head.entry_id, "hash": content.head.hash}, styles["body"]))
+    story.append(ChineseParagraph(_("Transparency log"), styles["h2"]))
+    tree = content.tree_head
+    if tree is None:
+        story.append(ChineseParagraph(_("No tree head has been signed yet."), styles["body"]))
+    else:
+        story.append(ChineseParagraph(_(
+            "Signed tree head of the public transparency log when this report was made: %(size)s entries, root "
+            "hash %(root)s (SHA-256, base64), signed %(at)s with key %(key)s. Keep it: anyone can check at any "
+            "later time that the log still contains exactly these entries (%(url)s, \"How to verify\").") % {
+            "size": formats.number_format(tree.tree_size), "root": tree.root_hash,
+            "at": tree.timestamp, "key": tree.key_id,
+            "url": f"{settings.SITE_URL.rstrip('/')}/transparency/"}, styles["body"]))
     doc.build(story)
     return out.getvalue()

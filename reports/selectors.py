@@ -47,8 +47,10 @@ from django.db import connection
 from django.db.models import BigIntegerField, Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import Cast, TruncMonth
 
+from backend.errors import NotVisible
 from disclosure.models import Agency, AuditChainHead, Record, RecordStatus, RollupSpan, RollupState, TimelinessRollup
 from disclosure.selectors.access import AUDIT, VIEW, User, agencies_for, covers_every_agency
+from disclosure.selectors.transparency import b64, head_newest, head_time
 from disclosure.services.audit import GENESIS_HASH
 from reports import conf
 from reports.models import MonthlyReport, ReportStatus
@@ -598,6 +600,26 @@ class ReportContent:
     overdue_count: int
     head: AuditHead
     min_to_rank: int
+    tree_head: TreeHead | None = None
+
+
+@dataclass(frozen=True)
+class TreeHead:
+    """The transparency log's newest signed tree head when the report was made: printed, it lets
+    anyone later prove (consistency proof) that the log was only appended to since."""
+
+    tree_size: int
+    root_hash: str  # base64
+    timestamp: str  # exactly as the API serves and the signature covers it (head_time)
+    key_id: str
+
+
+def tree_head_newest() -> TreeHead | None:
+    try:
+        head = head_newest()
+    except NotVisible:
+        return None
+    return TreeHead(head.tree_size, b64(head.root_hash), head_time(head.timestamp), head.key_id)
 
 
 def audit_head() -> AuditHead:
@@ -618,5 +640,5 @@ def monthly_report_content(*, month: date, today: date) -> ReportContent:
         ranking=ranking(stats.for_agencies(ranking_units(scope, None))),
         agencies=stats.for_agencies(scope.agencies),
         overdue=list(overdue[:limit]), overdue_count=overdue.count(), head=audit_head(),
-        min_to_rank=conf.min_records_to_rank(),
+        min_to_rank=conf.min_records_to_rank(), tree_head=tree_head_newest(),
     )

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from backend.errors import ApplicationError
 from disclosure.models import Role, StaffMembership, User
 from disclosure.services.audit import audit_append
+from disclosure.services.transparency import tree_head_sign
 from reports import conf
 from reports.exports import csv_bytes, xlsx_bytes
 from reports.models import MonthlyReport, ReportAction, ReportStatus
@@ -144,6 +145,7 @@ def monthly_report_generate(
     step = progress or (lambda _key: None)
     try:
         with translation.override(settings.LANGUAGE_CODE):
+            tree_head_sign()  # the report prints the log's head as of now (idempotent for an unchanged log)
             content = monthly_report_content(month=month, today=today)
             step("statistics")
             label = f"{month:%Y-%m}"

@@ -8,7 +8,7 @@ from disclosure.models import User
 
 READ_ONLY = ["disclosure/record", "disclosure/recordversion", "disclosure/auditentry", "disclosure/citizenrequest",
              "disclosure/feedevent", "scheduler/notice", "scheduler/sweeprun", "inspections/draw",
-             "reports/monthlyreport"]
+             "reports/monthlyreport", "disclosure/signedtreehead", "disclosure/transparencykey"]
 
 
 @pytest.mark.django_db

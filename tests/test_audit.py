@@ -137,7 +137,9 @@ class TestVerifyAudit:
     def test_deleted_version_is_named(self, history: list[int]) -> None:
         version = RecordVersion.objects.get(record_id=history[1], number=2)
         remove_guards(connection)
-        # A forger deletes the feed events that point at the version too.
+        # A forger deletes the feed events that point at the version too (and their log leaves).
+        raw("DELETE FROM disclosure_transparencyleaf WHERE position IN "
+            "(SELECT position FROM disclosure_feedevent WHERE version_id = %s)", [version.pk])
         raw("DELETE FROM disclosure_feedevent WHERE version_id = %s", [version.pk])
         raw("DELETE FROM disclosure_recordversion WHERE id = %s", [version.pk])
         code, output = verify()

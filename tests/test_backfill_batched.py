@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Callable
 from datetime import date
@@ -35,6 +36,8 @@ from disclosure.models import (
     RecordVersion,
     RollupSpan,
     TimelinessRollup,
+    TransparencyLeaf,
+    TransparencyNode,
     User,
 )
 from disclosure.services import backfill
@@ -152,6 +155,15 @@ def capture() -> tuple[dict[str, Any], dict[str, Any]]:
         audit.append(r)
     feed = [r | {"record_id": rid(r["record_id"]), "version_id": version_keys[r["version_id"]]}
             for r in _rows(FeedEvent, "position")]
+    # The transparency log: each leaf's bytes parsed, ids by rank; its hash and the subtree hashes
+    # cover the ids, so they are compared apart ("raw"), with the audit chain's.
+    leaves = []
+    for r in _rows(TransparencyLeaf, "index", ("hash",)):
+        shown = json.loads(bytes(r.pop("content")))
+        shown |= {"record": rid(shown["record"]), "payload": payload(shown["payload"]) if "kind" in shown["payload"]
+                  else shown["payload"] | {"id": rid(shown["payload"]["id"])}}
+        leaves.append(r | {"content": shown})
+    nodes = [(r["key"], r["level"], r["index"]) for r in _rows(TransparencyNode, "key", ("hash",))]
     public = []
     for r in _rows(PublicRecord, "record_id"):
         r |= {"record_id": rid(r["record_id"]), "task": rid(r["task"]),
@@ -159,6 +171,7 @@ def capture() -> tuple[dict[str, Any], dict[str, Any]]:
         public.append(r)
     state: dict[str, Any] = {
         "records": records, "versions": versions, "audit": audit, "feed": feed, "public": public,
+        "leaves": leaves, "nodes": nodes,
         "batches": _rows(BackfillBatch, "id", ("id",)),
         "items": sorted((r["external_id"], ("batch", batch_ids[r["batch_id"]]), rid(r["record_id"]))
                         for r in BackfillItem.objects.values()),
@@ -170,7 +183,9 @@ def capture() -> tuple[dict[str, Any], dict[str, Any]]:
     raw = {"ids": (sorted(record_ids), sorted(batch_ids)),
            "hashes": list(AuditEntry.objects.order_by("id").values_list("id", "prev_hash", "hash")),
            "digests": sorted(RecordVersion.objects.values_list("record_id", "number", "digest")),
-           "head": list(AuditChainHead.objects.values_list("last_hash", flat=True))}
+           "head": list(AuditChainHead.objects.values_list("last_hash", flat=True)),
+           "log": [bytes(h) for h in TransparencyLeaf.objects.order_by("index").values_list("hash", flat=True)]
+           + [bytes(h) for h in TransparencyNode.objects.order_by("key").values_list("hash", flat=True)]}
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("SELECT rowid, search_head, search_body FROM disclosure_public_fts ORDER BY rowid")
@@ -221,6 +236,7 @@ def import_both_ways(user: User, data: bytes) -> tuple[tuple[dict[str, Any], dic
     if raw_a["ids"] == raw_b["ids"]:
         assert raw_a["hashes"] == raw_b["hashes"] and raw_a["head"] == raw_b["head"]
         assert raw_a["digests"] == raw_b["digests"]
+        assert raw_a["log"] == raw_b["log"]
     return tuple((summary, state) for summary, state, _raw in out)
 
 

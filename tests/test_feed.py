@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from disclosure.models import Role, User
 from disclosure.services.expiry import records_expire
+from disclosure.services.transparency import tlog_verify, tree_head_sign
 from disclosure.services.users import user_create
 from tests.conftest import PASSWORD, Staff, penalty
 
@@ -158,3 +159,7 @@ def test_concurrent_publishers_leave_no_gap_a_reader_could_miss(make_staff: Call
     read()
     assert not errors
     assert seen == list(range(1, 13))
+    # The transparency log followed the feed: one leaf per event, in order, a consistent tree.
+    tree_head_sign()
+    report = tlog_verify(progress=False)
+    assert report.ok and report.leaves == 12, report.problems

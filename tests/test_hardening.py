@@ -186,7 +186,7 @@ def _production(**env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, cwd=settings.BASE_DIR,
         env={**clean, "DJANGO_SETTINGS_MODULE": "backend.settings.production", "DJANGO_SECRET_KEY": "x" * 50,
-             "DJANGO_DEBUG": "0", **env},
+             "DJANGO_DEBUG": "0", "TRANSPARENCY_SIGNING_KEY": "A" * 43 + "=", **env},
     )
 
 

@@ -2,6 +2,7 @@
 and PDF figures asserted exactly; stored once per month, e-mailed once to the bureau's auditors."""
 from __future__ import annotations
 
+import base64
 import csv
 import io
 from collections.abc import Callable, Iterator
@@ -16,7 +17,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from backend.pdf import CLOSING_PUNCTUATION
-from disclosure.models import AuditChainHead, AuditEntry
+from disclosure.models import AuditChainHead, AuditEntry, SignedTreeHead
+from disclosure.selectors.transparency import head_time
 from reports.models import MonthlyReport
 from tests.conftest import Staff, call_command_en
 from tests.test_audit_stats import Dataset, build
@@ -96,6 +98,12 @@ def test_command_makes_the_august_report(data: Dataset) -> None:
     for expected in ("2026-08-01", "葫芦岛市连山区人民政府", "葫芦岛市龙港区人民政府", "葫芦岛市应急管理局", "60.0%",
                      "57.1%", "100.0%", "案件ls4", "案件em1", head.last_hash, "公示及时性通报"):
         assert expected in squeezed, expected
+    # The transparency log's head, signed when the report was made, is printed.
+    tree = SignedTreeHead.objects.get()
+    assert base64.b64encode(bytes(tree.root_hash)).decode() in squeezed and tree.key_id in squeezed
+    assert f"{tree.tree_size}个条目" in squeezed
+    # Its time exactly as the API serves it and the signature covers it (Beijing time, milliseconds).
+    assert head_time(tree.timestamp) in squeezed and head_time(tree.timestamp).endswith("+08:00")
     # The overdue list names each overdue record with its agency; a published one is not listed.
     assert "案件ls3" not in squeezed
 

@@ -3,12 +3,13 @@ environment (see backend/env.py and README.md, "Configuration")."""
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from backend.env import env_bool, env_float, env_int, env_list, env_str, env_url
+from backend.env import env_bool, env_ed25519_seed, env_float, env_int, env_list, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -236,6 +237,16 @@ CALENDAR_WARNING_MONTH = env_int("CALENDAR_WARNING_MONTH", 12)
 SWEEP_STALE_AFTER_HOURS = env_int("SWEEP_STALE_AFTER_HOURS", 26)
 # Links in e-mails point here.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+
+# --- The transparency log (README "Transparency log") -------------------------------------------
+# The Ed25519 key that signs tree heads: base64 of its 32-byte seed (``manage.py transparency_keygen``).
+# production.py refuses to start without it; local and test settings make a development key once.
+TRANSPARENCY_SIGNING_KEY: bytes | None = env_ed25519_seed("TRANSPARENCY_SIGNING_KEY")
+# The checkpoint's origin line and the note key name (C2SP tlog-checkpoint / signed-note): a
+# schema-less URL, no spaces, no "+". Changing it later starts a new log name for note verifiers.
+TRANSPARENCY_LOG_ORIGIN = env_str("TRANSPARENCY_LOG_ORIGIN", f"{urlsplit(SITE_URL).netloc}/transparency")
+# Leaves per transaction when ``transparency_backfill`` gives existing feed events their leaves.
+TRANSPARENCY_BACKFILL_BATCH = env_int("TRANSPARENCY_BACKFILL_BATCH", 5000)
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)

@@ -1,5 +1,5 @@
 """Local / embedded default: SQLite, the SQLAlchemy broker, debug on unless told otherwise."""
-from backend.env import env_bool, env_str
+from backend.env import development_seed, env_bool, env_str
 from backend.settings import base
 from backend.settings.base import *  # noqa: F403
 
@@ -14,3 +14,7 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = None
+
+# The transparency log's signing key: a development key made once into a gitignored file when the
+# environment gives none (production.py refuses to start without one).
+TRANSPARENCY_SIGNING_KEY = TRANSPARENCY_SIGNING_KEY or development_seed(BASE_DIR / ".transparency-dev-key")  # noqa: F405

@@ -8,6 +8,13 @@ if not SECRET_KEY:  # noqa: F405
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production")
 if DEBUG:  # noqa: F405
     raise ImproperlyConfigured("DJANGO_DEBUG must be 0 in production")
+if not TRANSPARENCY_SIGNING_KEY:  # noqa: F405
+    raise ImproperlyConfigured(
+        "TRANSPARENCY_SIGNING_KEY must be set in production: the base64 of a 32-byte Ed25519 seed, made once "
+        "with `python manage.py transparency_keygen` and kept secret (README, \"Transparency log\"). Heads "
+        "signed with an earlier key stay verifiable: its public key is kept in the database.")
+if any(c.isspace() or c == "+" for c in TRANSPARENCY_LOG_ORIGIN) or not TRANSPARENCY_LOG_ORIGIN:  # noqa: F405
+    raise ImproperlyConfigured("TRANSPARENCY_LOG_ORIGIN must be non-empty without spaces or '+' (C2SP signed-note)")
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

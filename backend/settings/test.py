@@ -1,5 +1,5 @@
 """Test settings: fast hashing, in-memory mail; the database comes from DATABASE_URL."""
-from backend.env import env_str
+from backend.env import development_seed, env_str
 from backend.settings.base import *  # noqa: F403
 
 SECRET_KEY = "test-only"
@@ -27,3 +27,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# The transparency log's signing key: a development key made once into a gitignored file when the
+# environment gives none (production.py refuses to start without one).
+TRANSPARENCY_SIGNING_KEY = TRANSPARENCY_SIGNING_KEY or development_seed(BASE_DIR / ".transparency-test-key")  # noqa: F405

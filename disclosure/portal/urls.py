@@ -14,4 +14,6 @@ urlpatterns = [
     path("track/<str:code>/", views.track_code, name="portal-track-code"),
     path("track/<str:code>/reply.pdf", views.track_reply, name="portal-track-reply"),
     path("deadline/", views.deadline_page, name="portal-deadline"),
+    path("transparency/", views.transparency_page, name="portal-transparency"),
+    path("transparency/verify_transparency.py", views.transparency_verifier, name="portal-transparency-verifier"),
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -23,7 +24,8 @@ from backend.ids import whole_number
 from backend.middleware import too_many_requests
 from disclosure.apis_public import SearchThrottle, SubmitThrottle
 from disclosure.kinds import RecordKind
-from disclosure.models import Agency, PenaltyType, PublicRecord, RequestKind, SubjectType
+from disclosure.models import Agency, PenaltyType, PublicRecord, RequestKind, SignedTreeHead, SubjectType
+from disclosure.selectors import transparency as tlog
 from disclosure.selectors.deadline import deadline_explain
 from disclosure.selectors.public import (
     SearchParams,
@@ -124,16 +126,71 @@ def search(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _server(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def _head_context(head: SignedTreeHead | None) -> dict[str, Any] | None:
+    if head is None:
+        return None
+    return {"tree_size": head.tree_size, "root_hash": tlog.b64(head.root_hash), "key_id": head.key_id,
+            "signed_at": head.timestamp, "timestamp": tlog.head_time(head.timestamp),
+            "checkpoint": tlog.checkpoint_text(head)}
+
+
+def _newest_head() -> SignedTreeHead | None:
+    try:
+        return tlog.head_newest()
+    except NotVisible:
+        return None
+
+
 def record_page(request: HttpRequest, pk: int) -> HttpResponse:
-    """A record's current (masked) version and its plain history."""
+    """A record's current (masked) version, its plain history, and how to verify it in the
+    transparency log (its newest leaf's inclusion proof in the newest signed head)."""
     try:
         record = public_record(record_id=pk)
     except NotVisible:
         raise Http404 from None
     history = public_history(record)
+    leaf, head = tlog.newest_leaf_of(record_id=pk), _newest_head()
+    verify = None
+    if leaf is not None:
+        version = leaf.event.version.number
+        query = urlencode({"record": pk, "version": version} | ({"tree_size": head.tree_size} if head else {}))
+        verify = {"index": leaf.index, "version": version, "action": leaf.event.get_action_display(),
+                  "leaf_hash": tlog.b64(leaf.hash), "in_head": head is not None and leaf.index < head.tree_size,
+                  "head": _head_context(head), "proof_url": f"{reverse('transparency-inclusion')}?{query}",
+                  "command": f"python verify_transparency.py {_server(request)} --record {pk} --version {version}"}
     return render(request, "disclosure/portal/record.html", {
-        "record": _public(record), "history": history, "revoked": revoked_entry(history),
+        "record": _public(record), "history": history, "revoked": revoked_entry(history), "verify": verify,
     })
+
+
+def transparency_page(request: HttpRequest) -> HttpResponse:
+    """The transparency log: the newest signed head, the keys, and how anyone verifies."""
+    head = _newest_head()
+    origin = settings.TRANSPARENCY_LOG_ORIGIN
+    keys = [{"key_id": key.key_id, "first_used": key.first_used,
+             "note_verifier_key": tlog.note_verifier_key(origin, bytes(key.public_key)),
+             "public_key": tlog.b64(tlog.spki_der(bytes(key.public_key)))} for key in tlog.public_keys()]
+    heads = [_head_context(h) for h in SignedTreeHead.objects.select_related("key").order_by("-tree_size",
+                                                                                            "-timestamp")[:10]]
+    api = {name.replace("-", "_"): reverse(f"transparency-{name}") for name in
+           ("sth", "public-keys", "leaves", "inclusion", "consistency", "checkpoint")}
+    return render(request, "disclosure/portal/transparency.html", {
+        "head": _head_context(head), "heads": heads, "keys": keys, "origin": origin, "server": _server(request),
+        "api": api, "current_key": keys[-1] if keys else None,
+        "verifier_url": reverse("portal-transparency-verifier"),
+    })
+
+
+def transparency_verifier(request: HttpRequest) -> HttpResponse:
+    """The standalone verifier (docs/verify_transparency.py), to download and read."""
+    path = Path(settings.BASE_DIR) / "docs" / "verify_transparency.py"
+    response = HttpResponse(path.read_bytes(), content_type="text/x-python; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="verify_transparency.py"'
+    return response
 
 
 def entity_page(request: HttpRequest, code: str) -> HttpResponse:

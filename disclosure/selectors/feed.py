@@ -36,7 +36,12 @@ def _projection(event: FeedEvent) -> PublicRecord | None:
 def feed_item(event: FeedEvent) -> dict[str, Any]:
     """One event as a receiver sees it. A record that left the public view carries no content:
     the receiver takes it down."""
-    projection = _projection(event)
+    return feed_entry(event, _projection(event))
+
+
+def feed_entry(event: FeedEvent, projection: PublicRecord | None) -> dict[str, Any]:
+    """``feed_item`` given the record's projection (which may not be saved yet: the transparency
+    log freezes this, as of the event's own transaction, into the event's leaf)."""
     entry = next((h for h in projection.history if h["number"] == event.version.number), None) if projection else None
     payload = (entry or {}).get("payload") if event.public else None
     return {

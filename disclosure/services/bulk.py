@@ -11,7 +11,8 @@ write for each record, in the same order, but a chunk at a time with one insert 
   chains them (ids from the head, each hash over the previous one), and in the per-record order:
   every ``record.create`` first, in input order, then every ``record.publish``;
 * the feed events (``feed_append``'s rule: a publication the public can see) at the positions
-  the locked ``FeedHead`` gives, in publication order;
+  the locked ``FeedHead`` gives, in publication order, and their transparency-log leaves
+  (``transparency.tlog_append``, with the projection rows below);
 * the public projection (``projection.projection_row``, the same code ``projection_refresh``
   runs; on SQLite the FTS5 table follows from its triggers);
 * the timeliness rollup: every record's counts (``rollup.rollup_facts``) added up over the whole
@@ -33,14 +34,12 @@ path does, so other writers wait for the import. Use: ``build`` each record in i
 """
 from __future__ import annotations
 
-import json
-import operator
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -66,6 +65,7 @@ from disclosure.models import (
     VersionAction,
 )
 from disclosure.services.audit import audit_action_check, entry_hash
+from disclosure.services.copy import M, bulk_insert, copy_rows, copy_write
 from disclosure.services.display import display_expiry
 from disclosure.services.feed_push import feed_push_kick
 from disclosure.services.projection import projection_row, visibility
@@ -79,15 +79,13 @@ from disclosure.services.records import (
 )
 from disclosure.services.rollup import Fact, rollup_apply, rollup_facts
 from disclosure.services.snapshots import snapshot
+from disclosure.services.transparency import LogTail, tlog_append
 from scheduler.selectors import get_calendar
 
-# Rows per INSERT statement.
-INSERT_BATCH = 1000
 # Records whose publication entries are appended per round of ``finish``.
 SEAL_CHUNK = 2000
 
 Progress = Callable[[Iterable[Any], str, int], Iterable[Any]]
-M = TypeVar("M", bound=models.Model)
 
 
 def _no_progress(items: Iterable[Any], _label: str, _total: int) -> Iterable[Any]:
@@ -110,48 +108,6 @@ class NewRecord:
 def _sealed(record: Record) -> tuple[dict[str, Any], str]:
     """The version data and digest of ``record`` now, as ``records._version`` computes them."""
     return sealed(snapshot(record))
-
-
-def _column_value(field: models.Field[Any, Any]) -> Callable[[models.Model], Any]:
-    """How ``COPY`` gets ``field``'s value from an object: what ``bulk_create`` would send."""
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        return lambda obj: field.pre_save(obj, True)
-    if isinstance(field, models.JSONField):
-        attname = field.attname
-        return lambda obj: json.dumps(getattr(obj, attname))  # the field has no encoder of its own
-    return operator.attrgetter(field.attname)
-
-
-def bulk_insert(model: type[M], objs: Sequence[M], *, with_pk: bool = True) -> None:
-    """Insert ``objs``: on PostgreSQL with one ``COPY`` (``bulk_create``'s multi-row INSERT spends
-    most of its time building the statement), elsewhere with ``bulk_create``. ``with_pk``: the
-    objects carry their ids (else the column's default gives them; they are not read back)."""
-    if not objs:
-        return
-    connection = transaction.get_connection()
-    if connection.vendor != "postgresql":
-        model._default_manager.bulk_create(objs, batch_size=INSERT_BATCH)
-        return
-    sql, rows = _copy_rows(model, objs, with_pk=with_pk)
-    with connection.cursor() as cursor:
-        _copy(cursor.connection, sql, rows)
-
-
-def _copy_rows(model: type[M], objs: Sequence[M], *, with_pk: bool) -> tuple[str, list[list[Any]]]:
-    """The ``COPY`` statement and the rows that insert ``objs`` (PostgreSQL)."""
-    connection = transaction.get_connection()
-    fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
-    values = [_column_value(f) for f in fields]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    table = connection.ops.quote_name(model._meta.db_table)
-    return f"COPY {table} ({columns}) FROM STDIN", [[value(obj) for value in values] for obj in objs]
-
-
-def _copy(raw: Any, sql: str, rows: list[list[Any]]) -> None:
-    """Run one ``COPY … FROM STDIN`` of ``rows`` on the driver's connection ``raw``."""
-    with raw.cursor() as cursor, cursor.copy(sql) as copy:
-        for row in rows:
-            copy.write_row(row)
 
 
 class _Copier:
@@ -186,7 +142,7 @@ class _Copier:
         if self._pool is None:
             bulk_insert(model, objs, with_pk=with_pk)
             return
-        self._batch.append(_copy_rows(model, objs, with_pk=with_pk))
+        self._batch.append(copy_rows(model, objs, with_pk=with_pk))
 
     def submit(self) -> None:
         """Send the queued inserts (one chunk's), after the previous chunk's are done."""
@@ -198,7 +154,7 @@ class _Copier:
 
         def run() -> None:
             for sql, rows in batch:
-                _copy(raw, sql, rows)
+                copy_write(raw, sql, rows)
 
         self._in_flight = [self._pool.submit(run)]
 
@@ -221,7 +177,6 @@ class _Copier:
         for future in in_flight:
             if not future.cancelled() and future.exception() is not None:
                 raise future.exception()  # type: ignore[misc]
-
 
 
 class _Chain:
@@ -264,18 +219,25 @@ class _Feed:
     def __init__(self) -> None:
         self.last: int | None = None
         self.pending: list[FeedEvent] = []
+        self.projections: list[PublicRecord] = []
+        self.tail: LogTail | None = None
 
-    def append(self, record: Record, version: RecordVersion) -> None:
+    def append(self, record: Record, version: RecordVersion, projection: PublicRecord) -> None:
         if self.last is None:
             FeedHead.objects.get_or_create(id=1)
             self.last = FeedHead.objects.select_for_update().get(id=1).last_position
         self.last += 1
         self.pending.append(FeedEvent(position=self.last, record=record, version=version, action=version.action,
                                       public=True, at=version.at))
+        self.projections.append(projection)
 
     def flush(self, copier: _Copier) -> None:
         copier.insert(FeedEvent, self.pending)
-        self.pending = []
+        # feed_append's other half: the events' leaves in the transparency log, in position order,
+        # queued with the chunk like the events (the log's tail is carried, not read back).
+        self.tail = tlog_append(entries=list(zip(self.pending, self.projections, strict=True)),
+                                insert=copier.insert, tail=self.tail)
+        self.pending, self.projections = [], []
 
     def save(self) -> None:
         if self.last is not None:
@@ -421,7 +383,7 @@ class BulkWriter:
                 if where is not None:
                     rows.append(projection_row(record, versions, where))
                     if rows[-1].listed:  # feed_append: an event when the public can see it now
-                        self._feed.append(record, versions[1])
+                        self._feed.append(record, versions[1], rows[-1])
             elif item.publish:
                 self._after_results.append((item.key, record.pk))
         self._chain.flush(copier)

@@ -7,9 +7,10 @@ will never later find a smaller position appear. Database sequences give no such
 """
 from __future__ import annotations
 
-from disclosure.models import ACTIVE_STATUSES, FeedEvent, FeedHead, Record, RecordVersion, VersionAction
+from disclosure.models import ACTIVE_STATUSES, FeedEvent, FeedHead, PublicRecord, Record, RecordVersion, VersionAction
 from disclosure.services.feed_push import feed_push_kick
 from disclosure.services.projection import is_public
+from disclosure.services.transparency import tlog_append
 
 FEED_ACTIONS = frozenset(
     {VersionAction.PUBLISH, VersionAction.CHANGE, VersionAction.CORRECT, VersionAction.REVOKE, VersionAction.EXPIRE}
@@ -17,10 +18,12 @@ FEED_ACTIONS = frozenset(
 __all__ = ["ACTIVE_STATUSES", "FEED_ACTIONS", "feed_append"]
 
 
-def feed_append(*, record: Record, version: RecordVersion, was_public: bool) -> FeedEvent | None:
-    """Append the event of ``version`` when the public can see, or could see, the record; call
-    inside the transaction that wrote the version. A record leaving the public view gets an
-    event too (``public`` false), so a receiver takes it down."""
+def feed_append(*, record: Record, version: RecordVersion, was_public: bool,
+                projection: PublicRecord | None) -> FeedEvent | None:
+    """Append the event of ``version`` when the public can see, or could see, the record, and its
+    leaf in the transparency log; call inside the transaction that wrote the version, after its
+    projection (``projection``, None if the record never had one) was refreshed. A record leaving
+    the public view gets an event too (``public`` false), so a receiver takes it down."""
     if version.action not in FEED_ACTIONS:
         return None
     public_now = is_public(record)
@@ -33,5 +36,6 @@ def feed_append(*, record: Record, version: RecordVersion, was_public: bool) -> 
         position=position, record=record, version=version, action=version.action, public=public_now, at=version.at,
     )
     FeedHead.objects.filter(id=1).update(last_position=position)
+    tlog_append(entries=[(event, projection)])
     feed_push_kick()
     return event

@@ -207,8 +207,9 @@ def _version(record: Record, *, actor: Actor, action: str, reason: str = "", leg
         agency_code=record.agency.code, detail={"version": version.number, "digest": digest, "reason": reason},
     )
     rollup_record_written(record)  # after the audit entry: writers are serialized on the chain head
-    feed_append(record=record, version=version, was_public=before_public)
-    projection_refresh(record)
+    # The projection first: the feed event's transparency-log leaf freezes what it shows now.
+    projection = projection_refresh(record)
+    feed_append(record=record, version=version, was_public=before_public, projection=projection)
     return version
 
 
