@@ -46,7 +46,6 @@ from disclosure.models import Agency, AuditAction, BackfillBatch, BackfillItem, 
 from disclosure.selectors.access import ACT, agencies_for
 from disclosure.services.audit import audit_append
 from disclosure.services.bulk import BulkWriter, NewRecord
-from disclosure.services.copy import bulk_insert
 from disclosure.services.records import record_create, record_publish
 from disclosure.tabular import RowError, _cell, read_table
 

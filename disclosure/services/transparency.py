@@ -73,7 +73,9 @@ class LogTail:
 Insert = Callable[[type[Any], Sequence[Any]], None]
 
 
-def tlog_append(*, entries: Sequence[Entry], insert: Insert = bulk_insert, tail: LogTail | None = None) -> LogTail | None:
+def tlog_append(
+    *, entries: Sequence[Entry], insert: Insert = bulk_insert, tail: LogTail | None = None,
+) -> LogTail | None:
     """Append the leaves of ``entries`` (feed events in position order, each with its record's
     projection as of the event, or None if it never had one). Call in the transaction that wrote
     the events, with the feed head locked. Events older than the log (a database from before it,

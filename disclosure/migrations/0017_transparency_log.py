@@ -29,7 +29,7 @@ def unguard(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('disclosure', '0014_backfill_ledger'),
+        ('disclosure', '0016_timeliness_rollup_covering'),
     ]
 
     operations = [
