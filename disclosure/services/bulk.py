@@ -64,6 +64,7 @@ from disclosure.services.projection import projection_row, visibility
 from disclosure.services.records import (
     _apply_deadline,
     _apply_timeliness,
+    _apply_standard,
     _normalize,
     _transition,
     _validate,
@@ -257,6 +258,7 @@ class BulkWriter:
             raise ApplicationError(_("Invalid input."), errors)
         record = Record(agency=item.agency, created_by=self.actor, status=RecordStatus.DRAFT, version=1, **values)
         _apply_deadline(record)
+        _apply_standard(record)
         versions = [self._version(record, VersionAction.CREATE)]
         if item.publish and not record.surprise:
             record.status = _transition(record, VersionAction.PUBLISH)

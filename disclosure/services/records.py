@@ -36,6 +36,15 @@ from disclosure.selectors.access import ACT, agencies_for
 from disclosure.selectors.credit_codes import credit_code_error
 from disclosure.services.access import access_check
 from disclosure.services.audit import audit_append
+from disclosure.services.details import (
+    DETAILS_KEY,
+    INDIVIDUAL_PLACEHOLDER,
+    details_clean,
+    missing_message,
+    publication_missing,
+    standard_missing,
+    subject_errors,
+)
 from disclosure.services.display import display_expiry
 from disclosure.services.feed import feed_append
 from disclosure.services.projection import projection_refresh
@@ -65,7 +74,7 @@ DEADLINE_FIELDS = ("due_date", "due_provisional", "on_time", "late_working_days"
 # one is revoked and recorded anew, so the timeliness record cannot be rewritten.
 CONTENT_FIELDS = (
     "title", "subject_name", "subject_code", "subject_type", "content", "legal_basis", "document_number",
-    "disclosure", "withheld_reason", "penalty_types", "fine_amount",
+    "disclosure", "withheld_reason", "penalty_types", "fine_amount", "details",
 )
 EVENT_FIELDS = ("kind", "agency", "event_date", "surprise", "backfill", "task")
 
@@ -108,14 +117,27 @@ def _transition(record: Record, action: str) -> str:
 
 # -- validation ---------------------------------------------------------------------------------
 def _validate(values: dict[str, Any], *, actor: Actor) -> dict[str, list[str]]:
-    """Business rules over the merged field values; returns errors by field."""
+    """Business rules over the merged field values; returns errors by field. ``values["details"]``
+    is replaced by its checked, stored form (``disclosure.services.details``: the kind's spec)."""
     errors: dict[str, list[str]] = {}
 
     def err(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
+    kind, subject_type = str(values.get("kind") or ""), str(values.get("subject_type") or "")
+    details = values.get("details")
+    details = {} if details is None else details
+    derived = {k: v for k, v in details.items() if k in DERIVED_DETAILS} if isinstance(details, dict) else {}
+    inputs = {k: v for k, v in details.items() if k not in DERIVED_DETAILS} if isinstance(details, dict) else details
+    clean, detail_errors = details_clean(kind=kind, subject_type=subject_type, details=inputs)
+    values["details"] = {**clean, **derived}
+    for key, messages in (detail_errors | subject_errors(values)).items():
+        for message in messages:
+            err(key, message)
     code = values.get("subject_code") or ""
-    if code:
+    if code == INDIVIDUAL_PLACEHOLDER:
+        pass  # ``subject_errors`` decides
+    elif code:
         problem = credit_code_error(code)
         if problem:
             err("subject_code", problem)
@@ -150,6 +172,38 @@ def _validate(values: dict[str, Any], *, actor: Actor) -> dict[str, list[str]]:
         if not (values.get(field) or "").strip():
             err(field, _("This field is required."))
     return errors
+
+
+# Details the system derives (never an input): a migrated penalty's types still to be confirmed.
+DERIVED_DETAILS = frozenset({"penalty_types_unconfirmed"})
+
+
+def _merge_details(record: Record, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` with the details a write of ``record`` leaves: ``values["details"]`` updates the
+    stored ones key by key (an empty value removes a key once checked); setting the penalty types
+    confirms migrated ones."""
+    if "details" not in values and "penalty_types" not in values:
+        return values
+    new = values.get("details", {})
+    if not isinstance(new, dict):
+        return values  # ``_validate`` names the problem
+    merged = {**(record.details or {}), **new}
+    if "penalty_types" in values:
+        merged.pop("penalty_types_unconfirmed", None)
+    return {**values, "details": merged}
+
+
+def _derived_refused(values: dict[str, Any]) -> dict[str, list[str]]:
+    sent = values.get("details")
+    if not isinstance(sent, dict):
+        return {}
+    return {f"{DETAILS_KEY}.{k}": [_("Set by the system, not an input.")] for k in sent if k in DERIVED_DETAILS}
+
+
+def _apply_standard(record: Record) -> None:
+    """Keep the list of what the standard requires and the record lacks (the completeness list)."""
+    record.standard_missing = standard_missing({f: getattr(record, f) for f in (*CONTENT_FIELDS, *EVENT_FIELDS)}
+                                               | {"details": record.details or {}})
 
 
 def _normalize(values: dict[str, Any]) -> dict[str, Any]:
@@ -226,12 +280,14 @@ def record_create(*, actor: Actor, agency: Agency, values: dict[str, Any]) -> Re
     values.setdefault(
         "subject_type", SubjectType.ORGANIZATION if values.get("subject_code") else SubjectType.NATURAL_PERSON
     )
-    errors = _validate(values, actor=actor)
+    refused = _derived_refused(values)
+    errors = refused | _validate(values, actor=actor)
     if errors:
         raise ApplicationError(_("Invalid input."), errors)
     with transaction.atomic():
         record = Record(agency=agency, created_by=actor, status=RecordStatus.DRAFT, version=1, **values)
         _apply_deadline(record)
+        _apply_standard(record)
         record.save(force_insert=True)
         _version(record, actor=actor, action=VersionAction.CREATE)
     return record
@@ -244,18 +300,23 @@ def record_edit(*, actor: Actor, record: Record, version: int, values: dict[str,
                      object_id=record.pk, creating=True, detail={"moved_to": values["agency"].code},
                      **_not_yours(values["agency"]))
     values = _normalize(values)
+    refused = _derived_refused(values)
     with transaction.atomic():
         record = _locked(record, version)
         _transition(record, VersionAction.EDIT)
+        values = _merge_details(record, values)
         merged = {f: getattr(record, f) for f in (*CONTENT_FIELDS, *EVENT_FIELDS)} | values
-        errors = _validate(merged, actor=actor)
+        errors = refused | _validate(merged, actor=actor)
         if errors:
             raise ApplicationError(_("Invalid input."), errors)
+        if "details" in values:
+            values["details"] = merged["details"]
         if not any(merged[f] != getattr(record, f) for f in values):
             return record
         for field, value in values.items():
             setattr(record, field, value)
         _apply_deadline(record)
+        _apply_standard(record)
         record.version += 1
         record.save()
         _version(record, actor=actor, action=VersionAction.EDIT)
@@ -273,11 +334,18 @@ def record_publish(*, actor: Actor, record: Record, version: int | None = None) 
                   "inspection result that names this task first."),
                 {"surprise": [_("No published result names this task yet.")]},
             )
+        if not (record.backfill or record.predates_standard):
+            missing = publication_missing(
+                {f: getattr(record, f) for f in (*CONTENT_FIELDS, *EVENT_FIELDS)} | {"details": record.details or {}})
+            if missing:
+                message, errors = missing_message(missing)
+                raise ApplicationError(message, errors)
         now = timezone.now()
         record.published_at = now
         record.published_on = timezone.localdate(now)
         _apply_timeliness(record, get_calendar())
         record.expires_on = display_expiry(record)
+        _apply_standard(record)
         record.version += 1
         record.save()
         _version(record, actor=actor, action=VersionAction.PUBLISH)
@@ -325,12 +393,17 @@ def record_change(
     if unknown:
         raise ApplicationError(_("Invalid input."), {f"changes.{f}": [_("Unknown field.")] for f in unknown})
     changes = _normalize(changes)
+    refused = {f"changes.{k}": v for k, v in _derived_refused(changes).items()}
     action = VersionAction.CORRECT if correction else VersionAction.CHANGE
     with transaction.atomic():
         record = _locked(record, version)
         status = _transition(record, action)
+        changes = _merge_details(record, changes)
         merged = {f: getattr(record, f) for f in (*CONTENT_FIELDS, *EVENT_FIELDS)} | changes
-        errors = {f"changes.{k}": v for k, v in _validate(merged, actor=actor).items() if k in changes}
+        errors = refused | {f"changes.{k}": v for k, v in _validate(merged, actor=actor).items()
+                            if k.partition(".")[0] in changes}
+        if "details" in changes:
+            changes["details"] = merged["details"]
         if errors:
             raise ApplicationError(_("Invalid input."), errors)
         if not any(merged[f] != getattr(record, f) for f in changes):
@@ -340,6 +413,7 @@ def record_change(
             setattr(record, field, value)
         record.status = status
         record.expires_on = display_expiry(record)
+        _apply_standard(record)
         record.version += 1
         record.save()
         _version(record, actor=actor, action=action, reason=reason, legal_basis=legal_basis,
