@@ -74,7 +74,7 @@ def _detail_field(spec: Field) -> serializers.Field:
     common: dict[str, Any] = {"required": False, "allow_null": True, "help_text": "; ".join(parts)}
     if spec.type == FieldType.CODE:
         assert spec.choices is not None
-        return _choice(spec.choices.choices, spec.label, allow_blank=True, **common)
+        return _choice(spec.choices.choices, str(spec.label), allow_blank=True, **common)
     if spec.type == FieldType.BOOL:
         return serializers.BooleanField(**common)
     if spec.type == FieldType.DATE:
@@ -107,6 +107,23 @@ class RecordDetailsInput(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+def _flat_details(detail: Any) -> Any:
+    """Errors of the nested ``details`` keyed ``details.<field>``, as the services name them."""
+    if not isinstance(detail, dict) or not isinstance(detail.get("details"), dict):
+        return detail
+    out = {k: v for k, v in detail.items() if k != "details"}
+    for name, messages in detail["details"].items():
+        out[f"details.{name}"] = messages if isinstance(messages, list) else [messages]
+    return out
+
+
+class RecordDetailsOutput(RecordDetailsInput):
+    """The stored standard fields of a record, as they are (only the fields it has)."""
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        return dict(instance or {})
+
+
 class RecordInput(serializers.Serializer):
     kind = _choice(RecordKind.choices, _("record kind"))
     agency = AgencyCodeField()
@@ -129,6 +146,12 @@ class RecordInput(serializers.Serializer):
     details = RecordDetailsInput(required=False, help_text=_(
         "The national standard's fields of the record's kind; required before publication as the rule "
         "table says (disclosure.kinds.spec.PUBLICATION_RULES)."))
+
+    def to_internal_value(self, data: Any) -> Any:
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            raise serializers.ValidationError(_flat_details(exc.detail)) from exc
 
 
 class RecordEditInput(RecordInput):
@@ -181,7 +204,7 @@ class PublishInput(serializers.Serializer):
 
 class RecordOutput(serializers.ModelSerializer):
     agency: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    details = RecordDetailsInput(read_only=True)
+    details = RecordDetailsOutput(read_only=True)
 
     class Meta:
         model = Record

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from disclosure import apis, apis_public
+from disclosure import apis, apis_exchange, apis_public
 
 router = SimpleRouter()
 router.register("records", apis.RecordViewSet, basename="record")
@@ -20,6 +20,7 @@ urlpatterns = [
     path("public/requests/<str:code>/reply.pdf", apis_public.PublicReplyPdf.as_view(), name="public-reply-pdf"),
     path("public/deadline/", apis_public.DeadlineCalculator.as_view(), name="public-deadline"),
     path("feed/", apis_public.Feed.as_view(), name="feed"),
+    path("exchange/<str:dataset>/", apis_exchange.Exchange.as_view(), name="exchange"),
     # API.md names the letter without a trailing slash; the router would add one.
     path("requests/<str:pk>/reply.pdf", apis_public.RequestViewSet.as_view({"get": "reply_pdf"}),
          name="request-reply-pdf"),

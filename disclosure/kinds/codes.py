@@ -132,7 +132,8 @@ STANDARD_TERMS: dict[type[models.TextChoices], dict[str, str]] = {
     PenaltyType: {
         "warning": "警告", "criticism": "通报批评", "fine": "罚款", "confiscate_gains": "没收违法所得",
         "confiscate_property": "没收非法财物", "suspend_licence": "暂扣许可证件", "lower_qualification": "降低资质等级",
-        "revoke_licence": "吊销许可证件", "restrict_business": "限制开展生产经营活动", "suspend_business": "责令停产停业",
+        "revoke_licence": "吊销许可证件", "restrict_business": "限制开展生产经营活动",
+        "suspend_business": "责令停产停业",
         "close_down": "责令关闭", "bar_from_practice": "限制从业", "detention": "行政拘留",
         "other": "其他（法律、行政法规规定的其他行政处罚）",
     },

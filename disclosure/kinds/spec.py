@@ -46,6 +46,7 @@ class FieldType(StrEnum):
 
 
 LONG_TERM = "long_term"
+CodeList = type[models.TextChoices]  # (named here: inside ``Field`` the name ``type`` is the field)
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class Field:
     heading: str = ""  # the standard's Chinese heading
     code: str = ""  # the standard's field code, where known
     max_length: int | None = None
-    choices: type[models.TextChoices] | None = None
+    choices: CodeList | None = None
     public: bool = True  # False: never leaves for the public (projection, feed, portal, search)
     exchange_only: bool = False  # True: shown to staff and the exchange, not an input (derived)
     id_type_field: str = ""  # for ID_NUMBER: the field holding the ID type
@@ -251,3 +252,26 @@ def field_label(name: str) -> str:
         return str(ALL_FIELDS[name].label)
     return str(COLUMN_LABELS.get(name, name))
 
+
+
+def display_rows(kind: str, details: dict[str, object] | None) -> list[tuple[str, str]]:
+    """``details`` as (label, text) pairs in the spec's order, codes by their labels: what a page
+    shows (the public page passes the masked public details)."""
+    rows = []
+    for spec in fields_for(kind):
+        value = (details or {}).get(spec.name)
+        if value in (None, "", [], False):
+            continue
+        if spec.choices is not None:
+            labels = dict(spec.choices.choices)
+            text = str(labels.get(str(value), value))
+        elif spec.type == FieldType.UNTIL and value == LONG_TERM:
+            text = str(_("Long term"))
+        elif spec.type == FieldType.INSPECTORS and isinstance(value, list):
+            text = "、".join(f"{i.get('name', '')}（{i.get('badge', '')}）" for i in value if isinstance(i, dict))
+        elif spec.type == FieldType.BOOL:
+            text = str(_("Yes"))
+        else:
+            text = str(value)
+        rows.append((str(spec.label), text))
+    return rows

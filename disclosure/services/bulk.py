@@ -63,8 +63,8 @@ from disclosure.services.display import display_expiry
 from disclosure.services.projection import projection_row, visibility
 from disclosure.services.records import (
     _apply_deadline,
-    _apply_timeliness,
     _apply_standard,
+    _apply_timeliness,
     _normalize,
     _transition,
     _validate,

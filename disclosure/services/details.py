@@ -279,7 +279,7 @@ def public_details(kind: str, details: Mapping[str, Any] | None, context: MaskCo
             out[spec.name] = mask(str(value), context)
         elif spec.type == FieldType.INSPECTORS:
             out[spec.name] = [{"name": mask(str(i.get("name", "")), context), "badge": str(i.get("badge", ""))}
-                              for i in value if isinstance(i, Mapping)]
+                              for i in (value or []) if isinstance(i, Mapping)]
         else:
             out[spec.name] = value
     return out

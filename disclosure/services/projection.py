@@ -110,7 +110,8 @@ def _row(record: Record, versions: list[RecordVersion], where: str | None) -> Pu
         subject_code=payload["subject_code"], subject_type=record.subject_type or SubjectType.ORGANIZATION,
         event_date=record.event_date, content=payload["content"], legal_basis=payload["legal_basis"],
         document_number=payload["document_number"], penalty_types=list(record.penalty_types or []),
-        fine_amount=record.fine_amount, details=payload["details"], task=record.task_id, published_at=record.published_at,
+        fine_amount=record.fine_amount, details=payload["details"], task=record.task_id,
+        published_at=record.published_at,
         expires_on=record.expires_on, history=_history(record, public_versions, context),
         search_head=head, search_body=body, projected_at=timezone.now(),
     )

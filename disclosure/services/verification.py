@@ -28,9 +28,9 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from backend.canonical import canonical_digest
+from disclosure.kinds.codes import LEGACY_PENALTY_TYPES, PenaltyType
 from disclosure.models import AuditChainHead, AuditCheck, AuditCheckpoint, AuditEntry, Record, RecordVersion
 from disclosure.services.audit import GENESIS_HASH, entry_hash
-from disclosure.kinds.codes import LEGACY_PENALTY_TYPES, PenaltyType
 from disclosure.services.snapshots import SNAPSHOT_FIELDS
 
 _CHUNK = 5000
