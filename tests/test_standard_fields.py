@@ -296,7 +296,8 @@ def test_details_are_versioned_and_sealed(clerk: Staff) -> None:
 def test_never_public_fields_never_reach_the_public(clerk: Staff, anonymous: Any) -> None:
     record = created(clerk, subject_type="natural_person", subject_code="", subject_name="张三", details={
         **standard_details("penalty", "natural_person"),
-        "violation_facts": "当事人（身份证号２１１４０２ １９９００３０７ １２３" + PERSON_ID[-1] + "，电话138-1234-5678）无证经营。"})
+        "violation_facts": ("当事人（身份证号２１１４０２ １９９００３０７ １２３" + PERSON_ID[-1]
+                            + "，电话138-1234-5678）无证经营。")})
     assert publish(clerk, record["id"]).status_code == 200
     public = PublicRecord.objects.get(pk=record["id"])
     assert "person_id_number" not in public.details and "person_id_type" not in public.details
