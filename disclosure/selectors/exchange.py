@@ -133,9 +133,10 @@ class _Formatter:
         self.columns = COLUMNS[dataset]
         self.raw_ids = raw_ids
         self.iso = iso_dates
+        self.getters = [self._getter(source) for _heading, source in self.columns]
 
     def day(self, value: date | str | None) -> str:
-        if value in (None, ""):
+        if value is None or value == "":
             return ""
         if value == LONG_TERM:
             return "2099-12-31" if self.iso else LONG_TERM_DATE
@@ -148,26 +149,30 @@ class _Formatter:
             return STANDARD_TERMS[spec.choices].get(str(value), str(value))
         return str(value)
 
+    def _getter(self, source: str) -> Any:
+        """The function of (row, details) that gives one column's text, built once per export."""
+        how, _, name = source.partition(":")
+        if how == "col":
+            return lambda r, d: str(r[name] or "")
+        if how == "det":
+            spec = ALL_FIELDS.get(name)
+            if spec is not None and spec.choices is not None:
+                terms = STANDARD_TERMS[spec.choices]
+                return lambda r, d: "" if d.get(name) in (None, "") else terms.get(str(d[name]), str(d[name]))
+            return lambda r, d: "" if d.get(name) in (None, "") else str(d[name])
+        if how == "date":
+            return (lambda r, d: self.day(r[name])) if name in _QUERY_FIELDS else (lambda r, d: self.day(d.get(name)))
+        if how == "wan":
+            return (lambda r, d: wan_yuan(r[name])) if name in _QUERY_FIELDS else (lambda r, d: wan_yuan(d.get(name)))
+        if how == "id":
+            if self.raw_ids:
+                return lambda r, d: str(d.get(name) or "")
+            return lambda r, d: mask_id_number(str(d.get(name) or ""))
+        return getattr(self, f"fn_{name}")
+
     def row(self, r: dict[str, Any]) -> list[str]:
         details = r["details"] or {}
-        out = []
-        for _heading, source in self.columns:
-            how, _, name = source.partition(":")
-            if how == "col":
-                out.append(str(r[name] or ""))
-            elif how == "det":
-                value = details.get(name)
-                out.append("" if value in (None, "") else self.term(name, value))
-            elif how == "date":
-                out.append(self.day(r[name] if name in r else details.get(name)))
-            elif how == "wan":
-                out.append(wan_yuan(r[name] if name in r else details.get(name)))
-            elif how == "id":
-                number = str(details.get(name) or "")
-                out.append(number if self.raw_ids else mask_id_number(number))
-            else:
-                out.append(getattr(self, f"fn_{name}")(r, details))
-        return out
+        return [get(r, details) for get in self.getters]
 
     # derived values
     def fn_subject_type(self, r: dict[str, Any], d: dict[str, Any]) -> str:
