@@ -17,7 +17,6 @@ from backend.errors import AccessDenied
 from disclosure.auth import request_user
 from disclosure.kinds.exchange import DATASET_KINDS
 from disclosure.selectors.exchange import (
-    CHUNK,
     FORMATS,
     csv_chunks,
     exchange_params,
@@ -25,6 +24,7 @@ from disclosure.selectors.exchange import (
     exchange_scope,
     file_name,
     json_chunks,
+    stream_rows,
     write_xlsx,
 )
 
@@ -64,8 +64,7 @@ class Exchange(APIView):
         scope = exchange_scope(request_user(request))
         if scope is None:
             raise AccessDenied(_("Only platform, auditor and agency accounts may export."))
-        rows = exchange_rows(scope=scope, dataset=dataset, date_from=date_from, date_to=date_to).iterator(
-            chunk_size=CHUNK)
+        rows = stream_rows(exchange_rows(scope=scope, dataset=dataset, date_from=date_from, date_to=date_to))
         name = file_name(dataset, date_from, date_to, fmt)
         if fmt == "xlsx":
             out = tempfile.TemporaryFile()

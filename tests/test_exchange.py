@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,8 @@ def test_a_penalty_exports_in_the_standards_columns_and_forms(clerk: Staff, audi
     assert row["处罚决定日期"] == "2026/09/28"
     assert row["处罚有效期"] == "2099/12/31"
     assert record.expires_on is not None
-    assert row["公示截止期"] == f"{record.expires_on.year}/{record.expires_on.month:02d}/{record.expires_on.day - 1:02d}"
+    last_day = record.expires_on - timedelta(days=1)
+    assert row["公示截止期"] == last_day.strftime("%Y/%m/%d")
     assert row["处罚机关"] == row["数据来源单位"] == "葫芦岛市连山区市场监督管理局"
     assert row["处罚机关统一社会信用代码"] == row["数据来源单位统一社会信用代码"] == VALID_CODE
     assert row["行政处罚决定书文号"] == "连市监罚〔2026〕12号"

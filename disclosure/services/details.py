@@ -264,7 +264,8 @@ def missing_message(missing: Mapping[str, str]) -> tuple[str, dict[str, list[str
     """The refusal of a publication naming every missing field."""
     names = "、".join(field_label(k.removeprefix(f"{DETAILS_KEY}.")) for k in missing)
     errors = {key: [_("%(field)s: required before publication (%(source)s).") % {
-        "field": field_label(key.removeprefix(f"{DETAILS_KEY}.")), "source": source}] for key, source in missing.items()}
+        "field": field_label(key.removeprefix(f"{DETAILS_KEY}.")), "source": source}]
+        for key, source in missing.items()}
     return _("The national standard requires these fields before publication: %(fields)s.") % {"fields": names}, errors
 
 

@@ -40,7 +40,7 @@ class InspectorsField(forms.CharField):
     widget = forms.Textarea(attrs={"rows": 3})
 
     def to_python(self, value: Any) -> list[dict[str, str]]:  # type: ignore[override]
-        text = super().to_python(value)
+        text = super().to_python(value) or ""
         inspectors = []
         for line in text.splitlines():
             parts = line.replace("\u3000", " ").replace("（", " ").replace("）", " ").split()

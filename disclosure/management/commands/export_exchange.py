@@ -12,7 +12,6 @@ from backend.errors import ApplicationError
 from disclosure.kinds.exchange import DATASET_KINDS
 from disclosure.models import Record
 from disclosure.selectors.exchange import (
-    CHUNK,
     FORMATS,
     ExchangeScope,
     csv_chunks,
@@ -20,6 +19,7 @@ from disclosure.selectors.exchange import (
     exchange_rows,
     file_name,
     json_chunks,
+    stream_rows,
     write_xlsx,
 )
 
@@ -53,7 +53,7 @@ class Command(BaseCommand):
             query = exchange_rows(scope=scope, dataset=dataset, date_from=date_from, date_to=date_to)
             total = query.count()
             rows: Iterator[dict[str, Any]] = iter(tqdm(
-                query.iterator(chunk_size=CHUNK), total=total, desc=dataset, unit="rows",
+                stream_rows(query), total=total, desc=dataset, unit="rows",
                 disable=options["no_progress"] or options["verbosity"] == 0))
             path = out_dir / file_name(dataset, date_from, date_to, fmt)
             with path.open("wb") as out:
