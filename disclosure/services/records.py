@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -165,6 +166,8 @@ def _validate(values: dict[str, Any], *, actor: Actor) -> dict[str, list[str]]:
     fine = values.get("fine_amount")
     if fine is not None and fine < 0:
         err("fine_amount", _("A fine cannot be negative."))
+    elif isinstance(fine, Decimal) and (not fine.is_finite() or fine >= _MAX_YUAN or fine.as_tuple().exponent < -2):  # type: ignore[operator]
+        err("fine_amount", _("Expected a non-negative amount in yuan with at most two decimals."))
     event_date = values.get("event_date")
     if isinstance(event_date, date) and event_date > timezone.localdate():
         err("event_date", _("The event date cannot be in the future."))
@@ -173,6 +176,8 @@ def _validate(values: dict[str, Any], *, actor: Actor) -> dict[str, list[str]]:
             err(field, _("This field is required."))
     return errors
 
+
+_MAX_YUAN = Decimal(10) ** 12  # the column holds 14 digits, two of them decimals
 
 # Details the system derives (never an input): a migrated penalty's types still to be confirmed.
 DERIVED_DETAILS = frozenset({"penalty_types_unconfirmed"})
@@ -213,6 +218,9 @@ def _normalize(values: dict[str, Any]) -> dict[str, Any]:
     for field in CONTENT_FIELDS:
         if isinstance(out.get(field), str) and field != "subject_code":
             out[field] = out[field].strip()
+    fine = out.get("fine_amount")
+    if isinstance(fine, Decimal) and fine.is_finite() and abs(fine) < _MAX_YUAN:
+        out["fine_amount"] = fine.quantize(Decimal("0.01"))  # as the column stores it, so every snapshot agrees
     return out
 
 
