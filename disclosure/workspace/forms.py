@@ -61,8 +61,10 @@ def _detail_form_field(spec: Field) -> forms.Field:
     """The form field of one standard field (``disclosure.kinds.spec``): its type, code list and
     length; the service checks the rest, as for the API."""
     common: dict[str, Any] = {"label": spec.label, "required": False, "help_text": spec.help or ""}
-    if spec.heading and str(spec.label) != spec.heading:
-        common["help_text"] = f"{spec.heading}" + (f"；{spec.help}" if spec.help else "")
+    if spec.type == FieldType.UNTIL:
+        common["help_text"] = _("Or tick Long term.")
+    elif spec.type == FieldType.YUAN:
+        common["help_text"] = _("In yuan; the exchange file gives it in 10,000 yuan.")
     if spec.type == FieldType.CODE:
         assert spec.choices is not None
         return forms.ChoiceField(choices=[("", "—"), *spec.choices.choices], **common)
