@@ -55,7 +55,7 @@ class Field:
     type: FieldType
     label: Promise
     heading: str = ""  # the standard's Chinese heading
-    code: str = ""  # the standard's field code, where known
+    code: str = ""  # the standard's field code where shared/STANDARD.md gives one (only the permit XK_ codes)
     max_length: int | None = None
     choices: CodeList | None = None
     public: bool = True  # False: never leaves for the public (projection, feed, portal, search)
@@ -70,21 +70,21 @@ PERSONS = frozenset({SubjectType.NATURAL_PERSON})
 
 SUBJECT_FIELDS: tuple[Field, ...] = (
     Field("business_registration_number", FieldType.TEXT, _("Business registration number"), "工商注册号",
-          "XDR_GSZC", 50, help=_("Required for an individual business written with the code 00000000000000000X.")),
-    Field("organization_code", FieldType.TEXT, _("Organization code"), "组织机构代码", "XDR_ZZJG", 9),
-    Field("tax_registration_number", FieldType.TEXT, _("Tax registration number"), "税务登记号", "XDR_SWDJ", 15),
+          "", 50, help=_("Required for an individual business written with the code 00000000000000000X.")),
+    Field("organization_code", FieldType.TEXT, _("Organization code"), "组织机构代码", "", 9),
+    Field("tax_registration_number", FieldType.TEXT, _("Tax registration number"), "税务登记号", "", 15),
     Field("institution_certificate_number", FieldType.TEXT, _("Public institution certificate number"),
-          "事业单位证书号", "XDR_SYDW", 12),
+          "事业单位证书号", "", 12),
     Field("social_organization_number", FieldType.TEXT, _("Social organization registration number"),
-          "社会组织登记证号", "XDR_SHZZ", 50),
-    Field("legal_representative", FieldType.TEXT, _("Legal representative"), "法定代表人", "FRDB", 50,
+          "社会组织登记证号", "", 50),
+    Field("legal_representative", FieldType.TEXT, _("Legal representative"), "法定代表人", "", 50,
           help=_("For an individual business, the operator.")),
     Field("legal_representative_id_type", FieldType.CODE, _("Legal representative's ID type"), "法定代表人证件类型",
-          "FR_ZJLX", choices=IdType, public=False),
+          "", choices=IdType, public=False),
     Field("legal_representative_id_number", FieldType.ID_NUMBER, _("Legal representative's ID number"),
-          "法定代表人证件号码", "FR_ZJHM", 64, public=False, id_type_field="legal_representative_id_type"),
-    Field("person_id_type", FieldType.CODE, _("ID type"), "证件类型", "ZJLX", choices=IdType, public=False),
-    Field("person_id_number", FieldType.ID_NUMBER, _("ID number"), "证件号码", "ZJHM", 64, public=False,
+          "法定代表人证件号码", "", 64, public=False, id_type_field="legal_representative_id_type"),
+    Field("person_id_type", FieldType.CODE, _("ID type"), "证件类型", "", choices=IdType, public=False),
+    Field("person_id_number", FieldType.ID_NUMBER, _("ID number"), "证件号码", "", 64, public=False,
           id_type_field="person_id_type"),
 )
 # Which subject types may carry which subject fields.
@@ -108,41 +108,41 @@ _PERMIT = (
     Field("permit_status", FieldType.CODE, _("Current status"), "当前状态", "XK_ZT", choices=PermitStatus),
 )
 _PENALTY = (
-    Field("violation_type", FieldType.TEXT, _("Type of violation"), "违法行为类型", "CF_WFXW", 2000),
-    Field("violation_facts", FieldType.TEXT, _("Facts of the violation"), "违法事实", "CF_SY", 5000),
+    Field("violation_type", FieldType.TEXT, _("Type of violation"), "违法行为类型", "", 2000),
+    Field("violation_facts", FieldType.TEXT, _("Facts of the violation"), "违法事实", "", 5000),
     Field("confiscated_amount", FieldType.YUAN, _("Confiscated amount (yuan)"),
-          "没收违法所得、没收非法财物的金额（万元）", "CF_MSJE"),
+          "没收违法所得、没收非法财物的金额（万元）", ""),
     Field("licence_name_number", FieldType.TEXT, _("Suspended or revoked licence (name and number)"),
-          "暂扣或吊销证照名称及编号", "CF_ZJMC", 200),
-    Field("penalty_valid_to", FieldType.UNTIL, _("Penalty in effect until"), "处罚有效期", "CF_YXQ",
+          "暂扣或吊销证照名称及编号", "", 200),
+    Field("penalty_valid_to", FieldType.UNTIL, _("Penalty in effect until"), "处罚有效期", "",
           help=_("A date, or long_term (written 2099/12/31).")),
     Field("penalty_types_unconfirmed", FieldType.BOOL, _("Penalty types to confirm (migrated)"), public=False,
           exchange_only=True),
 )
 _INSPECTION = (
-    Field("inspection_form", FieldType.CODE, _("Inspection form"), "检查形式", "JC_XS", choices=InspectionForm),
-    Field("inspection_category", FieldType.CODE, _("Inspection category"), "检查类别", "JC_LB",
+    Field("inspection_form", FieldType.CODE, _("Inspection form"), "检查形式", "", choices=InspectionForm),
+    Field("inspection_category", FieldType.CODE, _("Inspection category"), "检查类别", "",
           choices=InspectionCategory),
-    Field("inspection_time", FieldType.DATE, _("Inspection date"), "检查时间", "JC_SJ"),
-    Field("inspectors", FieldType.INSPECTORS, _("Inspectors (name and badge number)"), "检查人员及执法证号", "JC_RY"),
-    Field("random_plan", FieldType.TEXT, _("Double-random plan"), "双随机计划编号", "JC_SSJ", 64),
-    Field("item_code", FieldType.DIGITS, _("Supervision item code"), "监管事项目录编码", "JC_SXBM", 14),
-    Field("region_code", FieldType.REGION, _("Administrative division code"), "行政区划代码", "XZQH", 6,
+    Field("inspection_time", FieldType.DATE, _("Inspection date"), "检查时间", ""),
+    Field("inspectors", FieldType.INSPECTORS, _("Inspectors (name and badge number)"), "检查人员及执法证号", ""),
+    Field("random_plan", FieldType.TEXT, _("Double-random plan"), "双随机计划编号", "", 64),
+    Field("item_code", FieldType.DIGITS, _("Supervision item code"), "监管事项目录编码", "", 14),
+    Field("region_code", FieldType.REGION, _("Administrative division code"), "行政区划代码", "", 6,
           help=_("Empty: the agency's own.")),
 )
 _INSPECTION_RESULT = (
     *_INSPECTION[:2],
-    Field("inspection_result", FieldType.CODE, _("Inspection result"), "检查结果", "JC_JG", choices=InspectionResult),
+    Field("inspection_result", FieldType.CODE, _("Inspection result"), "检查结果", "", choices=InspectionResult),
     *_INSPECTION[2:],
 )
 _COERCIVE = (
-    Field("coercion_kind", FieldType.CODE, _("Kind of coercion"), "行政强制种类", "QZ_ZL", choices=CoercionKind),
-    Field("measure_type", FieldType.CODE, _("Coercive measure type"), "强制措施类型", "QZ_CSLX", choices=MeasureType),
-    Field("enforcement_type", FieldType.TEXT, _("Coercive enforcement type"), "强制执行类型", "QZ_ZXLX", 200),
-    Field("violation_facts", FieldType.TEXT, _("Facts of the violation"), "违法事实", "QZ_SY", 5000),
-    Field("start_date", FieldType.DATE, _("Start date"), "起始时间", "QZ_QSSJ"),
-    Field("end_date", FieldType.DATE, _("End date"), "截止时间", "QZ_JZSJ"),
-    Field("extension", FieldType.TEXT, _("Extension"), "延长期限", "QZ_YCQX", 200),
+    Field("coercion_kind", FieldType.CODE, _("Kind of coercion"), "行政强制种类", "", choices=CoercionKind),
+    Field("measure_type", FieldType.CODE, _("Coercive measure type"), "强制措施类型", "", choices=MeasureType),
+    Field("enforcement_type", FieldType.TEXT, _("Coercive enforcement type"), "强制执行类型", "", 200),
+    Field("violation_facts", FieldType.TEXT, _("Facts of the violation"), "违法事实", "", 5000),
+    Field("start_date", FieldType.DATE, _("Start date"), "起始时间", ""),
+    Field("end_date", FieldType.DATE, _("End date"), "截止时间", ""),
+    Field("extension", FieldType.TEXT, _("Extension"), "延长期限", "", 200),
 )
 
 KIND_FIELDS: dict[str, tuple[Field, ...]] = {
