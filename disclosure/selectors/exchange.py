@@ -33,6 +33,7 @@ from disclosure.models import Disclosure, Record, RecordStatus, Role, User
 from disclosure.selectors.access import records_visible_to
 
 FORMATS = ("csv", "xlsx", "json")
+_CACHE_MAX = 4096  # amounts remembered per export: bounded, so memory stays constant
 CHUNK = 2000
 _WAN = Decimal(10000)
 _SIX = Decimal("0.000001")
@@ -161,6 +162,8 @@ class _Formatter:
         self.iso = iso_dates
         self.getters = [self._getter(source) for _heading, source in self.columns]
         self._days: dict[date | str, str] = {}  # a period holds few distinct days
+        self._amounts: dict[str, str] = {}
+        self._last_days: dict[date, str] = {}
 
     def day(self, value: date | str | None) -> str:
         if value is None or value == "":
@@ -169,6 +172,16 @@ class _Formatter:
         if cached is None:
             cached = self._days[value] = self._day(value)
         return cached
+
+    def wan(self, amount: Decimal | str | None) -> str:
+        """``wan_yuan``, remembered for the amounts seen most (fines are mostly round sums)."""
+        key = str(amount)
+        text = self._amounts.get(key)
+        if text is None:
+            text = wan_yuan(amount)
+            if len(self._amounts) < _CACHE_MAX:
+                self._amounts[key] = text
+        return text
 
     def _day(self, value: date | str) -> str:
         if value == LONG_TERM:
@@ -196,7 +209,7 @@ class _Formatter:
         if how == "date":
             return (lambda r, d: self.day(r[name])) if name in _QUERY_FIELDS else (lambda r, d: self.day(d.get(name)))
         if how == "wan":
-            return (lambda r, d: wan_yuan(r[name])) if name in _QUERY_FIELDS else (lambda r, d: wan_yuan(d.get(name)))
+            return (lambda r, d: self.wan(r[name])) if name in _QUERY_FIELDS else (lambda r, d: self.wan(d.get(name)))
         if how == "id":
             if self.raw_ids:
                 return lambda r, d: str(d.get(name) or "")
@@ -243,7 +256,12 @@ class _Formatter:
 
     def fn_shown_until(self, r: dict[str, Any], d: dict[str, Any]) -> str:
         expires = r["expires_on"]
-        return self.day(expires - timedelta(days=1)) if expires else ""
+        if not expires:
+            return ""
+        text = self._last_days.get(expires)
+        if text is None:
+            text = self._last_days[expires] = self.day(expires - timedelta(days=1))
+        return text
 
     def fn_remark(self, r: dict[str, Any], d: dict[str, Any]) -> str:
         return _REMARKS.get(r["status"], "")
