@@ -184,6 +184,8 @@ def test_publishing_from_the_workspace_names_the_missing_fields(clerk: Any, cloc
     incomplete = {k: v for k, v in form_body().items() if not k.startswith("d_")}
     assert client.post("/workspace/records/new/", incomplete).status_code == 302
     record = Record.objects.get()
+    detail = client.get(f"/workspace/records/{record.pk}/").content.decode()
+    assert 'id="standard-missing"' in detail and "违法事实" in detail.split('id="standard-missing"')[1]
     response = client.post(f"/workspace/records/{record.pk}/publish/", {"version": record.version})
     assert response.status_code == 400
     page = response.content.decode()

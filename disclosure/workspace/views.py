@@ -26,6 +26,7 @@ from backend.errors import FORM_ERRORS, AccessDenied, ApplicationError, NotVisib
 from backend.ids import whole_number
 from disclosure.auth import request_user
 from disclosure.kinds import RecordKind
+from disclosure.kinds.spec import display_rows, field_label
 from disclosure.models import Record, RecordStatus, RequestKind, RequestStatus, User, VersionAction
 from disclosure.selectors.access import AUDIT, agencies_for
 from disclosure.selectors.records import record_list, record_versions
@@ -156,6 +157,8 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     act_ids = sel.act_agency_ids(user=user)
     may_act = record.agency_id in act_ids
     return render(request, "workspace/record.html", {
+        "standard_rows": display_rows(record.kind, record.details),
+        "standard_missing": [field_label(k.removeprefix("details.")) for k in record.standard_missing or []],
         "record": record, "badges": sel.deadline_badges(record, calendar=calendar, today=today),
         "arithmetic": sel.deadline_arithmetic(record=record, calendar=calendar, rule=rule), "rule": rule,
         "versions": versions, "diff": diff, "diff_old": old, "diff_new": new,
