@@ -264,6 +264,14 @@ def test_a_draft_may_be_completed_by_edits(clerk: Staff) -> None:
     assert publish(clerk, record["id"]).status_code == 200
 
 
+def test_changing_a_drafts_kind_drops_the_old_kinds_fields(clerk: Staff) -> None:
+    record = created(clerk)
+    edited = edit(clerk, record, kind="coercive_measure", penalty_types=[], fine_amount=None,
+                  details=standard_details("coercive_measure"))
+    assert edited.status_code == 200, edited.json()
+    assert edited.json()["details"] == {"legal_representative": "张某某", **standard_details("coercive_measure")}
+
+
 def test_backfilled_and_older_records_publish_with_what_they_have(clerk: Staff) -> None:
     backfilled = created(clerk, details={}, backfill=True)
     assert publish(clerk, backfilled["id"]).status_code == 200

@@ -19,6 +19,7 @@ from backend.canonical import sealed
 from backend.errors import ApplicationError, ConflictError, NotVisible, ServiceError
 from disclosure.credit_code import normalize_credit_code
 from disclosure.kinds import RecordKind
+from disclosure.kinds.spec import fields_for
 from disclosure.models import (
     ACTIVE_STATUSES,
     Agency,
@@ -187,12 +188,17 @@ def _merge_details(record: Record, values: dict[str, Any]) -> dict[str, Any]:
     """``values`` with the details a write of ``record`` leaves: ``values["details"]`` updates the
     stored ones key by key (an empty value removes a key once checked); setting the penalty types
     confirms migrated ones."""
-    if "details" not in values and "penalty_types" not in values:
+    kind_changes = "kind" in values and values["kind"] != record.kind
+    if "details" not in values and "penalty_types" not in values and not kind_changes:
         return values
     new = values.get("details", {})
     if not isinstance(new, dict):
         return values  # ``_validate`` names the problem
-    merged = {**(record.details or {}), **new}
+    kept = record.details or {}
+    if kind_changes:  # a draft's kind changed: the stored fields of the old kind go
+        allowed = {spec.name for spec in fields_for(str(values["kind"]))}
+        kept = {k: v for k, v in kept.items() if k in allowed}
+    merged = {**kept, **new}
     if "penalty_types" in values:
         merged.pop("penalty_types_unconfirmed", None)
     return {**values, "details": merged}
