@@ -46,6 +46,10 @@ def test_the_penalty_form_and_the_public_details(live_server: Any, page: Any, cl
                    penalty_types=["fine", "confiscate_gains", "suspend_licence"], fine_amount="20000.00")
     made = clerk.client().post("/api/v1/records/", body, format="json").json()
     assert clerk.client().post(f"/api/v1/records/{made['id']}/publish/", {}, format="json").status_code == 200
+    page.goto(f"{live_server.url}/workspace/records/{made['id']}/")
+    assert "经抽检" in page.locator("#standard-fields").inner_text()
+    _no_sideways_scroll(page)
+    _shot(page, f"workspace-record-{width}.png")
     page.goto(f"{live_server.url}/records/{made['id']}/")
     details = page.locator("#standard-details").inner_text()
     assert "违法事实" in details and "经抽检" in details and "暂扣许可证件" in page.content()
