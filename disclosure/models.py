@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from disclosure.kinds import RecordKind
+from disclosure.kinds.codes import PenaltyType as PenaltyType  # re-exported
+from disclosure.kinds.codes import SubjectType as SubjectType  # re-exported
 
 
 class User(AbstractUser):
@@ -69,6 +71,11 @@ class Agency(models.Model):
     # Printed in the letters that leave the agency (the written reply, the correction decision).
     address = models.CharField(_("postal address"), max_length=200, blank=True)
     phone = models.CharField(_("contact telephone"), max_length=50, blank=True)
+    # The national standard's 许可机关/处罚机关 and 数据来源单位 columns name the agency by its credit
+    # code; empty until an administrator fills the real one (the auditor's completeness list shows it).
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    region_code = models.CharField(_("administrative division code"), max_length=6, blank=True,
+                                   help_text=_("GB/T 2260, six digits (e.g. 211402 for Lianshan District)."))
 
     class Meta:
         verbose_name = _("agency")
@@ -154,23 +161,7 @@ class RecordStatus(models.TextChoices):
 ACTIVE_STATUSES = (RecordStatus.PUBLISHED, RecordStatus.CHANGED, RecordStatus.CORRECTED)
 
 
-class SubjectType(models.TextChoices):
-    ORGANIZATION = "organization", _("Legal person or other organization")
-    NATURAL_PERSON = "natural_person", _("Natural person")
-
-
-class PenaltyType(models.TextChoices):
-    """The kinds of administrative penalty of the Administrative Penalty Law (2021), Art. 9; they
-    decide a penalty's display period (``disclosure.services.display.SHORT_DISPLAY_PENALTIES``)."""
-
-    WARNING = "warning", _("Warning")
-    CRITICISM = "criticism", _("Notice of criticism")
-    FINE = "fine", _("Fine")
-    CONFISCATION = "confiscation", _("Confiscation of illegal gains or property")
-    LICENCE = "licence", _("Suspension or revocation of a permit, lowered qualification")
-    RESTRICTION = "restriction", _("Restriction or suspension of business, closure, bar from practice")
-    DETENTION = "detention", _("Administrative detention")
-    OTHER = "other", _("Other penalty")
+# The code lists live with the kinds' specs (``disclosure.kinds.codes``); re-exported here.
 
 
 class RecordQuerySet(models.QuerySet["Record"]):
@@ -198,7 +189,7 @@ class Record(models.Model):
     subject_name = models.CharField(_("subject name"), max_length=200)
     subject_code = models.CharField(_("unified social credit code"), max_length=18, blank=True, db_index=True)
     subject_type = models.CharField(
-        _("subject type"), max_length=16, choices=SubjectType.choices, default=SubjectType.ORGANIZATION
+        _("subject type"), max_length=32, choices=SubjectType.choices, default=SubjectType.ORGANIZATION
     )
     event_date = models.DateField(_("event date"))
     content = models.TextField(_("content"), blank=True)
@@ -241,6 +232,19 @@ class Record(models.Model):
     expires_on = models.DateField(
         _("display period ends"), null=True, blank=True,
         help_text=_("The first day the record is no longer shown to the public (Art. 8)."),
+    )
+    # The national standard's kind-specific fields (``disclosure.kinds.spec``), validated by
+    # ``disclosure.services.details``; sealed in every version like the other fields.
+    details = models.JSONField(
+        _("standard fields"), default=dict, db_default=models.Value({}, output_field=models.JSONField()), blank=True
+    )
+    # Recorded before the standard's fields existed (migration 0015): publishes with what it has.
+    predates_standard = models.BooleanField(_("recorded before the standard fields"), default=False, db_default=False)
+    # What the standard requires that the record lacks (field names), kept at every write: the
+    # auditor's completeness list reads it. Empty for a complete record.
+    standard_missing = models.JSONField(
+        _("standard fields missing"), default=list, db_default=models.Value([], output_field=models.JSONField()),
+        blank=True,
     )
 
     created_by = models.ForeignKey(
@@ -513,6 +517,9 @@ class PublicRecord(models.Model):
     document_number = models.CharField(_("document number"), max_length=100, blank=True)
     penalty_types = models.JSONField(_("penalty types"), default=list, blank=True)
     fine_amount = models.DecimalField(_("fine (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    # The public standard fields, masked (never-public ones never reach here).
+    details = models.JSONField(_("standard fields"), default=dict, blank=True,
+                               db_default=models.Value({}, output_field=models.JSONField()))
     task = models.BigIntegerField(_("inspection task"), null=True, blank=True)  # the task's record id
     published_at = models.DateTimeField(_("published at"))
     expires_on = models.DateField(_("shown until (exclusive)"), null=True, blank=True)

@@ -1,6 +1,7 @@
 """Input and output serializers: types, choices and lengths only; rules live in the services."""
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.utils.text import format_lazy
@@ -10,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from disclosure.kinds import RecordKind
+from disclosure.kinds.spec import ALL_FIELDS, KIND_FIELDS, Field, FieldType
 from disclosure.models import (
     Agency,
     CitizenRequest,
@@ -57,6 +59,71 @@ class AgencyCodeField(serializers.SlugRelatedField):
         self.error_messages["does_not_exist"] = _("No agency has the code {value}.")
 
 
+def _detail_field(spec: Field) -> serializers.Field:
+    """The serializer field of one standard field (``disclosure.kinds.spec``): its type, length and
+    code list; the service checks the rest (which kinds and subjects carry it, ID numbers)."""
+    kinds = ", ".join(k for k, fields in KIND_FIELDS.items() if spec in fields) or _("every kind (subject)")
+    parts = [str(spec.label)]
+    if spec.heading:
+        parts.append(f"标准项: {spec.heading}" + (f" ({spec.code})" if spec.code else ""))
+    parts.append(f"kinds: {kinds}")
+    if not spec.public:
+        parts.append("never public")
+    if spec.help:
+        parts.append(str(spec.help))
+    common: dict[str, Any] = {"required": False, "allow_null": True, "help_text": "; ".join(parts)}
+    if spec.type == FieldType.CODE:
+        assert spec.choices is not None
+        return _choice(spec.choices.choices, str(spec.label), allow_blank=True, **common)
+    if spec.type == FieldType.BOOL:
+        return serializers.BooleanField(**common)
+    if spec.type == FieldType.DATE:
+        return serializers.DateField(input_formats=["iso-8601"], **common)
+    if spec.type == FieldType.YUAN:
+        return serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal(0), **common)
+    if spec.type == FieldType.INSPECTORS:
+        return serializers.ListField(child=InspectorInput(), max_length=50, **common)
+    max_length = spec.max_length if spec.type == FieldType.TEXT else 64
+    return serializers.CharField(max_length=max_length, allow_blank=True, **common)
+
+
+class InspectorInput(serializers.Serializer):
+    name = serializers.CharField(max_length=50, help_text="检查人员")
+    badge = serializers.CharField(max_length=50, help_text="执法证号")
+
+
+class RecordDetailsInput(serializers.Serializer):
+    """The national standard's fields of a record (``disclosure.kinds.spec``): each kind carries
+    the subject's fields and its own; a null or empty value removes a field from a draft."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {spec.name: _detail_field(spec) for spec in ALL_FIELDS.values() if not spec.exchange_only}
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(str(k) for k in data if k not in self.fields)
+            if unknown:
+                raise serializers.ValidationError({k: [_("Unknown field.")] for k in unknown})
+        return super().to_internal_value(data)
+
+
+def _flat_details(detail: Any) -> Any:
+    """Errors of the nested ``details`` keyed ``details.<field>``, as the services name them."""
+    if not isinstance(detail, dict) or not isinstance(detail.get("details"), dict):
+        return detail
+    out = {k: v for k, v in detail.items() if k != "details"}
+    for name, messages in detail["details"].items():
+        out[f"details.{name}"] = messages if isinstance(messages, list) else [messages]
+    return out
+
+
+class RecordDetailsOutput(RecordDetailsInput):
+    """The stored standard fields of a record, as they are (only the fields it has)."""
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        return dict(instance or {})
+
+
 class RecordInput(serializers.Serializer):
     kind = _choice(RecordKind.choices, _("record kind"))
     agency = AgencyCodeField()
@@ -76,6 +143,15 @@ class RecordInput(serializers.Serializer):
     penalty_types = serializers.ListField(child=_choice(PenaltyType.choices, _("penalty type")), required=False,
                                           max_length=len(PenaltyType.choices))
     fine_amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    details = RecordDetailsInput(required=False, help_text=_(
+        "The national standard's fields of the record's kind; required before publication as the rule "
+        "table says (disclosure.kinds.spec.PUBLICATION_RULES)."))
+
+    def to_internal_value(self, data: Any) -> Any:
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            raise serializers.ValidationError(_flat_details(exc.detail)) from exc
 
 
 class RecordEditInput(RecordInput):
@@ -128,6 +204,7 @@ class PublishInput(serializers.Serializer):
 
 class RecordOutput(serializers.ModelSerializer):
     agency: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    details = RecordDetailsOutput(read_only=True)
 
     class Meta:
         model = Record
@@ -135,8 +212,8 @@ class RecordOutput(serializers.ModelSerializer):
             "id", "kind", "agency", "status", "version", "title", "subject_name", "subject_code", "subject_type",
             "event_date", "content", "legal_basis", "document_number", "disclosure", "withheld_reason", "surprise",
             "backfill", "task", "due_date", "due_provisional", "published_at", "on_time", "late_working_days",
-            "latency_working_days", "penalty_types", "fine_amount", "expires_on",
-            "created_at", "updated_at",
+            "latency_working_days", "penalty_types", "fine_amount", "expires_on", "details",
+            "predates_standard", "standard_missing", "created_at", "updated_at",
         ]
         read_only_fields = fields
 
@@ -262,6 +339,7 @@ class PublicRecordOutput(serializers.Serializer):
     penalty_types = serializers.ListField(child=serializers.CharField())
     penalty_type_labels = serializers.SerializerMethodField()
     fine_amount = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    details = serializers.DictField(help_text="the national standard's public fields, masked (never an ID number)")
     task = serializers.IntegerField(allow_null=True)
 
     def get_kind_label(self, instance: PublicRecord) -> str:

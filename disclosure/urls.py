@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from disclosure import apis, apis_public
+from disclosure import apis, apis_exchange, apis_public
 from disclosure import apis_transparency as tlog
 
 router = SimpleRouter()
@@ -27,6 +27,7 @@ urlpatterns = [
     path("transparency/proof/inclusion/", tlog.InclusionProof.as_view(), name="transparency-inclusion"),
     path("transparency/proof/consistency/", tlog.ConsistencyProof.as_view(), name="transparency-consistency"),
     path("transparency/checkpoint", tlog.Checkpoint.as_view(), name="transparency-checkpoint"),
+    path("exchange/<str:dataset>/", apis_exchange.Exchange.as_view(), name="exchange"),
     # API.md names the letter without a trailing slash; the router would add one.
     path("requests/<str:pk>/reply.pdf", apis_public.RequestViewSet.as_view({"get": "reply_pdf"}),
          name="request-reply-pdf"),

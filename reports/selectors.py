@@ -562,10 +562,22 @@ def withheld_records(*, scope: AuditScope, agency: Agency | None, date_from: dat
 
 def incomplete_records(*, scope: AuditScope, agency: Agency | None, date_from: date, date_to: date) -> QuerySet[
         Record]:
-    """Records missing a legal basis (any kind) or a document number (decision kinds, setting
-    ``AUDIT_DOCUMENT_NUMBER_KINDS``), event date in the period, past draft."""
-    missing = Q(legal_basis="") | Q(document_number="", kind__in=conf.document_number_kinds())
+    """Records missing a legal basis (any kind), a document number (decision kinds, setting
+    ``AUDIT_DOCUMENT_NUMBER_KINDS``) or a field the national standard requires of their kind
+    (``Record.standard_missing``: backfilled and older records published without it, migrated
+    penalty types to confirm), event date in the period, past draft."""
+    missing = (Q(legal_basis="") | Q(document_number="", kind__in=conf.document_number_kinds())
+               | ~Q(standard_missing=[]))
     return _past_draft(scope, agency, date_from, date_to).filter(missing).order_by("agency__path", "-event_date", "id")
+
+
+def agencies_without_credit_code(*, scope: AuditScope, agency: Agency | None) -> list[Agency]:
+    """The agencies in scope whose unified social credit code is not filled in yet: the national
+    standard names the deciding agency and the data source by it in every exchanged row."""
+    agencies = [a for a in scope.agencies if not a.credit_code]
+    if agency is not None:
+        agencies = [a for a in agencies if a.path.startswith(agency.path)]
+    return sorted(agencies, key=lambda a: a.path)
 
 
 def monthly_reports() -> QuerySet[MonthlyReport]:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from backend.errors import ApplicationError, ServiceError
+from disclosure.kinds.spec import field_label
 from disclosure.models import Agency, User
 from reports import conf
 from reports.charts import trend_svg
@@ -23,6 +24,7 @@ from reports.forms import PeriodForm
 from reports.monthly_pdf import month_label
 from reports.selectors import (
     AuditScope,
+    agencies_without_credit_code,
     audit_scope,
     incomplete_records,
     month_starts,
@@ -108,6 +110,11 @@ def _record_list(request: HttpRequest, template: str, which: str) -> HttpRespons
                      date_to=context["date_to"])
     context["records"] = Paginator(records, conf.page_size()).get_page(request.GET.get("page"))
     context["document_number_kinds"] = set(conf.document_number_kinds())
+    if which != "withheld":
+        for record in context["records"]:
+            record.standard_missing_labels = [field_label(key.removeprefix("details."))
+                                              for key in record.standard_missing or []]
+        context["agencies_without_credit_code"] = agencies_without_credit_code(scope=scope, agency=context["agency"])
     return render(request, template, context)
 
 

@@ -132,6 +132,43 @@ def clock() -> Iterator[Callable[[str], None]]:
         travellers.pop().stop()
 
 
+def resident_id(first17: str = "21140219900307123") -> str:
+    """A resident ID number with its right check character (GB 11643)."""
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, weights, strict=True)) % 11]
+
+
+PERSON_ID = resident_id()
+
+
+def standard_details(kind: str, subject_type: str = "organization") -> dict[str, object]:
+    """Every field the national standard requires before publishing a record of ``kind``
+    (``disclosure.kinds.spec.PUBLICATION_RULES``), filled with plausible values."""
+    details: dict[str, object] = {}
+    if kind in ("permit", "penalty"):
+        if subject_type == "natural_person":
+            details |= {"person_id_type": "id_card", "person_id_number": PERSON_ID}
+        else:
+            details |= {"legal_representative": "张某某"}
+    if kind == "permit":
+        details |= {"decision_document_name": "食品经营许可决定书", "permit_category": "general",
+                    "certificate_name": "食品经营许可证", "certificate_number": "JY12114020012345",
+                    "valid_from": "2026-09-28", "valid_to": "2031-09-27", "permit_status": "valid"}
+    elif kind == "penalty":
+        details |= {"violation_type": "销售不合格产品", "violation_facts": "经抽检，当事人销售的产品不合格。",
+                    "penalty_valid_to": "2027-09-27"}
+    elif kind == "inspection_task":
+        details |= {"inspection_category": "random", "inspection_form": "on_site"}
+    elif kind == "inspection_result":
+        details |= {"inspection_category": "random", "inspection_result": "no_problem",
+                    "inspection_time": "2026-09-28", "inspectors": [{"name": "李检查", "badge": "21140001"},
+                                                                    {"name": "王检查", "badge": "21140002"}]}
+    elif kind == "coercive_measure":
+        details |= {"coercion_kind": "measure", "measure_type": "seize",
+                    "violation_facts": "涉嫌生产不合格产品。", "start_date": "2026-09-28"}
+    return details
+
+
 def penalty(agency: str = "lianshan-amr", **overrides: object) -> dict[str, object]:
     body: dict[str, object] = {
         "kind": "penalty",
@@ -146,6 +183,14 @@ def penalty(agency: str = "lianshan-amr", **overrides: object) -> dict[str, obje
         "disclosure": "public",
     }
     body.update(overrides)
+    kind = str(body["kind"])
+    if "details" not in overrides:
+        subject_type = str(body.get("subject_type") or ("organization" if body.get("subject_code")
+                                                          else "natural_person"))
+        body["details"] = standard_details(kind, subject_type)
+    if kind == "penalty" and "penalty_types" not in overrides:
+        body["penalty_types"] = ["fine"]
+        body.setdefault("fine_amount", "20000.00")
     return body
 
 

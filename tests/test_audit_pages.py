@@ -106,8 +106,10 @@ class TestDashboard:
             before = client.get(path, year).content.decode()
         added = []
         for _ in range(3):
+            # Backfilled (补录): published with what it has, on the completeness list.
             created = data.clerk.client().post("/api/v1/records/", penalty(
-                legal_basis="", disclosure="withheld", withheld_reason="依法不予公开", event_date="2026-09-01"),
+                legal_basis="", disclosure="withheld", withheld_reason="依法不予公开", event_date="2026-09-01",
+                backfill=True),
                 format="json")
             assert created.status_code == 201, created.content
             record = created.json()["id"]

@@ -74,6 +74,11 @@ def row(draw: st.DrawFn, n: int, flawed: bool) -> dict[str, str]:
         "withheld_reason": "涉及个人隐私",
         "surprise": "yes" if kind == "inspection_task" and draw(st.booleans()) else "no",
         "task_external_id": "", "published": draw(st.sampled_from(["yes", "yes", "no"])),
+        # The national standard's fields, some by the standard's Chinese headings.
+        "penalty_types": draw(st.sampled_from(["", "罚款;警告", "fine"])) if kind == "penalty" else "",
+        "fine_amount": draw(st.sampled_from(["", "5000"])) if kind == "penalty" else "",
+        "违法事实": draw(st.sampled_from(["", "销售不合格产品。"])) if kind in ("penalty", "coercive_measure") else "",
+        "许可类别": draw(st.sampled_from(["", "普通", "general"])) if kind in ("permit", "filing") else "",
     }
     flaw = draw(st.integers(0, 39)) if flawed else -1
     if flaw == 0:
@@ -86,6 +91,8 @@ def row(draw: st.DrawFn, n: int, flawed: bool) -> dict[str, str]:
         values["surprise"] = "yes"  # a surprise that is no inspection task, unless it is one
     elif flaw == 4:
         values["withheld_reason"], values["disclosure"] = "", "withheld"  # refused by the record services
+    elif flaw == 5:
+        values["许可类别"] = "宽松"  # not in the code list: refused by the record services
     return values
 
 
@@ -115,7 +122,7 @@ def files(draw: st.DrawFn) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
 
 def as_csv(rows: list[dict[str, str]]) -> bytes:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=REQUIRED + OPTIONAL)
+    writer = csv.DictWriter(out, fieldnames=REQUIRED + OPTIONAL + ("违法事实", "许可类别"))
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue().encode()

@@ -194,3 +194,33 @@ class TestApi:
         with GOOD.open("rb") as fh:
             response = clerk.client().post("/api/v1/inspections/backfill/", {"file": fh}, format="multipart")
         assert response.status_code == 400 and "import_records" in response.json()["detail"]
+
+
+def test_the_standards_fields_import_by_their_chinese_headings(clerk: Staff, clock: Any, tmp_path: Any) -> None:
+    """A column named by the standard's heading is that field; codes may be written as the
+    standard's Chinese terms; the same checks as the API apply."""
+    from tests.conftest import VALID_CODE
+
+    clock("2026-09-29")
+    path = tmp_path / "standard.csv"
+    path.write_text(
+        "external_id,kind,agency,title,subject_name,subject_code,event_date,published,处罚类别,fine_amount,"
+        "违法行为类型,违法事实,处罚有效期,法定代表人,许可类别,有效期至\n"
+        f"P-1,penalty,lianshan-amr,处罚案,某公司,{VALID_CODE},2020-05-06,yes,罚款、警告,2000,"
+        "虚假宣传,发布虚假广告。,长期,张某,,\n"
+        f"L-1,permit,lianshan-amr,许可,某公司,{VALID_CODE},2020-05-06,yes,,,,,,,核准,2099/12/31\n",
+        encoding="utf-8-sig")
+    ok, out, err = run(path, clerk.user.username)
+    assert ok, out + err
+    penalty = Record.objects.get(title="处罚案")
+    assert penalty.penalty_types == ["fine", "warning"] and str(penalty.fine_amount) == "2000.00"
+    assert penalty.details == {"violation_type": "虚假宣传", "violation_facts": "发布虚假广告。",
+                               "penalty_valid_to": "long_term", "legal_representative": "张某"}
+    permit = Record.objects.get(title="许可")
+    assert permit.details == {"permit_category": "approval", "valid_to": "long_term"}
+    assert "details.decision_document_name" in permit.standard_missing  # on the completeness list
+    bad = tmp_path / "bad.csv"
+    bad.write_text("external_id,kind,agency,title,subject_name,subject_code,event_date,published,许可类别\n"
+                   f"L-2,permit,lianshan-amr,许可二,某公司,{VALID_CODE},2020-05-06,yes,宽松\n", encoding="utf-8")
+    ok, out, err = run(bad, clerk.user.username)
+    assert not ok and "permit_category" in out + err

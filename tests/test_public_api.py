@@ -144,12 +144,15 @@ def test_entity_page_lists_one_code_in_time_order(clerk: Staff, anonymous: APICl
     (["fine"], "5000.00", "2026-12-28"),            # a low fine
     (["fine"], "20000.00", "2029-09-28"),           # over PUBLIC_LOW_FINE_MAX_YUAN
     (["fine"], None, "2029-09-28"),                 # amount unknown: not presumed low
-    (["warning", "confiscation"], None, "2029-09-28"),  # several: the longest applies
+    (["warning", "confiscate_gains"], None, "2029-09-28"),  # several: the longest applies
+    (["revoke_licence"], None, "2029-09-28"),
 ])
 def test_display_period_of_penalties(clerk: Staff, clock: Callable[..., None], types: list[str], fine: str | None,
                                      expires: str) -> None:
     clock("2026-09-29")
-    record = publish(clerk, penalty_types=types, fine_amount=fine)
+    # Backfilled: published with what it has (a new record without its types or its fine amount is
+    # refused at publication, tests/test_standard_fields.py), so every combination can be shown.
+    record = publish(clerk, penalty_types=types, fine_amount=fine, backfill=True)
     assert record["expires_on"] == expires
 
 

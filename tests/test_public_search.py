@@ -55,7 +55,7 @@ def corpus(clerk: Staff, clock: Callable[..., None]) -> dict[str, int]:
                               legal_basis="《无证无照经营查处办法》第十三条"),
         "other": publish(clerk, title="产品质量抽查", subject_name="某某工贸有限公司", subject_code="",
                          subject_type="organization_without_code" if False else "natural_person",
-                         content="抽查合格。", document_number=""),
+                         content="抽查合格。", document_number="", backfill=True),  # 补录: as it is
     }
 
 

@@ -32,7 +32,7 @@ def test_pages_work_under_the_content_security_policy(
         assert response.status == 200 and "default-src 'self'" in response.headers["content-security-policy"]
 
     sign_in(page, live_server, clerk.user)
-    page.goto(live_server.url + "/workspace/records/new/")
+    page.goto(live_server.url + "/workspace/records/new/?kind=penalty")
     # The credit-code check (workspace/credit_code.js, a script from this site) runs under the policy.
     page.locator("input[name=subject_code]").fill("91211400MA0000000X")
     page.locator("input[name=subject_code]").blur()

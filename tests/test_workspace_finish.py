@@ -142,7 +142,7 @@ def test_one_wording_per_field_and_an_error_summary(live_server: Any, page: Any,
     sign_in(page, live_server, clerk.user)
     page.goto(f"{live_server.url}/workspace/records/{record}/")
     page_labels = set(page.locator("dl.props dt").all_inner_texts())
-    page.goto(live_server.url + "/workspace/records/new/")
+    page.goto(live_server.url + "/workspace/records/new/?kind=penalty")
     form_labels = {t.rstrip(" *") for t in page.locator(".field > label").all_inner_texts()}
     for label in ("当事人名称", "内容", "法律依据", "文书编号", "统一社会信用代码"):
         assert label in page_labels and label in form_labels, label
@@ -150,7 +150,7 @@ def test_one_wording_per_field_and_an_error_summary(live_server: Any, page: Any,
     revoke = page.locator("form").last.inner_text()
     assert "撤销的法律依据" in revoke and "本次变更" not in revoke
     # The long form, sent empty: a summary at the top names each problem and links to its field.
-    page.goto(live_server.url + "/workspace/records/new/")
+    page.goto(live_server.url + "/workspace/records/new/?kind=penalty")
     page.fill("#id_title", "")
     page.fill("#id_subject_name", "")
     page.get_by_role("button", name="保存草稿").click()

@@ -50,7 +50,14 @@ def test_a_clerk_creates_publishes_and_changes_a_penalty(
     assert page.get_by_role("heading", name="我的信息").is_visible()
     page.get_by_role("navigation", name="工作台").get_by_role("link", name="新建信息").click()
 
-    page.select_option("#id_kind", "penalty")
+    page.click("#kind-choice a[href='?kind=penalty']")  # the kind first: the form shows its fields
+    page.wait_for_load_state()
+    assert page.locator("#record-kind").inner_text() == "行政处罚"
+    assert page.locator("#id_d_permit_category").count() == 0
+    page.fill("#id_d_legal_representative", "张某某")
+    page.fill("#id_d_violation_type", "销售不合格产品")
+    page.fill("#id_d_violation_facts", "经抽检，当事人销售的产品不合格。")
+    page.fill("#id_d_penalty_valid_to", "2027-09-27")
     page.fill("#id_title", "葫芦岛市某商贸有限公司销售不合格产品案")
     page.fill("#id_subject_name", "葫芦岛市某商贸有限公司")
     page.fill("#id_subject_code", BAD_CODE)

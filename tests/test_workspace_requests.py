@@ -87,9 +87,11 @@ def _content(record_id: int, **overrides: Any) -> dict[str, Any]:
     record = Record.objects.get(pk=record_id)
     values = {name: getattr(record, name) for name in (
         "title", "subject_name", "subject_type", "subject_code", "content", "legal_basis", "document_number",
-        "disclosure", "withheld_reason")}
+        "disclosure", "withheld_reason", "penalty_types", "fine_amount")}
+    # The standard fields, prefilled as the page shows them.
+    values |= {f"d_{k}": v for k, v in record.details.items()}
     values.update(overrides)
-    return {f"new-{k}": v for k, v in values.items()}
+    return {f"new-{k}": v for k, v in values.items() if v is not None}
 
 
 def test_answering_a_query_gives_a_written_reply(clerk: Any, clock: Any) -> None:

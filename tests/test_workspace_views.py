@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from disclosure.credit_code import make_credit_code
 from disclosure.models import AuditEntry, Record, RecordStatus, StaffMembership
-from tests.conftest import PASSWORD, VALID_CODE, penalty
+from tests.conftest import PASSWORD, VALID_CODE, penalty, standard_details
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +23,10 @@ def browser_for(staff: Any) -> Client:
 
 
 def form_body(**overrides: Any) -> dict[str, Any]:
-    body = {k: v for k, v in penalty().items()}
+    body = {k: v for k, v in penalty().items() if k != "details"}
     body.update({"subject_type": "organization", "penalty_types": ["fine"], "fine_amount": "20000"})
+    # The standard fields, as the form names them.
+    body.update({f"d_{k}": v for k, v in standard_details("penalty").items()})
     body.update(overrides)
     return body
 
@@ -131,10 +133,13 @@ def test_create_with_a_bad_credit_code_shows_the_error_at_the_field(clerk: Any, 
 @pytest.mark.parametrize(("overrides", "field"), [
     ({"disclosure": "withheld", "withheld_reason": ""}, "withheld_reason"),
     ({"event_date": "2026-12-01"}, "event_date"),
-    ({"kind": "permit", "surprise": "on"}, "surprise"),
     ({"title": ""}, "title"),
     ({"subject_code": "", "subject_type": "organization"}, "subject_code"),
-    ({"kind": "permit"}, "penalty_types"),
+    ({"kind": "permit", "d_permit_category": "bogus"}, "d_permit_category"),
+    ({"d_confiscated_amount": "-5"}, "d_confiscated_amount"),
+    ({"d_person_id_type": "id_card", "d_person_id_number": "123"}, "d_person_id_type"),
+    ({"subject_type": "natural_person", "subject_code": "", "d_person_id_type": "id_card",
+      "d_person_id_number": "211402199013071234"}, "d_person_id_number"),
 ])
 def test_the_services_rules_come_back_next_to_their_field(clerk: Any, clock: Any, overrides: dict[str, Any],
                                                           field: str) -> None:
@@ -143,6 +148,56 @@ def test_the_services_rules_come_back_next_to_their_field(clerk: Any, clock: Any
     assert response.status_code == 400
     assert response.context["form"].errors.get(field), response.context["form"].errors
     assert not Record.objects.exists()
+
+
+def test_the_form_fits_the_kind(clerk: Any, clock: Any) -> None:
+    """A penalty form is not a permit form: each kind shows its own standard fields, code lists as
+    choices; a field of another kind is not offered, and the choice of kind comes first."""
+    clock("2026-09-29")
+    client = browser_for(clerk)
+    choose = client.get("/workspace/records/new/").content.decode()
+    assert 'id="kind-choice"' in choose and "?kind=penalty" in choose
+    permit = client.get("/workspace/records/new/", {"kind": "permit"})
+    fields = permit.context["form"].fields
+    assert "d_permit_category" in fields and "d_valid_to_long_term" in fields
+    assert "penalty_types" not in fields and "d_violation_type" not in fields and "surprise" not in fields
+    penalty_form = client.get("/workspace/records/new/", {"kind": "penalty"}).context["form"].fields
+    assert "penalty_types" in penalty_form and "d_violation_type" in penalty_form
+    assert "d_permit_category" not in penalty_form
+    assert [v for v, _label in penalty_form["penalty_types"].choices][:3] == ["warning", "criticism", "fine"]
+    permit_body = {k: v for k, v in form_body().items() if not k.startswith("d_")}
+    response = client.post("/workspace/records/new/", dict(permit_body,
+        kind="permit", penalty_types=["fine"], d_permit_category="general", d_decision_document_name="许可决定书",
+        d_valid_from="2026-09-01", d_valid_to_long_term="on", d_legal_representative="张某某"))
+    assert response.status_code == 302, response.context["form"].errors
+    record = Record.objects.get()
+    assert record.penalty_types == [] and record.fine_amount is None  # not a permit's fields
+    assert record.details == {"permit_category": "general", "decision_document_name": "许可决定书",
+                              "valid_from": "2026-09-01", "valid_to": "long_term", "legal_representative": "张某某"}
+    edit = client.get(f"/workspace/records/{record.pk}/edit/").context["form"]
+    assert edit.initial["d_valid_to_long_term"] is True and edit.initial["d_permit_category"] == "general"
+
+
+def test_publishing_from_the_workspace_names_the_missing_fields(clerk: Any, clock: Any) -> None:
+    clock("2026-09-29")
+    client = browser_for(clerk)
+    incomplete = {k: v for k, v in form_body().items() if not k.startswith("d_")}
+    assert client.post("/workspace/records/new/", incomplete).status_code == 302
+    record = Record.objects.get()
+    detail = client.get(f"/workspace/records/{record.pk}/").content.decode()
+    assert 'id="standard-missing"' in detail and "违法事实" in detail.split('id="standard-missing"')[1]
+    response = client.post(f"/workspace/records/{record.pk}/publish/", {"version": record.version})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "违法行为类型" in page and "违法事实" in page and "处罚有效期" in page
+    inspectors = client.post(f"/workspace/records/{record.pk}/edit/", form_body(
+        version=record.version, d_violation_type="虚假宣传", d_violation_facts="事实", d_penalty_valid_to="2027-09-28",
+        d_legal_representative="张某某"))
+    assert inspectors.status_code == 302
+    record.refresh_from_db()
+    published = client.post(f"/workspace/records/{record.pk}/publish/", {"version": record.version})
+    assert published.status_code == 302
+    assert Record.objects.get().status == "published"
 
 
 def test_an_agency_outside_the_scope_is_not_offered(clerk: Any, clock: Any) -> None:
@@ -189,7 +244,7 @@ def test_change_and_revoke_need_reason_basis_and_number(clerk: Any, clock: Any) 
     assert set(response.context["grounds"].errors) >= {"reason", "legal_basis", "document_number"}
     grounds = {"version": current.version, "type": "change", "reason": "复议决定变更", "legal_basis": "行政复议法",
                "document_number": "葫复决〔2026〕3号"}
-    same = {f"new-{k}": v for k, v in form_body(penalty_types=[], fine_amount="").items()}
+    same = {f"new-{k}": v for k, v in form_body().items()}
     response = client.post(f"/workspace/records/{record['id']}/change/", {**grounds, **same})
     assert response.status_code == 400 and "没有" in response.content.decode()
     response = client.post(f"/workspace/records/{record['id']}/change/", {**grounds, **content})

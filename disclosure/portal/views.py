@@ -24,6 +24,7 @@ from backend.ids import whole_number
 from backend.middleware import too_many_requests
 from disclosure.apis_public import SearchThrottle, SubmitThrottle
 from disclosure.kinds import RecordKind
+from disclosure.kinds.spec import display_rows
 from disclosure.models import Agency, PenaltyType, PublicRecord, RequestKind, SignedTreeHead, SubjectType
 from disclosure.selectors import transparency as tlog
 from disclosure.selectors.deadline import deadline_explain
@@ -60,6 +61,7 @@ def _public(record: PublicRecord) -> dict[str, Any]:
         "legal_basis": record.legal_basis, "document_number": record.document_number,
         "published_at": record.published_at, "expires_on": record.expires_on,
         "penalty_types": [str(labels.get(t, t)) for t in record.penalty_types], "fine_amount": record.fine_amount,
+        "details": display_rows(record.kind, record.details),  # the masked public details
     }
 
 

@@ -17,13 +17,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from backend.errors import ApplicationError
+from disclosure.credit_code import credit_code_problem, normalize_credit_code
 from disclosure.models import Agency, AgencyKind, AuditAction, User
 from disclosure.services.audit import audit_append
 
 DEFAULT_ROWS_FILE = Path(__file__).resolve().parent.parent / "data" / "agencies.json"
 
 CODE_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-ROW_KEYS = frozenset({"code", "name", "parent", "kind", "is_market_regulator", "address", "phone"})
+ROW_KEYS = frozenset({"code", "name", "parent", "kind", "is_market_regulator", "address", "phone", "credit_code",
+                      "region_code"})
 # Contact details a row may leave out: then an existing agency keeps the ones it has.
 _CONTACT_MAX = {"address": 200, "phone": 50}
 REQUIRED_KEYS = ("code", "name", "kind")
@@ -54,6 +56,26 @@ class _Row:
     is_market_regulator: bool
     address: str | None = None  # None: not given, keep what the agency has
     phone: str | None = None
+    credit_code: str | None = None  # None: not given, keep what the agency has ("" clears it)
+    region_code: str | None = None
+
+
+def _codes(label: str, raw: Mapping[str, Any]) -> dict[str, str | None]:
+    """The agency's unified social credit code (GB 32100) and region code (six digits), checked."""
+    out: dict[str, str | None] = {}
+    value = raw.get("credit_code")
+    if value is not None:
+        code = normalize_credit_code(value) if isinstance(value, str) else None
+        problem = _("must be a text.") if code is None else (credit_code_problem(code) if code else None)
+        if problem:
+            raise _row_error(label, _("credit_code: %(problem)s") % {"problem": problem}, "credit_code")
+        value = code
+    out["credit_code"] = value
+    region = raw.get("region_code")
+    if region is not None and not (isinstance(region, str) and (region == "" or re.fullmatch(r"\d{6}", region))):
+        raise _row_error(label, _("region_code must be six digits (GB/T 2260) or empty."), "region_code")
+    out["region_code"] = region
+    return out
 
 
 def agency_path_for(*, code: str, parent: Agency | None) -> str:
@@ -140,7 +162,9 @@ def _clean_row(index: int, raw: object) -> _Row:
             raise _row_error(label, _("%(field)s must be a text of at most %(max)d characters.") % {
                 "field": key, "max": limit}, key)
         contact[key] = value.strip() if isinstance(value, str) else None
-    return _Row(index, code, name.strip(), parent, kind, regulator, contact["address"], contact["phone"])
+    codes = _codes(label, raw)
+    return _Row(index, code, name.strip(), parent, kind, regulator, contact["address"], contact["phone"],
+                codes["credit_code"], codes["region_code"])
 
 
 def _final_paths(parents: dict[str, str | None], rows: dict[str, _Row]) -> dict[str, str]:
@@ -235,13 +259,15 @@ def agencies_load(
             by_code[row.code] = Agency.objects.create(
                 code=row.code, name=row.name, kind=row.kind, parent=parent,
                 path=paths[row.code], is_market_regulator=row.is_market_regulator,
-                address=row.address or "", phone=row.phone or "",
+                address=row.address or "", phone=row.phone or "", credit_code=row.credit_code or "",
+                region_code=row.region_code or "",
             )
             created += 1
             continue
         changed: list[str] = []
         for field, value in (("name", row.name), ("kind", row.kind), ("is_market_regulator", row.is_market_regulator),
-                             ("address", row.address), ("phone", row.phone)):
+                             ("address", row.address), ("phone", row.phone), ("credit_code", row.credit_code),
+                             ("region_code", row.region_code)):
             if value is not None and getattr(agency, field) != value:
                 setattr(agency, field, value)
                 changed.append(field)

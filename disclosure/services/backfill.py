@@ -29,9 +29,11 @@ import codecs
 import csv
 import hashlib
 import io
+import re
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -42,6 +44,8 @@ from django.utils.translation import gettext as _
 from backend.errors import ApplicationError, ServiceError
 from backend.iterables import chunked
 from disclosure.kinds import RecordKind
+from disclosure.kinds.codes import STANDARD_TERMS, PenaltyType
+from disclosure.kinds.spec import ALL_FIELDS, LONG_TERM, FieldType
 from disclosure.models import Agency, AuditAction, BackfillBatch, BackfillItem, Disclosure, Record, SubjectType, User
 from disclosure.selectors.access import ACT, agencies_for
 from disclosure.services.audit import audit_append
@@ -54,7 +58,17 @@ Progress = Callable[[Iterable[T], str, int], Iterable[T]]
 
 REQUIRED = ("external_id", "kind", "agency", "title", "subject_name", "event_date")
 OPTIONAL = ("subject_code", "subject_type", "content", "legal_basis", "document_number", "disclosure",
-            "withheld_reason", "surprise", "task_external_id", "published")
+            "withheld_reason", "surprise", "task_external_id", "published", "penalty_types", "fine_amount")
+# The national standard's fields (``disclosure.kinds.spec``): a column named by the field or by the
+# standard's Chinese heading; checked by the record services like every other value.
+DETAIL_COLUMNS = tuple(name for name, spec in ALL_FIELDS.items() if not spec.exchange_only)
+COLUMN_ALIASES: dict[str, str] = {
+    **{spec.heading: name for name, spec in ALL_FIELDS.items() if spec.heading and not spec.exchange_only},
+    "处罚类别": "penalty_types", "罚款金额（元）": "fine_amount", "罚款金额(元)": "fine_amount",
+    "行政相对人名称": "subject_name", "统一社会信用代码": "subject_code", "行政相对人类别": "subject_type",
+}
+_LIST_SPLIT = re.compile(r"[;；,，、\s]+")
+_LONG_TERM_WORDS = {"long_term", "长期", "2099/12/31", "2099-12-31"}
 MAX_LENGTHS = {"external_id": 100, "title": 300, "subject_name": 200, "subject_code": 40, "document_number": 100,
                "content": 20000, "legal_basis": 2000, "withheld_reason": 2000}
 _TRUE = {"1", "true", "yes", "y", "是", "已公示"}
@@ -123,6 +137,7 @@ def _parse_bool(raw: str) -> bool | None:
 def _parse(number: int, row: dict[str, str], scope: dict[str, Agency], known: Container[str],
            errors: list[RowError]) -> _Row | None:
     """One row's values for ``record_create``, or None after appending its errors."""
+    row = _canonical(row)
     before = len(errors)
 
     def err(name: str, message: str) -> None:
@@ -163,6 +178,7 @@ def _parse(number: int, row: dict[str, str], scope: dict[str, Agency], known: Co
     if task_ref and task_ref not in known:
         err("task_external_id", _("No earlier row and no imported record has the external id %(id)s.") % {
             "id": task_ref})
+    details, extra = _standard_values(row, err)
     if len(errors) > before or agency is None or event_date is None:
         return None
     values: dict[str, Any] = {
@@ -174,7 +190,62 @@ def _parse(number: int, row: dict[str, str], scope: dict[str, Agency], known: Co
     }
     if subject_type:
         values["subject_type"] = subject_type
+    values |= extra
+    if details:
+        values["details"] = details
     return _Row(number, row["external_id"].strip(), agency, values, flags["published"], task_ref)
+
+
+def _code_value(choices: Any, raw: str) -> str:
+    """A code list's value written as its code, its label or the standard's Chinese term."""
+    terms = STANDARD_TERMS.get(choices, {})
+    by_text = {v: k for k, v in terms.items()} | {str(label): value for value, label in choices.choices}
+    return raw if raw in choices.values else by_text.get(raw, raw)
+
+
+def _standard_values(row: dict[str, str], err: Callable[[str, str], None]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The row's standard fields (``details``) and penalty columns, parsed from their written form;
+    the services check them (types, code lists, which kind carries which)."""
+    details: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for name in DETAIL_COLUMNS:
+        raw = row.get(name, "").strip()
+        if not raw:
+            continue
+        spec = ALL_FIELDS[name]
+        value: Any = raw
+        if spec.type == FieldType.DATE or (spec.type == FieldType.UNTIL and raw not in _LONG_TERM_WORDS):
+            value = _parse_date(raw) or raw
+        elif spec.type == FieldType.UNTIL:
+            value = LONG_TERM
+        elif spec.type == FieldType.CODE and spec.choices is not None:
+            value = _code_value(spec.choices, raw)
+        elif spec.type == FieldType.INSPECTORS:
+            value = [{"name": m.group(1).strip(), "badge": m.group(2).strip()}
+                     for m in re.finditer(r"([^;；（(]+)[（(]([^）)]+)[）)]", raw)]
+            if not value:
+                err(name, _("Write the inspectors as name（badge number）, separated by semicolons."))
+                continue
+        details[name] = value
+    types = row.get("penalty_types", "").strip()
+    if types:
+        extra["penalty_types"] = [_code_value(PenaltyType, t) for t in _LIST_SPLIT.split(types) if t]
+    fine = row.get("fine_amount", "").strip()
+    if fine:
+        try:
+            amount = Decimal(fine.replace(",", ""))
+        except InvalidOperation:
+            amount = Decimal("NaN")
+        if amount.is_finite():
+            extra["fine_amount"] = amount
+        else:
+            err("fine_amount", _("Expected an amount in yuan."))
+    return details, extra
+
+
+def _canonical(row: dict[str, str]) -> dict[str, str]:
+    """A row with the standard's Chinese headings read as the column names they stand for."""
+    return {COLUMN_ALIASES.get(key, key): value for key, value in row.items()}
 
 
 def _already_imported(external_ids: list[str]) -> dict[str, Record]:

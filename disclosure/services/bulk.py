@@ -71,6 +71,7 @@ from disclosure.services.feed_push import feed_push_kick
 from disclosure.services.projection import projection_row, visibility
 from disclosure.services.records import (
     _apply_deadline,
+    _apply_standard,
     _apply_timeliness,
     _normalize,
     _transition,
@@ -325,6 +326,7 @@ class BulkWriter:
             raise ApplicationError(_("Invalid input."), errors)
         record = Record(agency=item.agency, created_by=self.actor, status=RecordStatus.DRAFT, version=1, **values)
         _apply_deadline(record)
+        _apply_standard(record)
         versions = [self._version(record, VersionAction.CREATE)]
         if item.publish and not record.surprise:
             record.status = _transition(record, VersionAction.PUBLISH)
@@ -351,7 +353,10 @@ class BulkWriter:
             return _validate(values, actor=self.actor)
         key = (values.get("kind"), task.kind, task.agency_id)
         if key in self._task_passed:
-            return _validate({k: v for k, v in values.items() if k != "task"}, actor=self.actor)
+            trimmed = {k: v for k, v in values.items() if k != "task"}
+            errors = _validate(trimmed, actor=self.actor)
+            values["details"] = trimmed["details"]  # its checked, stored form, as ``_validate`` leaves it
+            return errors
         errors = _validate(values, actor=self.actor)
         if "task" not in errors:
             self._task_passed.add(key)

@@ -39,6 +39,7 @@ from typing import Any
 
 from django.conf import settings
 
+from disclosure.kinds.codes import LEGACY_PENALTY_TYPES, PenaltyType
 from disclosure.models import SubjectType
 
 _MASK = "*"
@@ -263,10 +264,16 @@ def public_payload(values: Mapping[str, Any], *, record_id: int, context: MaskCo
         "event_date": values.get("event_date"),
         "published_at": values.get("published_at"),
         "expires_on": values.get("expires_on"),
-        "penalty_types": list(values.get("penalty_types") or []),
+        # A version sealed before migration 0015 names the old types: shown as they were migrated.
+        "penalty_types": [t if t in PenaltyType.values else LEGACY_PENALTY_TYPES.get(t, t)
+                          for t in values.get("penalty_types") or []],
         "fine_amount": values.get("fine_amount"),
         "task": values.get("task_id"),
     }
     for field in PUBLIC_TEXT_FIELDS:
         payload[field] = mask(str(values.get(field) or ""), context)
+    # The standard's fields the public may see (never an ID number), texts masked. A version
+    # sealed before they existed has none.
+    from disclosure.services.details import public_details  # details builds on this module
+    payload["details"] = public_details(str(values.get("kind") or ""), values.get("details"), context)
     return payload

@@ -91,7 +91,8 @@ def _history(record: Record, versions: list[RecordVersion], context: MaskContext
 def _search_text(payload: dict[str, Any], agency_name: str) -> tuple[str, str]:
     head = tokens(" ".join((payload["title"], payload["subject_name"], payload["subject_code"],
                             payload["document_number"])))
-    body = tokens(" ".join((payload["legal_basis"], payload["content"], agency_name)))
+    texts = [v for v in payload["details"].values() if isinstance(v, str) and not v.isascii()]
+    body = tokens(" ".join((payload["legal_basis"], payload["content"], agency_name, *texts)))
     return " ".join(head), " ".join(body)
 
 
@@ -109,7 +110,8 @@ def _row(record: Record, versions: list[RecordVersion], where: str | None) -> Pu
         subject_code=payload["subject_code"], subject_type=record.subject_type or SubjectType.ORGANIZATION,
         event_date=record.event_date, content=payload["content"], legal_basis=payload["legal_basis"],
         document_number=payload["document_number"], penalty_types=list(record.penalty_types or []),
-        fine_amount=record.fine_amount, task=record.task_id, published_at=record.published_at,
+        fine_amount=record.fine_amount, details=payload["details"], task=record.task_id,
+        published_at=record.published_at,
         expires_on=record.expires_on, history=_history(record, public_versions, context),
         search_head=head, search_body=body, projected_at=timezone.now(),
     )

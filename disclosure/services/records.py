@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -18,6 +19,7 @@ from backend.canonical import sealed
 from backend.errors import ApplicationError, ConflictError, NotVisible, ServiceError
 from disclosure.credit_code import normalize_credit_code
 from disclosure.kinds import RecordKind
+from disclosure.kinds.spec import fields_for
 from disclosure.models import (
     ACTIVE_STATUSES,
     Agency,
@@ -36,6 +38,15 @@ from disclosure.selectors.access import ACT, agencies_for
 from disclosure.selectors.credit_codes import credit_code_error
 from disclosure.services.access import access_check
 from disclosure.services.audit import audit_append
+from disclosure.services.details import (
+    DETAILS_KEY,
+    INDIVIDUAL_PLACEHOLDER,
+    details_clean,
+    missing_message,
+    publication_missing,
+    standard_missing,
+    subject_errors,
+)
 from disclosure.services.display import display_expiry
 from disclosure.services.feed import feed_append
 from disclosure.services.projection import projection_refresh
@@ -65,7 +76,7 @@ DEADLINE_FIELDS = ("due_date", "due_provisional", "on_time", "late_working_days"
 # one is revoked and recorded anew, so the timeliness record cannot be rewritten.
 CONTENT_FIELDS = (
     "title", "subject_name", "subject_code", "subject_type", "content", "legal_basis", "document_number",
-    "disclosure", "withheld_reason", "penalty_types", "fine_amount",
+    "disclosure", "withheld_reason", "penalty_types", "fine_amount", "details",
 )
 EVENT_FIELDS = ("kind", "agency", "event_date", "surprise", "backfill", "task")
 
@@ -108,14 +119,27 @@ def _transition(record: Record, action: str) -> str:
 
 # -- validation ---------------------------------------------------------------------------------
 def _validate(values: dict[str, Any], *, actor: Actor) -> dict[str, list[str]]:
-    """Business rules over the merged field values; returns errors by field."""
+    """Business rules over the merged field values; returns errors by field. ``values["details"]``
+    is replaced by its checked, stored form (``disclosure.services.details``: the kind's spec)."""
     errors: dict[str, list[str]] = {}
 
     def err(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
+    kind, subject_type = str(values.get("kind") or ""), str(values.get("subject_type") or "")
+    details = values.get("details")
+    details = {} if details is None else details
+    derived = {k: v for k, v in details.items() if k in DERIVED_DETAILS} if isinstance(details, dict) else {}
+    inputs = {k: v for k, v in details.items() if k not in DERIVED_DETAILS} if isinstance(details, dict) else details
+    clean, detail_errors = details_clean(kind=kind, subject_type=subject_type, details=inputs)
+    values["details"] = {**clean, **derived}
+    for key, messages in (detail_errors | subject_errors(values)).items():
+        for message in messages:
+            err(key, message)
     code = values.get("subject_code") or ""
-    if code:
+    if code == INDIVIDUAL_PLACEHOLDER:
+        pass  # ``subject_errors`` decides
+    elif code:
         problem = credit_code_error(code)
         if problem:
             err("subject_code", problem)
@@ -143,6 +167,8 @@ def _validate(values: dict[str, Any], *, actor: Actor) -> dict[str, list[str]]:
     fine = values.get("fine_amount")
     if fine is not None and fine < 0:
         err("fine_amount", _("A fine cannot be negative."))
+    elif isinstance(fine, Decimal) and (not fine.is_finite() or fine >= _MAX_YUAN or fine.as_tuple().exponent < -2):  # type: ignore[operator]
+        err("fine_amount", _("Expected a non-negative amount in yuan with at most two decimals."))
     event_date = values.get("event_date")
     if isinstance(event_date, date) and event_date > timezone.localdate():
         err("event_date", _("The event date cannot be in the future."))
@@ -152,6 +178,45 @@ def _validate(values: dict[str, Any], *, actor: Actor) -> dict[str, list[str]]:
     return errors
 
 
+_MAX_YUAN = Decimal(10) ** 12  # the column holds 14 digits, two of them decimals
+
+# Details the system derives (never an input): a migrated penalty's types still to be confirmed.
+DERIVED_DETAILS = frozenset({"penalty_types_unconfirmed"})
+
+
+def _merge_details(record: Record, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` with the details a write of ``record`` leaves: ``values["details"]`` updates the
+    stored ones key by key (an empty value removes a key once checked); setting the penalty types
+    confirms migrated ones."""
+    kind_changes = "kind" in values and values["kind"] != record.kind
+    if "details" not in values and "penalty_types" not in values and not kind_changes:
+        return values
+    new = values.get("details", {})
+    if not isinstance(new, dict):
+        return values  # ``_validate`` names the problem
+    kept = record.details or {}
+    if kind_changes:  # a draft's kind changed: the stored fields of the old kind go
+        allowed = {spec.name for spec in fields_for(str(values["kind"]))}
+        kept = {k: v for k, v in kept.items() if k in allowed}
+    merged = {**kept, **new}
+    if "penalty_types" in values:
+        merged.pop("penalty_types_unconfirmed", None)
+    return {**values, "details": merged}
+
+
+def _derived_refused(values: dict[str, Any]) -> dict[str, list[str]]:
+    sent = values.get("details")
+    if not isinstance(sent, dict):
+        return {}
+    return {f"{DETAILS_KEY}.{k}": [_("Set by the system, not an input.")] for k in sent if k in DERIVED_DETAILS}
+
+
+def _apply_standard(record: Record) -> None:
+    """Keep the list of what the standard requires and the record lacks (the completeness list)."""
+    record.standard_missing = standard_missing({f: getattr(record, f) for f in (*CONTENT_FIELDS, *EVENT_FIELDS)}
+                                               | {"details": record.details or {}})
+
+
 def _normalize(values: dict[str, Any]) -> dict[str, Any]:
     out = dict(values)
     if "subject_code" in out:
@@ -159,6 +224,9 @@ def _normalize(values: dict[str, Any]) -> dict[str, Any]:
     for field in CONTENT_FIELDS:
         if isinstance(out.get(field), str) and field != "subject_code":
             out[field] = out[field].strip()
+    fine = out.get("fine_amount")
+    if isinstance(fine, Decimal) and fine.is_finite() and abs(fine) < _MAX_YUAN:
+        out["fine_amount"] = fine.quantize(Decimal("0.01"))  # as the column stores it, so every snapshot agrees
     return out
 
 
@@ -227,12 +295,14 @@ def record_create(*, actor: Actor, agency: Agency, values: dict[str, Any]) -> Re
     values.setdefault(
         "subject_type", SubjectType.ORGANIZATION if values.get("subject_code") else SubjectType.NATURAL_PERSON
     )
-    errors = _validate(values, actor=actor)
+    refused = _derived_refused(values)
+    errors = refused | _validate(values, actor=actor)
     if errors:
         raise ApplicationError(_("Invalid input."), errors)
     with transaction.atomic():
         record = Record(agency=agency, created_by=actor, status=RecordStatus.DRAFT, version=1, **values)
         _apply_deadline(record)
+        _apply_standard(record)
         record.save(force_insert=True)
         _version(record, actor=actor, action=VersionAction.CREATE)
     return record
@@ -245,18 +315,23 @@ def record_edit(*, actor: Actor, record: Record, version: int, values: dict[str,
                      object_id=record.pk, creating=True, detail={"moved_to": values["agency"].code},
                      **_not_yours(values["agency"]))
     values = _normalize(values)
+    refused = _derived_refused(values)
     with transaction.atomic():
         record = _locked(record, version)
         _transition(record, VersionAction.EDIT)
+        values = _merge_details(record, values)
         merged = {f: getattr(record, f) for f in (*CONTENT_FIELDS, *EVENT_FIELDS)} | values
-        errors = _validate(merged, actor=actor)
+        errors = refused | _validate(merged, actor=actor)
         if errors:
             raise ApplicationError(_("Invalid input."), errors)
+        if "details" in values:
+            values["details"] = merged["details"]
         if not any(merged[f] != getattr(record, f) for f in values):
             return record
         for field, value in values.items():
             setattr(record, field, value)
         _apply_deadline(record)
+        _apply_standard(record)
         record.version += 1
         record.save()
         _version(record, actor=actor, action=VersionAction.EDIT)
@@ -274,11 +349,18 @@ def record_publish(*, actor: Actor, record: Record, version: int | None = None) 
                   "inspection result that names this task first."),
                 {"surprise": [_("No published result names this task yet.")]},
             )
+        if not (record.backfill or record.predates_standard):
+            missing = publication_missing(
+                {f: getattr(record, f) for f in (*CONTENT_FIELDS, *EVENT_FIELDS)} | {"details": record.details or {}})
+            if missing:
+                message, errors = missing_message(missing)
+                raise ApplicationError(message, errors)
         now = timezone.now()
         record.published_at = now
         record.published_on = timezone.localdate(now)
         _apply_timeliness(record, get_calendar())
         record.expires_on = display_expiry(record)
+        _apply_standard(record)
         record.version += 1
         record.save()
         _version(record, actor=actor, action=VersionAction.PUBLISH)
@@ -326,12 +408,17 @@ def record_change(
     if unknown:
         raise ApplicationError(_("Invalid input."), {f"changes.{f}": [_("Unknown field.")] for f in unknown})
     changes = _normalize(changes)
+    refused = {f"changes.{k}": v for k, v in _derived_refused(changes).items()}
     action = VersionAction.CORRECT if correction else VersionAction.CHANGE
     with transaction.atomic():
         record = _locked(record, version)
         status = _transition(record, action)
+        changes = _merge_details(record, changes)
         merged = {f: getattr(record, f) for f in (*CONTENT_FIELDS, *EVENT_FIELDS)} | changes
-        errors = {f"changes.{k}": v for k, v in _validate(merged, actor=actor).items() if k in changes}
+        errors = refused | {f"changes.{k}": v for k, v in _validate(merged, actor=actor).items()
+                            if k.partition(".")[0] in changes}
+        if "details" in changes:
+            changes["details"] = merged["details"]
         if errors:
             raise ApplicationError(_("Invalid input."), errors)
         if not any(merged[f] != getattr(record, f) for f in changes):
@@ -341,6 +428,7 @@ def record_change(
             setattr(record, field, value)
         record.status = status
         record.expires_on = display_expiry(record)
+        _apply_standard(record)
         record.version += 1
         record.save()
         _version(record, actor=actor, action=action, reason=reason, legal_basis=legal_basis,

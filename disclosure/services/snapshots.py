@@ -9,7 +9,7 @@ SNAPSHOT_FIELDS = (
     "kind", "agency_code", "status", "title", "subject_name", "subject_code", "subject_type", "event_date",
     "content", "legal_basis", "document_number", "disclosure", "withheld_reason", "surprise", "backfill",
     "task_id", "due_date", "due_provisional", "published_at", "on_time", "late_working_days", "latency_working_days",
-    "penalty_types", "fine_amount", "expires_on",
+    "penalty_types", "fine_amount", "expires_on", "details", "predates_standard",
 )
 
 

@@ -28,6 +28,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from backend.canonical import canonical_digest
+from disclosure.kinds.codes import LEGACY_PENALTY_TYPES, PenaltyType
 from disclosure.models import AuditChainHead, AuditCheck, AuditCheckpoint, AuditEntry, Record, RecordVersion
 from disclosure.services.audit import GENESIS_HASH, entry_hash
 from disclosure.services.snapshots import SNAPSHOT_FIELDS
@@ -193,6 +194,10 @@ def _check_row(report: Report, row: dict[str, Any], latest: tuple[int, Any, str]
         column = columns.get(key) or _row_column(key)
         if column is None or column not in row:
             continue
+        if key == "penalty_types" and isinstance(sealed, list):
+            # A version sealed before migration 0015 holds the eight old penalty types, which the
+            # migration rewrote on the row by this one table.
+            sealed = [LEGACY_PENALTY_TYPES.get(t, t) if t not in PenaltyType.values else t for t in sealed]
         if not _same(row[column], sealed):
             report.problems.append(Problem(
                 where, f"its {key} is {row[column]!r} but its latest sealed version {number} says {sealed!r} "

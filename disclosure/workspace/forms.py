@@ -3,6 +3,8 @@
 ``ApplicationError.errors`` the views put back next to the fields."""
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -11,10 +13,123 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.errors import ConflictError, ServiceError
 from disclosure.kinds import RecordKind
+from disclosure.kinds.spec import LONG_TERM, SUBJECT_FIELDS, Field, FieldType, fields_for
 from disclosure.models import Agency, Disclosure, PenaltyType, Record, Role, SubjectType
 from disclosure.services.records import CONTENT_FIELDS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DETAIL_PREFIX = "d_"
+LONG_TERM_SUFFIX = "_long_term"
+# Common fields that only some kinds carry.
+KIND_ONLY_FIELDS = {"penalty_types": {RecordKind.PENALTY}, "fine_amount": {RecordKind.PENALTY},
+                    "surprise": {RecordKind.INSPECTION_TASK}, "task": {RecordKind.INSPECTION_RESULT}}
+
+
+def _stored_form(value: Any) -> Any:
+    """A form value as ``Record.details`` stores it (dates ISO, amounts with two decimals)."""
+    if isinstance(value, Decimal):
+        return str(value.quantize(Decimal("0.01")))
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+class InspectorsField(forms.CharField):
+    """检查人员 and 执法证号, one inspector a line: the name, then the badge number."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def to_python(self, value: Any) -> list[dict[str, str]]:  # type: ignore[override]
+        text = super().to_python(value) or ""
+        inspectors = []
+        for line in text.splitlines():
+            parts = line.replace("\u3000", " ").replace("（", " ").replace("）", " ").split()
+            if not parts:
+                continue
+            if len(parts) < 2:
+                raise forms.ValidationError(_("Write each inspector on a line: the name, then the badge number."))
+            inspectors.append({"name": " ".join(parts[:-1]), "badge": parts[-1]})
+        return inspectors
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return "\n".join(f"{i.get('name', '')} {i.get('badge', '')}" for i in value if isinstance(i, dict))
+        return value
+
+
+def _detail_form_field(spec: Field) -> forms.Field:
+    """The form field of one standard field (``disclosure.kinds.spec``): its type, code list and
+    length; the service checks the rest, as for the API."""
+    common: dict[str, Any] = {"label": spec.label, "required": False, "help_text": spec.help or ""}
+    if spec.type == FieldType.UNTIL:
+        common["help_text"] = _("Or tick Long term.")
+    elif spec.type == FieldType.YUAN:
+        common["help_text"] = _("In yuan; the exchange file gives it in 10,000 yuan.")
+    if spec.type == FieldType.CODE:
+        assert spec.choices is not None
+        return forms.ChoiceField(choices=[("", "—"), *spec.choices.choices], **common)
+    if spec.type in (FieldType.DATE, FieldType.UNTIL):
+        return forms.DateField(widget=DATE_INPUT, **common)
+    if spec.type == FieldType.YUAN:
+        return forms.DecimalField(max_digits=14, decimal_places=2, min_value=0, **common)
+    if spec.type == FieldType.INSPECTORS:
+        return InspectorsField(**{**common, "help_text": _("One inspector a line: the name, then the badge number.")})
+    max_length = spec.max_length if spec.type == FieldType.TEXT else 64
+    widget = forms.Textarea(attrs={"rows": 3}) if (max_length or 0) > 200 else None
+    return forms.CharField(max_length=max_length, widget=widget, **common)
+
+
+def detail_specs(kind: str) -> list[Field]:
+    """The standard fields a form of ``kind`` shows (derived ones are the system's)."""
+    return [spec for spec in fields_for(kind) if not spec.exchange_only]
+
+
+class KindFieldsMixin(forms.Form):
+    """Adds the standard fields of one kind (``d_<field>``), and drops the common fields the kind
+    does not carry: a penalty form is not a permit form."""
+
+    kind_value: str = ""
+
+    def _fit_kind(self, kind: str) -> None:
+        self.kind_value = kind if kind in RecordKind.values else RecordKind.OTHER
+        for name, kinds in KIND_ONLY_FIELDS.items():
+            if name in self.fields and self.kind_value not in kinds:
+                del self.fields[name]
+        for spec in detail_specs(self.kind_value):
+            self.fields[DETAIL_PREFIX + spec.name] = _detail_form_field(spec)
+            if spec.type == FieldType.UNTIL:
+                self.fields[DETAIL_PREFIX + spec.name + LONG_TERM_SUFFIX] = forms.BooleanField(
+                    label=_("Long term"), required=False)
+
+    @staticmethod
+    def detail_initial(details: dict[str, Any] | None) -> dict[str, Any]:
+        """A record's details as this form's initial values."""
+        initial: dict[str, Any] = {}
+        for name, value in (details or {}).items():
+            if value == LONG_TERM:
+                initial[DETAIL_PREFIX + name + LONG_TERM_SUFFIX] = True
+            else:
+                initial[DETAIL_PREFIX + name] = value
+        return initial
+
+    def subject_detail_fields(self) -> list[forms.BoundField]:
+        names = {spec.name for spec in SUBJECT_FIELDS}
+        return [self[n] for n in self.fields if n.startswith(DETAIL_PREFIX) and n[len(DETAIL_PREFIX):] in names]
+
+    def kind_detail_fields(self) -> list[forms.BoundField]:
+        names = {spec.name for spec in SUBJECT_FIELDS}
+        return [self[n] for n in self.fields if n.startswith(DETAIL_PREFIX)
+                and n[len(DETAIL_PREFIX):].removesuffix(LONG_TERM_SUFFIX) not in names]
+
+    def details(self) -> dict[str, Any]:
+        """The standard fields as the service takes them (None: not filled, removed on an edit)."""
+        out: dict[str, Any] = {}
+        for spec in detail_specs(self.kind_value):
+            value = self.cleaned_data.get(DETAIL_PREFIX + spec.name)
+            if spec.type == FieldType.UNTIL and self.cleaned_data.get(DETAIL_PREFIX + spec.name + LONG_TERM_SUFFIX):
+                value = LONG_TERM
+            out[spec.name] = None if value in (None, "", []) else value
+        return out
 
 
 class AgencyChoiceField(forms.ModelChoiceField):
@@ -22,10 +137,11 @@ class AgencyChoiceField(forms.ModelChoiceField):
         return "\u3000" * max(obj.depth - 1, 0) + obj.name
 
 
-class RecordForm(forms.Form):
-    """A draft of any kind. The fields are the API's ``RecordInput``."""
+class RecordForm(KindFieldsMixin, forms.Form):
+    """A draft of one kind: the API's ``RecordInput`` fields that kind carries, and its standard
+    fields (``disclosure.kinds.spec``). The kind is chosen first (``?kind=``)."""
 
-    kind = forms.ChoiceField(label=_("Kind"), choices=RecordKind.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=RecordKind.choices, widget=forms.HiddenInput)
     agency = AgencyChoiceField(label=_("Agency"), queryset=Agency.objects.none(), to_field_name="code")
     title = forms.CharField(label=_("Title"), max_length=300)
     subject_name = forms.CharField(label=_("Subject name"), max_length=200)
@@ -55,8 +171,10 @@ class RecordForm(forms.Form):
     task = forms.IntegerField(label=_("Inspection task (record number)"), required=False, min_value=1,
                               help_text=_("For an inspection result: the number of the task it answers."))
 
-    def __init__(self, *args: Any, agencies: QuerySet[Agency], tasks: QuerySet[Record], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, agencies: QuerySet[Agency], tasks: QuerySet[Record], kind: str,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._fit_kind(kind)
         agency_field = self.fields["agency"]
         assert isinstance(agency_field, forms.ModelChoiceField)
         agency_field.queryset = agencies
@@ -71,10 +189,16 @@ class RecordForm(forms.Form):
             raise forms.ValidationError(_("No record %(id)s among your records.") % {"id": task_id})
         return task
 
+    def clean_kind(self) -> str:
+        return self.kind_value  # the kind the form was built for
+
     def values(self) -> dict[str, Any]:
-        """What the service takes: every field but the agency."""
-        values = {name: value for name, value in self.cleaned_data.items() if name != "agency"}
-        values["penalty_types"] = list(values.get("penalty_types") or [])
+        """What the service takes: every field but the agency, the details as one object."""
+        values = {name: value for name, value in self.cleaned_data.items()
+                  if name != "agency" and not name.startswith(DETAIL_PREFIX)}
+        if "penalty_types" in values:
+            values["penalty_types"] = list(values.get("penalty_types") or [])
+        values["details"] = self.details()
         return values
 
 
@@ -110,8 +234,8 @@ class ChangeGroundsForm(GroundsForm):
     )
 
 
-class ContentForm(forms.Form):
-    """The content fields a published record may change (``CONTENT_FIELDS``), prefilled."""
+class ContentForm(KindFieldsMixin, forms.Form):
+    """The content fields a published record of one kind may change (``CONTENT_FIELDS``), prefilled."""
 
     title = RecordForm.base_fields["title"]
     subject_name = RecordForm.base_fields["subject_name"]
@@ -125,10 +249,21 @@ class ContentForm(forms.Form):
     penalty_types = RecordForm.base_fields["penalty_types"]
     fine_amount = RecordForm.base_fields["fine_amount"]
 
+    def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._fit_kind(kind)
+
     def changes(self, record: Record) -> dict[str, Any]:
         """Only the fields whose value differs from the record's (the service refuses "no change")."""
         out: dict[str, Any] = {}
+        details = self.details()
+        current = {k: v for k, v in (record.details or {}).items() if k in details}
+        wanted = {k: _stored_form(v) for k, v in details.items() if v is not None}
+        if wanted != current:
+            out["details"] = details
         for name in CONTENT_FIELDS:
+            if name == "details" or name not in self.fields:
+                continue
             value = self.cleaned_data.get(name)
             if name == "penalty_types":
                 value = list(value or [])
@@ -199,6 +334,8 @@ def add_service_errors(form: forms.Form, error: ServiceError, *, prefix: str = "
         if not prefix and key.startswith("changes."):
             continue  # a change's field: placed on the content form by the caller
         for message in messages:
+            if name.startswith("details.") and DETAIL_PREFIX + name.removeprefix("details.") in form.fields:
+                name = DETAIL_PREFIX + name.removeprefix("details.")
             if name in form.fields:
                 form.add_error(name, message)
                 placed = True

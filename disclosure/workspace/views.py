@@ -26,6 +26,7 @@ from backend.errors import FORM_ERRORS, AccessDenied, ApplicationError, NotVisib
 from backend.ids import whole_number
 from disclosure.auth import request_user
 from disclosure.kinds import RecordKind
+from disclosure.kinds.spec import display_rows, field_label
 from disclosure.models import Record, RecordStatus, RequestKind, RequestStatus, User, VersionAction
 from disclosure.selectors.access import AUDIT, agencies_for
 from disclosure.selectors.records import record_list, record_versions
@@ -156,6 +157,8 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     act_ids = sel.act_agency_ids(user=user)
     may_act = record.agency_id in act_ids
     return render(request, "workspace/record.html", {
+        "standard_rows": display_rows(record.kind, record.details),
+        "standard_missing": [field_label(k.removeprefix("details.")) for k in record.standard_missing or []],
         "record": record, "badges": sel.deadline_badges(record, calendar=calendar, today=today),
         "arithmetic": sel.deadline_arithmetic(record=record, calendar=calendar, rule=rule), "rule": rule,
         "versions": versions, "diff": diff, "diff_old": old, "diff_new": new,
@@ -168,10 +171,16 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _record_form(request: HttpRequest, data: Any = None, **kwargs: Any) -> f.RecordForm:
+def _kind(request: HttpRequest, default: str = "") -> str:
+    """The kind a record form is for: the posted one, else ``?kind=``, else ``default``."""
+    kind = request.POST.get("kind") if request.method == "POST" else request.GET.get("kind")
+    return kind if kind in RecordKind.values else default
+
+
+def _record_form(request: HttpRequest, data: Any = None, *, kind: str, **kwargs: Any) -> f.RecordForm:
     user = request_user(request)
     tasks = record_list(user=user).filter(kind=RecordKind.INSPECTION_TASK)
-    return f.RecordForm(data, agencies=sel.act_agencies(user=user), tasks=tasks, **kwargs)
+    return f.RecordForm(data, agencies=sel.act_agencies(user=user), tasks=tasks, kind=kind, **kwargs)
 
 
 @staff_view
@@ -182,9 +191,12 @@ def record_new(request: HttpRequest) -> HttpResponse:
         agencies = sel.act_agencies(user=user)
         if not agencies.exists():
             raise PermissionDenied(_("You may not submit records for any agency."))
-        initial = {"agency": agencies.first(), "event_date": timezone.localdate(), "kind": request.GET.get("kind")}
-        return _render_record_form(request, _record_form(request, initial=initial), None)
-    form = _record_form(request, request.POST)
+        kind = _kind(request)
+        if not kind:
+            return render(request, "workspace/record_kind.html", {"kinds": RecordKind.choices, "record": None})
+        initial = {"agency": agencies.first(), "event_date": timezone.localdate(), "kind": kind}
+        return _render_record_form(request, _record_form(request, initial=initial, kind=kind), None)
+    form = _record_form(request, request.POST, kind=_kind(request, RecordKind.OTHER))
     if form.is_valid():
         try:
             record = svc.record_create(actor=user, agency=form.cleaned_data["agency"], values=form.values())
@@ -202,11 +214,13 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
     record = svc.record_for_action(actor=user, record_id=pk, action="edit")
     if request.method != "POST":
+        kind = _kind(request, record.kind)
         initial = {name: getattr(record, name) for name in f.RecordForm.base_fields if name not in ("agency", "task")}
-        initial |= {"agency": record.agency, "task": record.task_id}
-        return _render_record_form(request, _record_form(request, initial=initial), record,
+        initial |= {"agency": record.agency, "task": record.task_id, "kind": kind}
+        initial |= f.RecordForm.detail_initial(record.details)
+        return _render_record_form(request, _record_form(request, initial=initial, kind=kind), record,
                                    version=f.VersionForm(initial={"version": record.version}))
-    form = _record_form(request, request.POST)
+    form = _record_form(request, request.POST, kind=_kind(request, record.kind))
     version = f.VersionForm(request.POST)
     status = 400
     if form.is_valid() and version.is_valid():
@@ -224,7 +238,8 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _render_record_form(request: HttpRequest, form: f.RecordForm, record: Record | None, *,
                         version: f.VersionForm | None = None, status: int = 200) -> HttpResponse:
     return render(request, "workspace/record_form.html",
-                  {"form": form, "record": record, "version_form": version}, status=status)
+                  {"form": form, "record": record, "version_form": version, "kinds": RecordKind.choices,
+                   "kind_label": RecordKind(form.kind_value).label}, status=status)
 
 
 @staff_view
@@ -266,10 +281,11 @@ def record_change(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method != "POST":
         grounds = f.ChangeGroundsForm(initial={"version": record.version})
-        content = f.ContentForm(prefix="new", initial={name: getattr(record, name) for name in svc.CONTENT_FIELDS})
+        content = f.ContentForm(prefix="new", kind=record.kind, initial={
+            name: getattr(record, name) for name in svc.CONTENT_FIELDS} | f.ContentForm.detail_initial(record.details))
     else:
         grounds = f.ChangeGroundsForm(request.POST)
-        content = f.ContentForm(request.POST, prefix="new")
+        content = f.ContentForm(request.POST, prefix="new", kind=record.kind)
         status = 400
         if grounds.is_valid() and content.is_valid():
             data = grounds.cleaned_data
@@ -436,8 +452,9 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = f.AnswerForm(request.POST if request.method == "POST" else None, decisions=decisions)
     content = None
     if record is not None and item.kind == RequestKind.CORRECTION:
-        content = f.ContentForm(request.POST if request.method == "POST" else None, prefix="new",
-                                initial={name: getattr(record, name) for name in svc.CONTENT_FIELDS})
+        content = f.ContentForm(request.POST if request.method == "POST" else None, prefix="new", kind=record.kind,
+                                initial={name: getattr(record, name) for name in svc.CONTENT_FIELDS}
+                                | f.ContentForm.detail_initial(record.details))
     status = 200
     if request.method == "POST":
         target = request_for_action(actor=user, request_id=pk)  # 404 / 403 as the API

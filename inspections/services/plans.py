@@ -107,6 +107,14 @@ def _task_content(plan: Plan, inspectors: list[Inspector]) -> str:
         ])
 
 
+def _standard_details(plan: Plan, inspectors: list[Inspector]) -> dict[str, Any]:
+    """The national standard's inspection fields a 双随机 draw knows: category, the drawn
+    inspectors with their badge numbers, the plan, the agency's region."""
+    return {"inspection_category": "random", "random_plan": str(plan.pk),
+            "inspectors": [{"name": i.name, "badge": i.badge_number} for i in inspectors],
+            "region_code": plan.agency.region_code}
+
+
 def draw_inputs(*, plan: Plan, at: Any, window_days: int, exclude_draw: int | None = None) -> dict[str, Any]:
     """The eligible lists of ``plan`` as the database says they stood at ``at``."""
     entities = eligible_entities(plan=plan, at=at)
@@ -184,6 +192,7 @@ def _approve(actor: User, plan: Plan) -> Draw:
             "kind": RecordKind.INSPECTION_TASK, "title": f"{plan.title}：{entity.name}"[:300],
             "subject_name": entity.name, "subject_code": entity.credit_code, "event_date": today,
             "content": _task_content(plan, inspectors), "disclosure": Disclosure.PUBLIC, "surprise": plan.surprise,
+            "details": _standard_details(plan, inspectors),
         })
         task = Task.objects.create(plan=plan, draw=the_draw, position=position, entity=entity, record=record,
                                    drawn_at=now)
@@ -238,10 +247,13 @@ def result_create(*, actor: User, task: Task, outcome: str, findings: str, forme
             label = str(Outcome(outcome).label)
             content = "\n".join(filter(None, [_("Outcome: %(outcome)s") % {"outcome": label}, findings.strip()]))
             title = _("Inspection result: %(title)s") % {"title": task.record.title}
+        inspectors = [ti.inspector for ti in task.assignments.select_related("inspector").order_by("pk")]
         record = record_create(actor=actor, agency=task.plan.agency, values={
             "kind": RecordKind.INSPECTION_RESULT, "title": title[:300], "subject_name": task.entity.name,
             "subject_code": task.entity.credit_code, "event_date": formed_on, "content": content,
             "disclosure": Disclosure.PUBLIC, "task": task.record,
+            "details": {**_standard_details(task.plan, inspectors), "inspection_result": outcome,
+                        "inspection_time": formed_on},
         })
         result = Result.objects.create(task=task, outcome=outcome, findings=findings.strip(), formed_on=formed_on,
                                        record=record, penalty=penalty, created_by=actor, created_at=timezone.now())
