@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from disclosure.services.privacy import fold
+from disclosure.services.privacy import MaskContext, fold, mask
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _TOKEN = re.compile(f"[0-9a-z]+|[{_CJK}]+")
@@ -37,6 +37,14 @@ def tokens(text: str) -> list[str]:
             out.extend(run[i:i + 2] for i in range(len(run) - 1))
         out.append(run[-1] if _IS_CJK.match(run) else run)
     return out
+
+
+def holds_personal_number(query: str) -> bool:
+    """Whether ``query`` holds a resident ID or telephone number, as the masking finds them (in any
+    of the forms it folds). Such a query matches no word: the public search is no reverse look-up
+    of a person's number, even where the digits the masking leaves visible (``130 **** 0000``)
+    would spell the query's groups."""
+    return mask(query, MaskContext(natural_person=False)) != query
 
 
 @dataclass(frozen=True)

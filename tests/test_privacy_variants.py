@@ -146,6 +146,24 @@ def test_no_variant_survives_in_any_public_output(person_id: tuple[str, str], ph
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("written", ["130 0000 0000", "１３０－００００－００００", "138.1234.5678"])
+def test_a_persons_number_finds_nothing_even_where_its_visible_groups_would(
+        written: str, clerk: Staff, anonymous: APIClient) -> None:
+    """Masked, ``130 0000 0000`` shows ``130 **** 0000``: the query's groups are all visible, yet
+    the number as a query finds nothing; the visible groups alone still do (what is shown)."""
+    cache.clear()
+    staff = clerk.client()
+    created = staff.post("/api/v1/records/", penalty(title=f"糕点案 联系电话{written}"), format="json")
+    pk = created.json()["id"]
+    assert staff.post(f"/api/v1/records/{pk}/publish/", {}, format="json").status_code == 200
+    visible = anonymous.get(f"/api/v1/public/records/{pk}/").json()["title"]
+    assert not _leaks(visible, _digits(written))
+    for probe in (written, _digits(written), f"糕点 {written}"):
+        assert anonymous.get("/api/v1/public/records/", {"q": probe}).json()["count"] == 0, probe
+    assert anonymous.get("/api/v1/public/records/", {"q": "糕点案"}).json()["count"] == 1
+
+
+@pytest.mark.django_db
 def test_the_tracking_page_and_reply_letter_show_the_record_masked(clerk: Staff, anonymous: APIClient,
                                                                     client: Any) -> None:
     import io

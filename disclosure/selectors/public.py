@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from backend.errors import NotVisible
 from backend.ids import whole_number
 from disclosure.models import Agency, PublicRecord
-from disclosure.search_tokens import QueryWord, query_words
+from disclosure.search_tokens import QueryWord, holds_personal_number, query_words
 from disclosure.services.privacy import fold
 
 _CODE = re.compile(r"[0-9A-Z]{1,18}")
@@ -367,6 +367,8 @@ def _tiers(params: SearchParams, today: date | None) -> tuple[list[Tier], Tier]:
         # "or equals" on a column outside it would read every row of the walk from the table).
         if not base.filter(exact).exists():
             exact = Q()
+    if holds_personal_number(q):
+        words = []  # only a credit code or a document number typed whole, never a person's number
     if not words:
         tiers: list[Tier] = [(base.filter(exact), unknown)] if exact else []
         return tiers, (base.filter(exact) if exact else base.none(), unknown)
