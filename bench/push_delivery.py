@@ -88,6 +88,9 @@ def fill(events: int) -> None:
         "content": "罚款人民币二万元。联系电话13812345678",
         "legal_basis": "《中华人民共和国产品质量法》第四十九条", "document_number": "连市监罚〔2026〕12号",
         "disclosure": "public", "fine_amount": Decimal("20000"), "penalty_types": ["fine"],
+        # What the national standard requires of a penalty before publication (disclosure/kinds/spec.py).
+        "details": {"legal_representative": "张某某", "violation_type": "销售不合格产品",
+                    "violation_facts": "经抽检，当事人销售的产品不合格。", "penalty_valid_to": "2027-09-27"},
     })
     template = record_publish(actor=user, record=draft)
     versions = list(RecordVersion.objects.filter(record=template).order_by("number"))
