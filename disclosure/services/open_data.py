@@ -1,0 +1,193 @@
+"""Open data (README "Open data"): the daily dump of everything public, made once per day.
+
+Claim, then act (STYLE.md 6): a worker first claims the day, by inserting its ``OpenDataDump``
+row (the day is unique, so of two workers one insert wins) or by taking over, with a conditional
+UPDATE, a row whose lease has expired (a worker that died while writing) or that failed. Only the
+holder writes. Each file is streamed from the database (``iterator()``: constant memory) into a
+temporary name in the day's directory, hashed as it is written, and renamed into place
+atomically; the lease is renewed after each file, and the dump is marked done, with every file's
+size, rows and SHA-256, only by the worker still holding it. The same run deletes the dumps older
+than ``OPEN_DATA_KEEP_DAYS`` (their files, then their rows).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import socket
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from backend.errors import ConflictError
+from disclosure.kinds.exchange import DATASET_KINDS
+from disclosure.models import OpenDataDump, OpenDataState
+from disclosure.selectors.exchange import CHUNK, csv_chunks, json_chunks
+from disclosure.selectors.open_data import OPEN_FORMATS, dump_dir, dump_file_name, dump_rows, oldest_kept_day
+
+_TMP = ".part-"
+
+
+def worker_id() -> str:
+    """Who claims: host, process and a random part (two threads of one process differ too)."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+def _lease_until(now: datetime) -> datetime:
+    return now + timedelta(seconds=settings.OPEN_DATA_LEASE_SECONDS)
+
+
+def _claim(day: date, owner: str) -> bool:
+    """Take ``day``: a new row, or one that failed or whose holder's lease has expired."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            OpenDataDump.objects.create(day=day, state=OpenDataState.RUNNING, started_at=now, lease_owner=owner,
+                                        lease_until=_lease_until(now))
+        return True
+    except IntegrityError:
+        pass
+    taken = (OpenDataDump.objects.filter(day=day).exclude(state=OpenDataState.DONE)
+             .filter(Q(state=OpenDataState.FAILED) | Q(lease_until__isnull=True) | Q(lease_until__lte=now))
+             .update(state=OpenDataState.RUNNING, started_at=now, finished_at=None, lease_owner=owner,
+                     lease_until=_lease_until(now), error=""))
+    return taken == 1
+
+
+def _held(day: date, owner: str) -> Any:
+    return OpenDataDump.objects.filter(day=day, lease_owner=owner, state=OpenDataState.RUNNING)
+
+
+class LeaseLost(ConflictError):
+    """Another worker took the dump over (this one was slower than its lease)."""
+
+
+def _renew(day: date, owner: str) -> None:
+    if not _held(day, owner).update(lease_until=_lease_until(timezone.now())):
+        raise LeaseLost(f"open-data dump of {day.isoformat()}: lease lost")
+
+
+class _Counted:
+    """The rows as they pass, counted (for the file's row count and a progress bar)."""
+
+    def __init__(self, rows: Iterable[dict[str, Any]], tick: Callable[[int], None] | None) -> None:
+        self.rows = rows
+        self.count = 0
+        self.tick = tick
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for row in self.rows:
+            self.count += 1
+            if self.tick is not None:
+                self.tick(1)
+            yield row
+
+
+def _write(path: Path, chunks: Iterable[bytes], owner: str) -> tuple[int, str]:
+    """Write ``chunks`` to a temporary name beside ``path`` and rename it into place; size, SHA-256."""
+    tmp = path.with_name(f"{path.name}{_TMP}{owner.rsplit(':', 1)[-1]}")
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with tmp.open("wb") as out:
+            for chunk in chunks:
+                out.write(chunk)
+                digest.update(chunk)
+                size += len(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return size, digest.hexdigest()
+
+
+@dataclass
+class DumpResult:
+    day: date
+    made: bool  # False: another worker holds it, or it was already done
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
+    deleted: list[date] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"day": self.day.isoformat(), "made": self.made, "files": self.files,
+                "deleted": [d.isoformat() for d in self.deleted]}
+
+
+def open_data_dump(*, day: date | None = None, owner: str | None = None,
+                   progress: Callable[[str, int], Callable[[int], None] | None] | None = None) -> DumpResult:
+    """Make the open-data dump of ``day`` (today by default) unless it is done or another worker
+    holds it, then delete the dumps past the retention. ``progress(dataset, total)`` may return a
+    function called per row (the command's progress bar)."""
+    day = day or timezone.localdate()
+    owner = owner or worker_id()
+    result = DumpResult(day=day, made=False)
+    if _claim(day, owner):
+        try:
+            result.files = _make(day, owner, progress)
+        except LeaseLost:
+            raise
+        except BaseException as exc:
+            _held(day, owner).update(state=OpenDataState.FAILED, lease_until=None,
+                                     error=f"{type(exc).__name__}: {exc}"[:2000])
+            raise
+        result.made = True
+    result.deleted = open_data_prune()
+    return result
+
+
+def _make(day: date, owner: str, progress: Callable[[str, int], Callable[[int], None] | None] | None
+          ) -> dict[str, dict[str, Any]]:
+    directory = dump_dir(day)
+    directory.mkdir(parents=True, exist_ok=True)
+    files: dict[str, dict[str, Any]] = {}
+    for dataset in DATASET_KINDS:
+        for fmt in OPEN_FORMATS:
+            query = dump_rows(dataset, day)
+            tick = progress(f"{dataset}.{fmt}", query.count()) if progress is not None else None
+            rows = _Counted(query.iterator(chunk_size=CHUNK), tick)
+            chunks = (csv_chunks(rows, dataset, raw_ids=False, public=True) if fmt == "csv"
+                      else json_chunks(rows, dataset, raw_ids=False, day=day))
+            name = dump_file_name(dataset, day, fmt)
+            size, sha256 = _write(directory / name, chunks, owner)
+            files[name] = {"dataset": dataset, "format": fmt, "bytes": size, "rows": rows.count, "sha256": sha256}
+            _renew(day, owner)
+    # What a failed or abandoned run left (its temporary files) is not part of the dump.
+    for stray in directory.iterdir():
+        if stray.name not in files and stray.is_file():
+            stray.unlink(missing_ok=True)
+    with transaction.atomic():
+        done = _held(day, owner).update(state=OpenDataState.DONE, files=files, finished_at=timezone.now(),
+                                        lease_until=None)
+    if not done:
+        raise LeaseLost(f"open-data dump of {day.isoformat()}: lease lost before it was done")
+    return files
+
+
+def open_data_prune(*, today: date | None = None) -> list[date]:
+    """Delete the dumps older than ``OPEN_DATA_KEEP_DAYS`` (files first, then the row), and day
+    directories no dump names; the days deleted. Safe to run in several workers at once."""
+    oldest = oldest_kept_day(today)
+    deleted = []
+    for dump in OpenDataDump.objects.filter(day__lt=oldest).order_by("day"):
+        shutil.rmtree(dump_dir(dump.day), ignore_errors=True)
+        OpenDataDump.objects.filter(pk=dump.pk).delete()
+        deleted.append(dump.day)
+    root = dump_dir(oldest).parent
+    if root.is_dir():
+        for directory in root.iterdir():
+            try:
+                day = date.fromisoformat(directory.name)
+            except ValueError:
+                continue
+            if day < oldest and directory.is_dir():
+                shutil.rmtree(directory, ignore_errors=True)
+    return deleted
