@@ -158,6 +158,16 @@ def test_only_what_is_public_on_the_day(clerk: Staff, clock: Callable[[str], Non
     assert shown
 
 
+def test_a_past_days_dump_holds_nothing_published_after_it(clerk: Staff, clock: Callable[[str], None]) -> None:
+    clock("2026-09-28")
+    publish(clerk, title="九月二十八日公示", event_date="2026-09-28")
+    clock("2026-09-29")
+    publish(clerk, title="九月二十九日公示", event_date="2026-09-29")
+    open_data_dump(day=date(2026, 9, 28))
+    _headings, rows = read_csv(dump_dir(date(2026, 9, 28)) / "penalties_20260928.csv")
+    assert [r["处罚决定日期"] for r in rows] == ["2026/09/28"]
+
+
 def _claim_and_write(day: date) -> bool:
     return open_data_dump(day=day).made
 
@@ -231,7 +241,7 @@ def test_the_command_makes_the_dump_with_a_day(clerk: Staff, clock: Callable[[st
     call_command_en("open_data_dump", "--day", "2026-09-29", "--no-progress", stdout=again)
     assert "already made" in again.getvalue()
     from django.core.management.base import CommandError
-    for bad in ("2026-02-30", "２０２６-09-29", "yesterday"):
+    for bad in ("2026-02-30", "２０２６-09-29", "yesterday", "2026-09-30"):  # the last: a day to come
         with pytest.raises(CommandError):
             call_command_en("open_data_dump", "--day", bad, "--no-progress")
 

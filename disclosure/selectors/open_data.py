@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +39,11 @@ _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def dump_rows(dataset: str, day: date) -> QuerySet[Any]:
-    """The rows of ``dataset`` public on ``day``, oldest publication first, with the names the
-    exchange formatter reads (a record's id is its projection's key)."""
-    rows: QuerySet[Any] = (public_records(today=day).filter(kind__in=DATASET_KINDS[dataset])
+    """The rows of ``dataset`` public on ``day`` (published by its end, listed, inside the display
+    period), oldest publication first, with the names the exchange formatter reads (a record's id
+    is its projection's key)."""
+    day_end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    rows: QuerySet[Any] = (public_records(today=day).filter(kind__in=DATASET_KINDS[dataset], published_at__lt=day_end)
                            .order_by("published_at", "record_id")
                            .values("kind", "status", "title", "subject_name", "subject_code", "subject_type",
                                    "event_date", "content", "legal_basis", "document_number", "penalty_types",

@@ -26,8 +26,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from backend.errors import ConflictError
+from backend.errors import ApplicationError, ConflictError
 from disclosure.kinds.exchange import DATASET_KINDS
 from disclosure.models import OpenDataDump, OpenDataState
 from disclosure.selectors.exchange import CHUNK, csv_chunks, json_chunks
@@ -127,7 +128,10 @@ def open_data_dump(*, day: date | None = None, owner: str | None = None,
     """Make the open-data dump of ``day`` (today by default) unless it is done or another worker
     holds it, then delete the dumps past the retention. ``progress(dataset, total)`` may return a
     function called per row (the command's progress bar)."""
-    day = day or timezone.localdate()
+    today = timezone.localdate()
+    day = day or today
+    if day > today:
+        raise ApplicationError(_("Invalid input."), {"day": [_("A day to come has no dump yet.")]})
     owner = owner or worker_id()
     result = DumpResult(day=day, made=False)
     if _claim(day, owner):

@@ -43,6 +43,8 @@ class Command(BaseCommand):
 
         try:
             result = open_data_dump(day=day, progress=progress)
+        except ApplicationError as exc:
+            raise CommandError("; ".join(f"--{k}: {' '.join(v)}" for k, v in exc.errors.items())) from exc
         finally:
             for bar in bars:
                 bar.close()
