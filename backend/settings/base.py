@@ -329,7 +329,7 @@ if FEED_PUSH_LEASE_SECONDS < 3 * FEED_PUSH_TIMEOUT_SECONDS:
                                "a lease renewed every third of itself must outlast a request that times out")
 # Open data (README "Open data"): the daily dump of everything public, one CSV and one JSON file
 # per dataset, under OPEN_DATA_ROOT/YYYY-MM-DD/, kept for OPEN_DATA_KEEP_DAYS days. A worker making
-# a dump holds it for OPEN_DATA_LEASE_SECONDS (renewed after each file); a dead worker's dump is
+# a dump holds it for OPEN_DATA_LEASE_SECONDS (renewed after each dataset); a dead worker's dump is
 # taken over when its lease has expired.
 OPEN_DATA_ROOT = Path(env_str("OPEN_DATA_ROOT", str(MEDIA_ROOT / "open-data")))
 OPEN_DATA_KEEP_DAYS = env_int("OPEN_DATA_KEEP_DAYS", 30)

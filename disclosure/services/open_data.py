@@ -3,15 +3,17 @@
 Claim, then act (STYLE.md 6): a worker first claims the day, by inserting its ``OpenDataDump``
 row (the day is unique, so of two workers one insert wins) or by taking over, with a conditional
 UPDATE, a row whose lease has expired (a worker that died while writing) or that failed. Only the
-holder writes. Each file is streamed from the database (``iterator()``: constant memory) into a
-temporary name in the day's directory, hashed as it is written, and renamed into place
-atomically; the lease is renewed after each file, and the dump is marked done, with every file's
-size, rows and SHA-256, only by the worker still holding it. The same run deletes the dumps older
+holder writes. A dataset's rows are read once (``iterator()``: constant memory) and written to
+its CSV and JSON files side by side (so both hold the same rows), each under a temporary name in
+the day's directory, hashed as it is written, and renamed into place atomically. The lease is
+renewed after each dataset, and the dump is marked done, with every file's size, rows and
+SHA-256, only by the worker still holding it. The same run deletes the dumps older
 than ``OPEN_DATA_KEEP_DAYS`` (their files, then their rows).
 """
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import shutil
 import socket
@@ -92,23 +94,47 @@ class _Counted:
             yield row
 
 
-def _write(path: Path, chunks: Iterable[bytes], owner: str) -> tuple[int, str]:
-    """Write ``chunks`` to a temporary name beside ``path`` and rename it into place; size, SHA-256."""
-    tmp = path.with_name(f"{path.name}{_TMP}{owner.rsplit(':', 1)[-1]}")
-    digest = hashlib.sha256()
-    size = 0
-    try:
-        with tmp.open("wb") as out:
-            for chunk in chunks:
-                out.write(chunk)
-                digest.update(chunk)
-                size += len(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return size, digest.hexdigest()
+class _Out:
+    """One file being written under a temporary name beside its own, hashed as it goes."""
+
+    def __init__(self, path: Path, owner: str) -> None:
+        self.path = path
+        self.tmp = path.with_name(f"{path.name}{_TMP}{owner.rsplit(':', 1)[-1]}")
+        self.file = self.tmp.open("wb")
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def write(self, chunk: bytes) -> None:
+        self.file.write(chunk)
+        self.digest.update(chunk)
+        self.size += len(chunk)
+
+    def commit(self) -> tuple[int, str]:
+        """Flush to disk and rename into place (atomic: a reader sees the old file or the whole new one)."""
+        self.file.flush()
+        os.fsync(self.file.fileno())
+        self.file.close()
+        os.replace(self.tmp, self.path)
+        return self.size, self.digest.hexdigest()
+
+    def abort(self) -> None:
+        if not self.file.closed:
+            self.file.close()
+        self.tmp.unlink(missing_ok=True)
+
+
+def _write_both(outs: dict[str, _Out], chunks: dict[str, Iterator[bytes]]) -> None:
+    """Write every format's chunks, taking one from each in turn: the formats read one row
+    source through ``tee``, which keeps only the rows one has read and the other not yet (at most
+    a batch or so), so memory stays constant and both files hold the same rows."""
+    pending = dict(chunks)
+    while pending:
+        for fmt in list(pending):
+            chunk = next(pending[fmt], None)
+            if chunk is None:
+                del pending[fmt]
+            else:
+                outs[fmt].write(chunk)
 
 
 @dataclass
@@ -154,16 +180,26 @@ def _make(day: date, owner: str, progress: Callable[[str, int], Callable[[int], 
     directory.mkdir(parents=True, exist_ok=True)
     files: dict[str, dict[str, Any]] = {}
     for dataset in DATASET_KINDS:
-        for fmt in OPEN_FORMATS:
-            query = dump_rows(dataset, day)
-            tick = progress(f"{dataset}.{fmt}", query.count()) if progress is not None else None
-            rows = _Counted(query.iterator(chunk_size=CHUNK), tick)
-            chunks = (csv_chunks(rows, dataset, raw_ids=False, public=True) if fmt == "csv"
-                      else json_chunks(rows, dataset, raw_ids=False, day=day))
-            name = dump_file_name(dataset, day, fmt)
-            size, sha256 = _write(directory / name, chunks, owner)
-            files[name] = {"dataset": dataset, "format": fmt, "bytes": size, "rows": rows.count, "sha256": sha256}
-            _renew(day, owner)
+        query = dump_rows(dataset, day)
+        tick = progress(dataset, query.count()) if progress is not None else None
+        rows = _Counted(query.iterator(chunk_size=CHUNK), tick)  # one query for both formats
+        for_csv, for_json = itertools.tee(rows)
+        chunks = {"csv": csv_chunks(for_csv, dataset, raw_ids=False, public=True),
+                  "json": json_chunks(for_json, dataset, raw_ids=False, day=day)}
+        names = {fmt: dump_file_name(dataset, day, fmt) for fmt in OPEN_FORMATS}
+        outs: dict[str, _Out] = {}
+        try:
+            for fmt in OPEN_FORMATS:
+                outs[fmt] = _Out(directory / names[fmt], owner)
+            _write_both(outs, chunks)
+            for fmt in OPEN_FORMATS:
+                size, sha256 = outs[fmt].commit()
+                files[names[fmt]] = {"dataset": dataset, "format": fmt, "bytes": size, "rows": rows.count,
+                                     "sha256": sha256}
+        finally:
+            for out in outs.values():
+                out.abort()  # after a commit: nothing left to remove
+        _renew(day, owner)
     # What a failed or abandoned run left (its temporary files) is not part of the dump.
     for stray in directory.iterdir():
         if stray.name not in files and stray.is_file():
