@@ -301,3 +301,35 @@ def test_a_file_of_a_dump_past_the_retention_is_not_served(clerk: Staff, clock: 
     page = Client().get("/open-data/")
     assert "2026-09-01" not in page.content.decode()
     assert Client().get("/open-data/2026-09-01/penalties_20260901.csv").status_code == 404
+
+
+def test_the_daily_job_is_the_beat_entry_and_makes_todays_dump(clerk: Staff, clock: Callable[[str], None]) -> None:
+    from backend.schedule import BEAT_SCHEDULE
+    from disclosure.tasks import make_open_data_dump
+
+    assert BEAT_SCHEDULE["open-data-dump"]["task"] == make_open_data_dump.name == "disclosure.open_data_dump"
+    clock("2026-09-29")
+    publish(clerk)
+    result = make_open_data_dump()
+    assert result["day"] == "2026-09-29" and result["made"] is True
+    files: Any = result["files"]
+    assert files["penalties_20260929.csv"]["rows"] == 1
+    assert make_open_data_dump()["made"] is False  # made once
+
+
+def test_the_number_of_queries_does_not_grow_with_the_rows(clerk: Staff, clock: Callable[[str], None]) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    clock("2026-09-29")
+    publish(clerk)
+    with CaptureQueriesContext(connection) as one:
+        open_data_dump(day=DAY)
+    OpenDataDump.objects.all().delete()
+    for n in range(6):
+        publish(clerk, document_number=f"连市监罚〔2026〕{n + 20}号")
+    with CaptureQueriesContext(connection) as seven:
+        open_data_dump(day=DAY)
+    assert len(seven) == len(one)
+    _headings, rows = read_csv(dump_dir(DAY) / "penalties_20260929.csv")
+    assert len(rows) == 7
