@@ -137,6 +137,10 @@ def _format(how: str, name: str) -> tuple[str, list[str]]:
         return str(_("One of the terms")), list(STANDARD_TERMS[SubjectType].values())
     if spec is not None and spec.choices is not None:
         return str(_("One of the terms")), list(STANDARD_TERMS[spec.choices].values())
+    if spec is not None and spec.type in (FieldType.DIGITS, FieldType.REGION) and spec.max_length:
+        return str(_("%(n)d digits") % {"n": spec.max_length}), []
+    if how == "fn" and name in ("credit_code", "agency_credit_code"):
+        return str(_("18 characters (GB 32100); a natural person's masked with *")), []
     return str(_TEXT), []
 
 
