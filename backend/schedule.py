@@ -75,4 +75,12 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(minute=10, hour=1),
         "options": _limits(expires=6 * 3600, time_limit=600),
     },
+    "open-data-dump": {
+        # README "Open data": the day's dump of everything public, after the night's expiries
+        # (00:30) so that a record whose display period ended is not in it; claimed, so two
+        # workers make it once; deletes the dumps past OPEN_DATA_KEEP_DAYS.
+        "task": "disclosure.open_data_dump",
+        "schedule": crontab(minute=30, hour=2),
+        "options": _limits(expires=6 * 3600, time_limit=3600),
+    },
 }

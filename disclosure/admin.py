@@ -21,6 +21,7 @@ from disclosure.models import (
     Evidence,
     FeedEvent,
     FeedPush,
+    OpenDataDump,
     Record,
     RecordVersion,
     SignedTreeHead,
@@ -147,6 +148,16 @@ class FeedEventAdmin(ReadOnlyAdmin):
     list_filter = ["action", "public"]
     list_select_related = ["record"]
     show_full_result_count = False
+
+
+@admin.register(OpenDataDump)
+class OpenDataDumpAdmin(ReadOnlyAdmin):
+    """The daily open-data dumps (README "Open data"): read-only; the job makes and deletes them."""
+
+    list_display = ["day", "state", "started_at", "finished_at", "lease_owner", "lease_until"]
+    list_filter = ["state"]
+    readonly_fields = ("day", "state", "files", "started_at", "finished_at", "lease_owner", "lease_until", "error")
+    fields = readonly_fields
 
 
 @admin.register(FeedPush)

@@ -855,3 +855,33 @@ class SignedTreeHead(models.Model):
 
     def __str__(self) -> str:
         return f"tree head {self.tree_size}"
+
+
+class OpenDataState(models.TextChoices):
+    RUNNING = "running", _("being made")
+    DONE = "done", _("available")
+    FAILED = "failed", _("failed")
+
+
+class OpenDataDump(models.Model):
+    """One day's open-data dump (README "Open data", ``services.open_data``): everything public that
+    day, one CSV and one JSON file per dataset. A worker claims the day (inserts its row, or takes
+    over a row whose lease has expired) before it writes anything, so two workers running the beat
+    job at once make the dump once. ``files``: ``{name: {"dataset", "format", "bytes", "rows",
+    "sha256"}}``, filled when the dump is done."""
+
+    day = models.DateField(_("day"), unique=True)
+    state = models.CharField(_("state"), max_length=16, choices=OpenDataState.choices, default=OpenDataState.RUNNING)
+    files = models.JSONField(_("files"), default=dict, blank=True)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    lease_owner = models.CharField(_("claimed by"), max_length=100, blank=True)
+    lease_until = models.DateTimeField(_("lease expires"), null=True, blank=True)
+    error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("open-data dump")
+        verbose_name_plural = _("open-data dumps")
+
+    def __str__(self) -> str:
+        return f"open data {self.day:%Y-%m-%d} ({self.state})"

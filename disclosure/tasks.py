@@ -5,6 +5,7 @@ from disclosure.selectors.transparency import b64, head_time
 from disclosure.services.deadlines import records_recompute_provisional, requests_recompute_provisional
 from disclosure.services.expiry import records_expire
 from disclosure.services.feed_push import feed_push_deliver
+from disclosure.services.open_data import open_data_dump
 from disclosure.services.transparency import tree_head_sign
 from disclosure.services.verification import audit_verify
 
@@ -61,3 +62,9 @@ def sign_tree_head() -> dict[str, object]:
     """The daily signed tree head of the transparency log (idempotent for an unchanged tree)."""
     head = tree_head_sign()
     return {"tree_size": head.tree_size, "root_hash": b64(head.root_hash), "timestamp": head_time(head.timestamp)}
+
+
+@shared_task(name="disclosure.open_data_dump", acks_late=True, time_limit=3600, soft_time_limit=3540)
+def make_open_data_dump() -> dict[str, object]:
+    """Today's open-data dump, claimed (made once however many workers run it), and the retention."""
+    return open_data_dump().as_dict()

@@ -327,6 +327,15 @@ if FEED_PUSH_BACKOFF_CAP_SECONDS < FEED_PUSH_BACKOFF_BASE_SECONDS:
 if FEED_PUSH_LEASE_SECONDS < 3 * FEED_PUSH_TIMEOUT_SECONDS:
     raise ImproperlyConfigured("FEED_PUSH_LEASE_SECONDS must be at least three times FEED_PUSH_TIMEOUT_SECONDS: "
                                "a lease renewed every third of itself must outlast a request that times out")
+# Open data (README "Open data"): the daily dump of everything public, one CSV and one JSON file
+# per dataset, under OPEN_DATA_ROOT/YYYY-MM-DD/, kept for OPEN_DATA_KEEP_DAYS days. A worker making
+# a dump holds it for OPEN_DATA_LEASE_SECONDS (renewed after each dataset); a dead worker's dump is
+# taken over when its lease has expired.
+OPEN_DATA_ROOT = Path(env_str("OPEN_DATA_ROOT", str(MEDIA_ROOT / "open-data")))
+OPEN_DATA_KEEP_DAYS = env_int("OPEN_DATA_KEEP_DAYS", 30)
+OPEN_DATA_LEASE_SECONDS = env_float("OPEN_DATA_LEASE_SECONDS", 1800.0)
+if OPEN_DATA_KEEP_DAYS < 1 or OPEN_DATA_LEASE_SECONDS <= 0:
+    raise ImproperlyConfigured("OPEN_DATA_KEEP_DAYS and OPEN_DATA_LEASE_SECONDS must be positive")
 # Results per page of the public search (API and portal).
 PUBLIC_PAGE_SIZE = env_int("PUBLIC_PAGE_SIZE", 20)
 # Public search counts exactly up to this many results, then says "more than 1,000" (and offers no

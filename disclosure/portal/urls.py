@@ -15,5 +15,7 @@ urlpatterns = [
     path("track/<str:code>/reply.pdf", views.track_reply, name="portal-track-reply"),
     path("deadline/", views.deadline_page, name="portal-deadline"),
     path("transparency/", views.transparency_page, name="portal-transparency"),
+    path("open-data/", views.open_data_page, name="portal-open-data"),
+    path("open-data/<str:day>/<str:name>", views.open_data_file, name="portal-open-data-file"),
     path("transparency/verify_transparency.py", views.transparency_verifier, name="portal-transparency-verifier"),
 ]

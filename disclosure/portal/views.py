@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import content_disposition_header, urlencode
@@ -28,6 +28,7 @@ from disclosure.kinds.spec import display_rows
 from disclosure.models import Agency, PenaltyType, PublicRecord, RequestKind, SignedTreeHead, SubjectType
 from disclosure.selectors import transparency as tlog
 from disclosure.selectors.deadline import deadline_explain
+from disclosure.selectors.open_data import DATASET_LABELS, dataset_schema, dump_file, kept_dumps
 from disclosure.selectors.public import (
     SearchParams,
     clean_text,
@@ -185,6 +186,28 @@ def transparency_page(request: HttpRequest) -> HttpResponse:
         "api": api, "current_key": keys[-1] if keys else None,
         "verifier_url": reverse("portal-transparency-verifier"),
     })
+
+
+def open_data_page(request: HttpRequest) -> HttpResponse:
+    """Open data: the kept daily dumps with their files, and each dataset's schema (from the spec)."""
+    dumps = [{"day": dump.day, "finished_at": dump.finished_at,
+              "files": [{"name": name, **info, "dataset_label": DATASET_LABELS[info["dataset"]],
+                         "url": reverse("portal-open-data-file", args=[dump.day.isoformat(), name])}
+                        for name, info in sorted(dump.files.items())]}
+             for dump in kept_dumps()]
+    schemas = [{"dataset": dataset, "label": label, "columns": dataset_schema(dataset)}
+               for dataset, label in DATASET_LABELS.items()]
+    return render(request, "disclosure/portal/open_data.html", {
+        "dumps": dumps, "schemas": schemas, "keep_days": settings.OPEN_DATA_KEEP_DAYS})
+
+
+def open_data_file(request: HttpRequest, day: str, name: str) -> FileResponse:
+    """One file of a kept dump; anything else (another name, another day, a path) is a 404 page."""
+    path = dump_file(day, name)
+    if path is None:
+        raise Http404(_("No such open-data file."))
+    content_type = "text/csv; charset=utf-8" if name.endswith(".csv") else "application/json"
+    return FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type=content_type)
 
 
 def transparency_verifier(request: HttpRequest) -> HttpResponse:

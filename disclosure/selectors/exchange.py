@@ -155,9 +155,22 @@ def mask_id_number(number: str) -> str:
     return number[:3] + "*" * (len(number) - 5) + number[-2:]
 
 
+def never_public(source: str) -> bool:
+    """Whether a column's values never leave for the public: an ID number (``id:``) or a standard
+    field the spec marks never-public. The open-data dump has no such column at all."""
+    how, _, name = source.partition(":")
+    spec = ALL_FIELDS.get(name)
+    return how == "id" or (how == "det" and spec is not None and not spec.public)
+
+
+def columns(dataset: str, *, public: bool = False) -> tuple[tuple[str, str], ...]:
+    """``dataset``'s columns (heading, source); ``public``: without the never-public ones."""
+    return tuple(c for c in COLUMNS[dataset] if not (public and never_public(c[1])))
+
+
 class _Formatter:
-    def __init__(self, dataset: str, *, raw_ids: bool, iso_dates: bool) -> None:
-        self.columns = COLUMNS[dataset]
+    def __init__(self, dataset: str, *, raw_ids: bool, iso_dates: bool, public: bool = False) -> None:
+        self.columns = columns(dataset, public=public)
         self.raw_ids = raw_ids
         self.iso = iso_dates
         self.getters = [self._getter(source) for _heading, source in self.columns]
@@ -294,28 +307,30 @@ class _Formatter:
         return at.isoformat(timespec="seconds") if self.iso else at.strftime("%Y/%m/%d %H:%M:%S")
 
 
-def headings(dataset: str) -> list[str]:
-    return [heading for heading, _source in COLUMNS[dataset]]
+def headings(dataset: str, *, public: bool = False) -> list[str]:
+    return [heading for heading, _source in columns(dataset, public=public)]
 
 
 def formatted_rows(rows: Iterable[dict[str, Any]], dataset: str, *, raw_ids: bool,
-                   iso_dates: bool = False) -> Iterator[list[str]]:
-    formatter = _Formatter(dataset, raw_ids=raw_ids, iso_dates=iso_dates)
+                   iso_dates: bool = False, public: bool = False) -> Iterator[list[str]]:
+    formatter = _Formatter(dataset, raw_ids=raw_ids, iso_dates=iso_dates, public=public)
     for row in rows:
         yield formatter.row(row)
 
 
 # -- files ----------------------------------------------------------------------------------------
-def csv_chunks(rows: Iterable[dict[str, Any]], dataset: str, *, raw_ids: bool, batch: int = 500) -> Iterator[bytes]:
-    """The CSV file (UTF-8 with BOM, CRLF rows, every value quoted as needed), in pieces."""
+def csv_chunks(rows: Iterable[dict[str, Any]], dataset: str, *, raw_ids: bool, batch: int = 500,
+               public: bool = False) -> Iterator[bytes]:
+    """The CSV file (UTF-8 with BOM, CRLF rows, every value quoted as needed), in pieces;
+    ``public``: without the never-public columns (the open-data dump)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(headings(dataset))
+    writer.writerow(headings(dataset, public=public))
     yield b"\xef\xbb\xbf" + buffer.getvalue().encode()
     buffer.seek(0)
     buffer.truncate()
     count = 0
-    for values in formatted_rows(rows, dataset, raw_ids=raw_ids):
+    for values in formatted_rows(rows, dataset, raw_ids=raw_ids, public=public):
         writer.writerow(values)
         count += 1
         if count == batch:
@@ -327,15 +342,24 @@ def csv_chunks(rows: Iterable[dict[str, Any]], dataset: str, *, raw_ids: bool, b
         yield buffer.getvalue().encode()
 
 
-def json_chunks(rows: Iterable[dict[str, Any]], dataset: str, *, raw_ids: bool, date_from: date, date_to: date,
-                batch: int = 500) -> Iterator[bytes]:
-    """``{"dataset", "from", "to", "columns", "rows": [{heading: value}…]}``; dates ISO (API.md)."""
-    names = headings(dataset)
-    head = {"dataset": dataset, "from": date_from.isoformat(), "to": date_to.isoformat(), "columns": names}
+def json_chunks(rows: Iterable[dict[str, Any]], dataset: str, *, raw_ids: bool, date_from: date | None = None,
+                date_to: date | None = None, batch: int = 500, day: date | None = None) -> Iterator[bytes]:
+    """``{"dataset", "from", "to", "columns", "rows": [{heading: value}…]}``; dates ISO (API.md).
+    With ``day`` (the open-data dump): ``{"dataset", "day", "columns", "rows"}``, without the
+    never-public columns."""
+    public = day is not None
+    names = headings(dataset, public=public)
+    head: dict[str, Any] = {"dataset": dataset}
+    if day is not None:
+        head["day"] = day.isoformat()
+    else:
+        assert date_from is not None and date_to is not None
+        head.update({"from": date_from.isoformat(), "to": date_to.isoformat()})
+    head["columns"] = names
     yield (json.dumps(head, ensure_ascii=False)[:-1] + ', "rows": [').encode()
     parts: list[str] = []
     first = True
-    for values in formatted_rows(rows, dataset, raw_ids=raw_ids, iso_dates=True):
+    for values in formatted_rows(rows, dataset, raw_ids=raw_ids, iso_dates=True, public=public):
         parts.append(("" if first else ",") + json.dumps(dict(zip(names, values, strict=True)), ensure_ascii=False))
         first = False
         if len(parts) == batch:
