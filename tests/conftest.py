@@ -194,6 +194,18 @@ def penalty(agency: str = "lianshan-amr", **overrides: object) -> dict[str, obje
     return body
 
 
+
+def publish_record(staff: Staff, **overrides: Any) -> int:
+    """A record (``penalty(**overrides)``: a penalty unless ``kind`` says otherwise) created and
+    published through the API by ``staff``; its id."""
+    client = staff.client()
+    created = client.post("/api/v1/records/", penalty(**overrides), format="json")
+    assert created.status_code == 201, created.json()
+    pk = int(created.json()["id"])
+    published = client.post(f"/api/v1/records/{pk}/publish/", {}, format="json")
+    assert published.status_code == 200, published.json()
+    return pk
+
 @pytest.fixture(autouse=True)
 def _append_only_guards(request: pytest.FixtureRequest) -> Iterator[None]:
     """Every database test runs with the append-only triggers in place. A test that commits for

@@ -20,7 +20,7 @@ from rest_framework.test import APIClient
 
 from backend.pdf import CLOSING_PUNCTUATION
 from disclosure.models import Record
-from tests.conftest import Staff, penalty
+from tests.conftest import Staff, publish_record
 
 pytestmark = pytest.mark.django_db
 EVIDENCE = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -34,11 +34,6 @@ def _isolated(settings: Any, tmp_path: Path) -> None:
     settings.SITE_URL = "https://gs.huludao.example.cn"
 
 
-def _published(clerk: Staff, **overrides: Any) -> int:
-    client = clerk.client()
-    pk = int(client.post("/api/v1/records/", penalty(**overrides), format="json").json()["id"])
-    assert client.post(f"/api/v1/records/{pk}/publish/", {}, format="json").status_code == 200
-    return pk
 
 
 def _query(anonymous: APIClient, record: int | None = None, agency: str = "", question: str = "该处罚是否已执行完毕？"
@@ -68,7 +63,7 @@ def letter(code: str) -> tuple[str, list[str]]:
 def test_the_written_reply_to_a_query_reads_as_an_official_letter(
         clerk: Staff, anonymous: APIClient, clock: Callable[..., None]) -> None:
     clock("2026-09-29")
-    record = _published(clerk)
+    record = publish_record(clerk)
     query = _query(anonymous, record)
     clock("2026-10-12")
     _answer(clerk, query["id"], decision="answered", reply="罚款已于2026年10月9日缴纳，处罚执行完毕。")
@@ -137,7 +132,7 @@ def _correction(anonymous: APIClient, record: int) -> dict[str, Any]:
 def test_an_accepted_correction_gets_its_letter_and_a_public_reason(
         clerk: Staff, anonymous: APIClient, clock: Callable[..., None]) -> None:
     clock("2026-09-29")
-    record = _published(clerk)
+    record = publish_record(clerk)
     made = _correction(anonymous, record)
     clock("2026-10-12")
     # Answered in the workspace, with the reason the public history shows.
@@ -173,7 +168,7 @@ def test_an_accepted_correction_gets_its_letter_and_a_public_reason(
 def test_a_rejected_correction_gets_its_letter(clerk: Staff, anonymous: APIClient,
                                                clock: Callable[..., None]) -> None:
     clock("2026-09-29")
-    made = _correction(anonymous, _published(clerk, agency="lianshan-amr-station"))
+    made = _correction(anonymous, publish_record(clerk, agency="lianshan-amr-station"))
     _answer(clerk, made["id"], decision="rejected", reply="复议决定维持原处罚决定，原公示信息准确。")
     text, _lines = letter(made["tracking_code"])
     assert "决定不予更正，理由如下" in text and "复议决定维持原处罚决定，原公示信息准确。" in text
@@ -218,7 +213,7 @@ def test_the_letter_gives_the_agency_contact_an_administrator_set(
     call_command("load_agencies", verbosity=0)  # the shipped tree names no contact: it keeps the one set
     agency.refresh_from_db()
     assert (agency.address, agency.phone) == ("葫芦岛市连山区龙湾大街1号", "0429-1234567")
-    query = _query(anonymous, _published(clerk))
+    query = _query(anonymous, publish_record(clerk))
     _answer(clerk, query["id"], decision="answered", reply="已执行完毕。")
     text, _lines = letter(query["tracking_code"])
     assert "通讯地址：葫芦岛市连山区龙湾大街1号" in text and "联系电话：0429-1234567" in text

@@ -22,7 +22,7 @@ from disclosure.selectors.exchange import never_public
 from disclosure.selectors.open_data import dataset_schema, dump_dir
 from disclosure.services.open_data import open_data_dump, open_data_prune
 from disclosure.services.privacy import fold
-from tests.conftest import PERSON_ID, VALID_CODE, Staff, call_command_en, penalty, resident_id
+from tests.conftest import PERSON_ID, VALID_CODE, Staff, call_command_en, penalty, publish_record, resident_id
 from tests.test_concurrency import race
 
 pytestmark = pytest.mark.django_db
@@ -35,14 +35,6 @@ def _open_data_root(tmp_path: Path, settings: Any) -> Iterator[Path]:
     yield settings.OPEN_DATA_ROOT
 
 
-def publish(staff: Staff, **overrides: Any) -> int:
-    client = staff.client()
-    created = client.post("/api/v1/records/", penalty(**overrides), format="json")
-    assert created.status_code == 201, created.json()
-    record_id = int(created.json()["id"])
-    response = client.post(f"/api/v1/records/{record_id}/publish/", {}, format="json")
-    assert response.status_code == 200, response.json()
-    return record_id
 
 
 def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -64,9 +56,9 @@ def public_headings(dataset: str) -> list[str]:
 def test_every_dataset_as_csv_and_json_with_the_exports_columns_minus_never_public(
         clerk: Staff, clock: Callable[[str], None], tmp_path: Path) -> None:
     clock("2026-09-29")
-    penalty_id = publish(clerk, fine_amount="2000.00", penalty_types=["fine"])
-    publish(clerk, kind="permit", title="食品经营许可", subject_name="某餐饮店")
-    publish(clerk, kind="coercive_measure", title="查封", penalty_types=[])
+    penalty_id = publish_record(clerk, fine_amount="2000.00", penalty_types=["fine"])
+    publish_record(clerk, kind="permit", title="食品经营许可", subject_name="某餐饮店")
+    publish_record(clerk, kind="coercive_measure", title="查封", penalty_types=[])
     result = open_data_dump(day=DAY)
     assert result.made
     dump = OpenDataDump.objects.get(day=DAY)
@@ -110,7 +102,7 @@ def test_nothing_raw_in_any_file_whatever_the_written_form(clerk: Staff, clock: 
     written_id = "２１１４０２　１９８５．１１２４－００２" + fold(NASTY_ID[-1]).translate({ord("X"): "Ｘ"})
     written_phone = "+86 １３９\u200b0429 - 1234"
     text = f"当事人张三（身份证号{written_id}，联系电话{written_phone}）住葫芦岛市连山区某街道8号"
-    person = publish(clerk, subject_type="natural_person", subject_code="", subject_name="张三",
+    person = publish_record(clerk, subject_type="natural_person", subject_code="", subject_name="张三",
                      content=text, legal_basis=f"举报人电话 {written_phone}",
                      details={"person_id_type": "id_card", "person_id_number": PERSON_ID,
                               "violation_type": "销售不合格产品", "violation_facts": text,
@@ -131,15 +123,15 @@ def test_nothing_raw_in_any_file_whatever_the_written_form(clerk: Staff, clock: 
 
 def test_only_what_is_public_on_the_day(clerk: Staff, clock: Callable[[str], None]) -> None:
     clock("2026-09-29")
-    first = publish(clerk, title="先公示的案件")
+    first = publish_record(clerk, title="先公示的案件")
     expires = Record.objects.get(pk=first).expires_on
     assert expires is not None
     later = (expires - timedelta(days=1)).isoformat()
     clock(later)
-    shown = publish(clerk, title="仍在公示期的案件", document_number="连市监罚〔2029〕1号", event_date=later)
+    shown = publish_record(clerk, title="仍在公示期的案件", document_number="连市监罚〔2029〕1号", event_date=later)
     clerk.client().post("/api/v1/records/", penalty(title="草稿案件"), format="json")
-    publish(clerk, disclosure="withheld", withheld_reason="涉及国家秘密", title="不予公开案件")
-    revoked = publish(clerk, title="已撤销案件")
+    publish_record(clerk, disclosure="withheld", withheld_reason="涉及国家秘密", title="不予公开案件")
+    revoked = publish_record(clerk, title="已撤销案件")
     response = clerk.client().post(f"/api/v1/records/{revoked}/revoke/", {
         "reason": "经行政复议撤销", "legal_basis": "《行政复议法》第二十八条", "document_number": "葫复决〔2029〕3号"},
         format="json")
@@ -160,9 +152,9 @@ def test_only_what_is_public_on_the_day(clerk: Staff, clock: Callable[[str], Non
 
 def test_a_past_days_dump_holds_nothing_published_after_it(clerk: Staff, clock: Callable[[str], None]) -> None:
     clock("2026-09-28")
-    publish(clerk, title="九月二十八日公示", event_date="2026-09-28")
+    publish_record(clerk, title="九月二十八日公示", event_date="2026-09-28")
     clock("2026-09-29")
-    publish(clerk, title="九月二十九日公示", event_date="2026-09-29")
+    publish_record(clerk, title="九月二十九日公示", event_date="2026-09-29")
     open_data_dump(day=date(2026, 9, 28))
     _headings, rows = read_csv(dump_dir(date(2026, 9, 28)) / "penalties_20260928.csv")
     assert [r["处罚决定日期"] for r in rows] == ["2026/09/28"]
@@ -175,7 +167,7 @@ def _claim_and_write(day: date) -> bool:
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_at_once_make_the_dump_once(clerk: Staff, clock: Callable[[str], None]) -> None:
     clock("2026-09-29")
-    publish(clerk)
+    publish_record(clerk)
     results = race([lambda: _claim_and_write(DAY) for _ in range(2)])
     assert sorted(results) == [False, True]
     dump = OpenDataDump.objects.get(day=DAY)
@@ -187,7 +179,7 @@ def test_two_workers_at_once_make_the_dump_once(clerk: Staff, clock: Callable[[s
 def test_a_dead_workers_dump_is_taken_over_after_its_lease(clerk: Staff, clock: Callable[[str], None],
                                                            settings: Any) -> None:
     clock("2026-09-29")
-    publish(clerk)
+    publish_record(clerk)
     now = timezone.now()
     OpenDataDump.objects.create(day=DAY, state=OpenDataState.RUNNING, started_at=now, lease_owner="dead:1:x",
                                 lease_until=now + timedelta(seconds=settings.OPEN_DATA_LEASE_SECONDS))
@@ -213,7 +205,7 @@ def test_dumps_older_than_the_retention_are_deleted(clerk: Staff, clock: Callabl
                                                     settings: Any) -> None:
     assert settings.OPEN_DATA_KEEP_DAYS == 30
     clock("2026-09-01")
-    publish(clerk, event_date="2026-09-01")
+    publish_record(clerk, event_date="2026-09-01")
     open_data_dump(day=date(2026, 9, 1))
     clock("2026-09-30")
     assert open_data_dump().deleted == []  # 30 days: 09-01 to 09-30
@@ -232,7 +224,7 @@ def test_dumps_older_than_the_retention_are_deleted(clerk: Staff, clock: Callabl
 
 def test_the_command_makes_the_dump_with_a_day(clerk: Staff, clock: Callable[[str], None]) -> None:
     clock("2026-09-29")
-    publish(clerk)
+    publish_record(clerk)
     out = io.StringIO()
     call_command_en("open_data_dump", "--day", "2026-09-29", "--no-progress", stdout=out)
     assert "penalties_20260929.csv: 1 rows" in out.getvalue()
@@ -257,7 +249,7 @@ def test_the_schema_is_documented_from_the_spec() -> None:
 
 def test_the_page_lists_the_kept_days_and_serves_their_files(clerk: Staff, clock: Callable[[str], None]) -> None:
     clock("2026-09-29")
-    publish(clerk)
+    publish_record(clerk)
     open_data_dump(day=DAY)
     client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
     page = client.get("/open-data/")
@@ -309,7 +301,7 @@ def test_the_daily_job_is_the_beat_entry_and_makes_todays_dump(clerk: Staff, clo
 
     assert BEAT_SCHEDULE["open-data-dump"]["task"] == make_open_data_dump.name == "disclosure.open_data_dump"
     clock("2026-09-29")
-    publish(clerk)
+    publish_record(clerk)
     result = make_open_data_dump()
     assert result["day"] == "2026-09-29" and result["made"] is True
     files: Any = result["files"]
@@ -322,12 +314,12 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(clerk: Staff, clock: 
     from django.test.utils import CaptureQueriesContext
 
     clock("2026-09-29")
-    publish(clerk)
+    publish_record(clerk)
     with CaptureQueriesContext(connection) as one:
         open_data_dump(day=DAY)
     OpenDataDump.objects.all().delete()
     for n in range(6):
-        publish(clerk, document_number=f"连市监罚〔2026〕{n + 20}号")
+        publish_record(clerk, document_number=f"连市监罚〔2026〕{n + 20}号")
     with CaptureQueriesContext(connection) as seven:
         open_data_dump(day=DAY)
     assert len(seven) == len(one)

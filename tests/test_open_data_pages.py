@@ -14,7 +14,7 @@ from django.test import Client
 
 from disclosure.models import OpenDataDump
 from disclosure.services.open_data import open_data_dump
-from tests.conftest import Staff, penalty
+from tests.conftest import Staff, publish_record
 from tests.support.axe import assert_accessible
 
 SHOTS = os.environ.get("SCREENSHOT_DIR")  # set it to keep the screenshots (e.g. /tmp/shots)
@@ -27,11 +27,6 @@ def _isolated(tmp_path: Path, settings: Any) -> Iterator[None]:
     yield
 
 
-def _publish(clerk: Staff, **overrides: Any) -> int:
-    client = clerk.client()
-    pk = int(client.post("/api/v1/records/", penalty(**overrides), format="json").json()["id"])
-    assert client.post(f"/api/v1/records/{pk}/publish/", {}, format="json").status_code == 200
-    return pk
 
 
 @pytest.mark.django_db
@@ -45,8 +40,8 @@ def test_the_page_in_english_and_empty(client: Client) -> None:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(("width", "height"), [(1366, 900), (390, 844)])
 def test_the_page_in_a_browser(live_server: Any, browser: Any, clerk: Staff, width: int, height: int) -> None:
-    _publish(clerk, title="葫芦岛市某商贸有限公司销售不合格产品案")
-    _publish(clerk, kind="permit", title="食品经营许可", subject_name="某餐饮店")
+    publish_record(clerk, title="葫芦岛市某商贸有限公司销售不合格产品案")
+    publish_record(clerk, kind="permit", title="食品经营许可", subject_name="某餐饮店")
     open_data_dump()
     dump = OpenDataDump.objects.get()
     context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN", accept_downloads=True)

@@ -14,15 +14,8 @@ from django.test import Client, RequestFactory
 from django.utils import translation
 from django.views.defaults import server_error
 
-from tests.conftest import Staff, needs_chromium, penalty, sign_in
+from tests.conftest import Staff, needs_chromium, penalty, publish_record, sign_in
 from tests.support.axe import assert_accessible
-
-
-def _published(clerk: Staff, **overrides: Any) -> int:
-    client = clerk.client()
-    pk = int(client.post("/api/v1/records/", penalty(**overrides), format="json").json()["id"])
-    assert client.post(f"/api/v1/records/{pk}/publish/", {}, format="json").status_code == 200
-    return pk
 
 
 @pytest.mark.django_db
@@ -74,7 +67,7 @@ def test_the_calculator_explains_like_the_record_page(live_server: Any, page: An
 def test_a_citizen_searches_opens_a_record_and_asks_with_the_keyboard_alone(
         live_server: Any, page: Any, clerk: Staff, clock: Callable[..., None]) -> None:
     clock("2026-09-29")
-    record = _published(clerk)
+    record = publish_record(clerk)
 
     def focus_is_visible() -> None:
         style = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);

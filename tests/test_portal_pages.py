@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from tests.conftest import VALID_CODE, Staff, penalty
+from tests.conftest import VALID_CODE, Staff, publish_record
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -21,18 +21,13 @@ def _isolated(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
-def _publish(clerk: Staff, **overrides: Any) -> int:
-    client = clerk.client()
-    pk = int(client.post("/api/v1/records/", penalty(**overrides), format="json").json()["id"])
-    assert client.post(f"/api/v1/records/{pk}/publish/", {}, format="json").status_code == 200
-    return pk
 
 
 @pytest.mark.django_db
 def test_pages_show_only_public_records(clerk: Staff, client: Client, clock: Callable[..., None]) -> None:
     clock("2026-09-29")
-    shown = _publish(clerk, title="公开的处罚")
-    hidden = _publish(clerk, title="依申请公开的处罚", disclosure="on_request")
+    shown = publish_record(clerk, title="公开的处罚")
+    hidden = publish_record(clerk, title="依申请公开的处罚", disclosure="on_request")
     home = client.get("/").content.decode()
     assert "公开的处罚" in home and "依申请公开的处罚" not in home and '<html lang="zh-hans">' in home
     found = client.get("/search/", {"q": "处罚"}).content.decode()
@@ -45,7 +40,7 @@ def test_pages_show_only_public_records(clerk: Staff, client: Client, clock: Cal
 @pytest.mark.django_db
 def test_revoked_record_page_says_when_and_why(clerk: Staff, client: Client, clock: Callable[..., None]) -> None:
     clock("2026-09-29")
-    pk = _publish(clerk)
+    pk = publish_record(clerk)
     clock("2026-10-12")
     clerk.client().post(f"/api/v1/records/{pk}/revoke/", {
         "reason": "经行政复议撤销", "legal_basis": "复议决定", "document_number": "葫复决〔2026〕3号"}, format="json")
@@ -76,7 +71,7 @@ def test_search_page_query_count_does_not_grow(clerk: Staff, client: Client, clo
                                                django_assert_max_num_queries: Any) -> None:
     clock("2026-09-29")
     for n in range(6):
-        _publish(clerk, title=f"案{n}")
+        publish_record(clerk, title=f"案{n}")
     with django_assert_max_num_queries(4):  # count, page with agencies, the agency list
         assert client.get("/search/").status_code == 200
 
@@ -85,7 +80,7 @@ def test_search_page_query_count_does_not_grow(clerk: Staff, client: Client, clo
 @pytest.mark.django_db(transaction=True)
 def test_citizen_searches_opens_a_record_files_a_correction_and_follows_it(
         live_server: Any, browser: Any, clerk: Staff, tmp_path: Path) -> None:
-    record = _publish(clerk, event_date="2026-01-05", title="某商贸公司销售不合格产品案",
+    record = publish_record(clerk, event_date="2026-01-05", title="某商贸公司销售不合格产品案",
                       content="当事人联系电话13812345678。")
     evidence = tmp_path / "复议决定书.pdf"
     evidence.write_bytes(PDF)

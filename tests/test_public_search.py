@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from disclosure.models import PublicRecord, Record
-from tests.conftest import OTHER_CODE, VALID_CODE, Staff, penalty
+from tests.conftest import OTHER_CODE, VALID_CODE, Staff, publish_record
 
 pytestmark = pytest.mark.django_db
 
@@ -28,13 +28,6 @@ def _fresh_throttles() -> None:
     cache.clear()
 
 
-def publish(staff: Staff, **overrides: Any) -> int:
-    client = staff.client()
-    created = client.post("/api/v1/records/", penalty(**overrides), format="json")
-    assert created.status_code == 201, created.json()
-    pk = int(created.json()["id"])
-    assert client.post(f"/api/v1/records/{pk}/publish/", {}, format="json").status_code == 200
-    return pk
 
 
 def found(client: APIClient, q: str, **params: str) -> list[int]:
@@ -47,13 +40,14 @@ def found(client: APIClient, q: str, **params: str) -> list[int]:
 def corpus(clerk: Staff, clock: Callable[..., None]) -> dict[str, int]:
     clock("2026-09-29")
     return {
-        "cake": publish(clerk, title="某食品店销售过期糕点案", subject_name="葫芦岛市鑫源食品有限公司",
+        "cake": publish_record(clerk, title="某食品店销售过期糕点案", subject_name="葫芦岛市鑫源食品有限公司",
                         content="经查，当事人销售超过保质期的糕点，罚款人民币五千元。",
                         document_number="连市监罚〔2026〕118号"),
-        "unlicensed": publish(clerk, title="无照经营查处", subject_name="连山区某五金店", subject_code=OTHER_CODE,
+        "unlicensed": publish_record(clerk, title="无照经营查处", subject_name="连山区某五金店",
+                                     subject_code=OTHER_CODE,
                               content="当事人从事无照经营活动，责令停止。", document_number="连市监罚〔2026〕119号",
                               legal_basis="《无证无照经营查处办法》第十三条"),
-        "other": publish(clerk, title="产品质量抽查", subject_name="某某工贸有限公司", subject_code="",
+        "other": publish_record(clerk, title="产品质量抽查", subject_name="某某工贸有限公司", subject_code="",
                          subject_type="organization_without_code" if False else "natural_person",
                          content="抽查合格。", document_number="", backfill=True),  # 补录: as it is
     }
@@ -82,10 +76,11 @@ def test_search_finds_what_citizens_type(corpus: dict[str, int], anonymous: APIC
 def test_exact_identifiers_rank_first_then_title_then_content(clerk: Staff, anonymous: APIClient,
                                                               clock: Callable[..., None]) -> None:
     clock("2026-09-29")
-    in_content = publish(clerk, title="检查通报", content=f"涉及企业{OTHER_CODE}的糕点问题。", subject_code=VALID_CODE)
-    exact = publish(clerk, title="罚款决定", subject_code=OTHER_CODE, document_number="连市监罚〔2026〕7号")
-    in_title = publish(clerk, title="糕点抽检不合格", content="无。")
-    newer_in_content = publish(clerk, title="通报", content="糕点。")
+    in_content = publish_record(clerk, title="检查通报", content=f"涉及企业{OTHER_CODE}的糕点问题。",
+                                subject_code=VALID_CODE)
+    exact = publish_record(clerk, title="罚款决定", subject_code=OTHER_CODE, document_number="连市监罚〔2026〕7号")
+    in_title = publish_record(clerk, title="糕点抽检不合格", content="无。")
+    newer_in_content = publish_record(clerk, title="通报", content="糕点。")
     assert found(anonymous, OTHER_CODE) == [exact, in_content]
     assert found(anonymous, "糕点") == [in_title, newer_in_content, in_content]
     assert found(anonymous, "连市监罚〔2026〕7号")[0] == exact
@@ -96,7 +91,7 @@ def test_masked_data_is_not_findable(clerk: Staff, anonymous: APIClient, client:
     clock("2026-09-29")
     text = (f"当事人张三丰，身份证号{ID18}，手机{MOBILE}，住址：辽宁省葫芦岛市连山区站前街12号3单元501室。"
             "销售过期糕点。")
-    permit = publish(clerk, kind="permit", subject_type="natural_person", subject_code="", subject_name="张三丰",
+    permit = publish_record(clerk, kind="permit", subject_type="natural_person", subject_code="", subject_name="张三丰",
                      title="张三丰食品经营许可", content=text, document_number="连市监许〔2026〕5号")
     assert found(anonymous, "糕点") == [permit]
     for probe in (ID18, ID18[:17], MOBILE, "138 1234 5678", "张三丰", "三丰", "站前街", "12号3单元", "501室",
@@ -112,7 +107,7 @@ def test_masked_data_is_not_findable(clerk: Staff, anonymous: APIClient, client:
 def test_counts_are_capped_and_pages_stop_at_the_cap(clerk: Staff, anonymous: APIClient, client: Any,
                                                      clock: Callable[..., None]) -> None:
     clock("2026-09-29")
-    made = [publish(clerk, title=f"糕点案{i}") for i in range(5)]
+    made = [publish_record(clerk, title=f"糕点案{i}") for i in range(5)]
     body = anonymous.get("/api/v1/public/records/", {"q": "糕点"}).json()
     assert body["count"] == 3 and body["count_capped"] is True and len(body["results"]) == 2
     assert body["results"][0]["id"] == made[-1]  # newest first
@@ -127,8 +122,8 @@ def test_counts_are_capped_and_pages_stop_at_the_cap(clerk: Staff, anonymous: AP
 
 def test_pages_across_ranking_tiers(clerk: Staff, anonymous: APIClient, clock: Callable[..., None]) -> None:
     clock("2026-09-29")
-    body_hits = [publish(clerk, title="通报", content=f"糕点{i}") for i in range(3)]
-    head_hits = [publish(clerk, title=f"糕点{i}") for i in range(3)]
+    body_hits = [publish_record(clerk, title="通报", content=f"糕点{i}") for i in range(3)]
+    head_hits = [publish_record(clerk, title=f"糕点{i}") for i in range(3)]
     order: list[int] = []
     for number in (1, 2, 3, 4):
         order += [r["id"] for r in anonymous.get("/api/v1/public/records/", {
@@ -140,9 +135,9 @@ def test_pages_across_ranking_tiers(clerk: Staff, anonymous: APIClient, clock: C
 
 def test_entity_profile(clerk: Staff, anonymous: APIClient, client: Any, clock: Callable[..., None]) -> None:
     clock("2026-09-29")
-    first = publish(clerk, event_date="2026-09-01")
-    permit = publish(clerk, kind="permit", title="食品经营许可", event_date="2026-09-10")
-    publish(clerk, subject_code=OTHER_CODE, subject_name="另一家公司")
+    first = publish_record(clerk, event_date="2026-09-01")
+    permit = publish_record(clerk, kind="permit", title="食品经营许可", event_date="2026-09-10")
+    publish_record(clerk, subject_code=OTHER_CODE, subject_name="另一家公司")
     body = anonymous.get(f"/api/v1/public/entities/{VALID_CODE.lower()}/").json()
     assert body["entity"] == {"code": VALID_CODE, "name": "葫芦岛市某商贸有限公司", "subject_type": "organization",
                               "counts": {"penalty": 1, "permit": 1}, "total": 2}
@@ -173,7 +168,7 @@ def test_the_portal_home_page_has_the_search_box(corpus: dict[str, int], client:
 
 def test_reindex_public_rebuilds_the_projection(corpus: dict[str, int], clerk: Staff, anonymous: APIClient,
                                                 clock: Callable[..., None]) -> None:
-    personal = publish(clerk, content=f"联系电话{MOBILE}，糕点")
+    personal = publish_record(clerk, content=f"联系电话{MOBILE}，糕点")
     # A projection written under an older, weaker rule (here: the raw text) is what reindex repairs.
     PublicRecord.objects.filter(record_id=personal).update(content=f"联系电话{MOBILE}", search_body=MOBILE)
     shown = anonymous.get(f"/api/v1/public/records/{personal}/").json()["content"]
@@ -235,10 +230,10 @@ def test_bad_input_on_the_public_api_is_a_json_error(path: str, anonymous: APICl
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("width", [1366, 390])
 def test_a_citizen_searches_from_the_home_page(live_server: Any, browser: Any, clerk: Staff, width: int) -> None:
-    cake = publish(clerk, title="某食品店销售过期糕点案", subject_name="葫芦岛市鑫源食品有限公司",
+    cake = publish_record(clerk, title="某食品店销售过期糕点案", subject_name="葫芦岛市鑫源食品有限公司",
                    content="经查，当事人销售超过保质期的糕点，联系电话１３８ １２３４ ５６７８。",
                    penalty_types=["warning", "fine"], fine_amount="5000")
-    publish(clerk, title="无照经营查处", subject_code=OTHER_CODE, subject_name="连山区某五金店")
+    publish_record(clerk, title="无照经营查处", subject_code=OTHER_CODE, subject_name="连山区某五金店")
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
     page = context.new_page()
     from tests.support.axe import assert_accessible
@@ -282,7 +277,7 @@ def test_the_plan_chosen_from_token_statistics_gives_the_same_answers(corpus: di
     from django.db import connection
 
     for i in range(30):
-        publish(clerk, title=f"糕点抽检{i}", content="销售超过保质期的糕点。")
+        publish_record(clerk, title=f"糕点抽检{i}", content="销售超过保质期的糕点。")
     queries = ["糕点", "保质期", "无照经营", "鑫源", "糕", "连山区 五金", "第十三条", OTHER_CODE,
                "连市监罚〔2026〕118号", "监罚 119号", "糕 保质期"]
     before = {q: anonymous.get("/api/v1/public/records/", {"q": q, "page_size": "100"}).json() for q in queries}

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from rest_framework.test import APIClient
 
 from disclosure.models import CitizenRequest, Evidence
-from tests.conftest import Staff, penalty
+from tests.conftest import Staff, penalty, publish_record
 
 pytestmark = pytest.mark.django_db
 
@@ -30,11 +30,6 @@ def _isolated(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
-def _published(clerk: Staff, **overrides: Any) -> int:
-    client = clerk.client()
-    pk = int(client.post("/api/v1/records/", penalty(**overrides), format="json").json()["id"])
-    assert client.post(f"/api/v1/records/{pk}/publish/", {}, format="json").status_code == 200
-    return pk
 
 
 def _correction(anonymous: APIClient, record: int, *files: SimpleUploadedFile, **extra: Any) -> Any:
@@ -53,7 +48,7 @@ def _stored_files(settings: Any) -> list[Path]:
 def test_correction_accepted_makes_a_correct_version_the_requester_sees(
         clerk: Staff, anonymous: APIClient, clock: Callable[..., None], settings: Any) -> None:
     clock("2026-09-29")
-    record = _published(clerk)
+    record = publish_record(clerk)
     made = _correction(anonymous, record, SimpleUploadedFile("复议决定书.pdf", PDF, "application/pdf"),
                        SimpleUploadedFile("photo.png", PNG, "image/png"))
     assert made.status_code == 201, made.json()
@@ -98,7 +93,7 @@ def test_correction_accepted_makes_a_correct_version_the_requester_sees(
 
 def test_correction_rejected_with_reasons(clerk: Staff, anonymous: APIClient, clock: Callable[..., None]) -> None:
     clock("2026-09-29")
-    record = _published(clerk)
+    record = publish_record(clerk)
     made = _correction(anonymous, record, SimpleUploadedFile("a.pdf", PDF)).json()
     no_reason = clerk.client().post(f"/api/v1/requests/{made['id']}/answer/", {"decision": "rejected", "reply": " "},
                                     format="json")
@@ -128,7 +123,7 @@ def test_bad_evidence_is_refused_and_nothing_is_stored(
         clerk: Staff, anonymous: APIClient, clock: Callable[..., None], settings: Any,
         files: list[tuple[str, bytes]], status: int, field: str) -> None:
     clock("2026-09-29")
-    record = _published(clerk)
+    record = publish_record(clerk)
     good = SimpleUploadedFile("ok.pdf", PDF)
     uploads = [SimpleUploadedFile(name, content) for name, content in files]
     response = _correction(anonymous, record, *([good, *uploads] if uploads else []))
@@ -139,7 +134,7 @@ def test_bad_evidence_is_refused_and_nothing_is_stored(
 def test_too_large_file_and_too_many_files(clerk: Staff, anonymous: APIClient, clock: Callable[..., None],
                                            settings: Any) -> None:
     clock("2026-09-29")
-    record = _published(clerk)
+    record = publish_record(clerk)
     settings.PUBLIC_EVIDENCE_MAX_BYTES = 1024
     big = _correction(anonymous, record, SimpleUploadedFile("ok.pdf", PDF),
                       SimpleUploadedFile("big.pdf", PDF + b"0" * 2048))
@@ -157,7 +152,7 @@ def test_files_are_removed_when_the_transaction_fails(clerk: Staff, clock: Calla
                                                       settings: Any) -> None:
     """The second evidence row fails in the database: the first file, already written, goes too."""
     clock("2026-09-29")
-    record = _published(clerk)
+    record = publish_record(clerk)
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("CREATE TRIGGER evidence_full BEFORE INSERT ON disclosure_evidence WHEN "
@@ -184,7 +179,7 @@ def test_correction_needs_a_public_record(clerk: Staff, anonymous: APIClient, cl
 
 def test_query_reply_pdf_contains_the_answer(clerk: Staff, anonymous: APIClient, clock: Callable[..., None]) -> None:
     clock("2026-09-29")
-    record = _published(clerk)
+    record = publish_record(clerk)
     made = anonymous.post("/api/v1/public/queries/", {"requester_name": "李四", "contact": "li@example.org",
                                                       "question": "该处罚是否已经执行完毕？", "record": record},
                           format="json")
@@ -224,7 +219,7 @@ def test_queue_is_scoped_and_answering_needs_the_agency(clerk: Staff, outsider: 
                                                         make_staff: Callable[[str, str], Staff],
                                                         clock: Callable[..., None]) -> None:
     clock("2026-09-29")
-    record = _published(clerk)
+    record = publish_record(clerk)
     made = anonymous.post("/api/v1/public/queries/", {"requester_name": "李四", "contact": "x", "question": "问",
                                                       "record": record}, format="json").json()
     assert outsider.client().get("/api/v1/requests/").json()["results"] == []
@@ -243,7 +238,7 @@ def test_queue_is_scoped_and_answering_needs_the_agency(clerk: Staff, outsider: 
 
 def test_queue_query_count_is_constant(clerk: Staff, anonymous: APIClient, clock: Callable[..., None]) -> None:
     clock("2026-09-29")
-    record = _published(clerk)
+    record = publish_record(clerk)
 
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:
@@ -259,7 +254,7 @@ def test_queue_query_count_is_constant(clerk: Staff, anonymous: APIClient, clock
 
 def test_open_queryset_for_the_deadline_sweep(clerk: Staff, anonymous: APIClient, clock: Callable[..., None]) -> None:
     clock("2026-09-29")
-    record = _published(clerk)
+    record = publish_record(clerk)
     first = _correction(anonymous, record, SimpleUploadedFile("a.pdf", PDF)).json()
     anonymous.post("/api/v1/public/queries/", {"requester_name": "李四", "contact": "x", "question": "问",
                                                "record": record}, format="json")
@@ -282,7 +277,7 @@ def test_submissions_are_throttled(clerk: Staff, anonymous: APIClient, clock: Ca
 
 def test_an_answered_correction_links_its_letter_and_takes_its_public_reason_from_the_api(
         clerk: Staff, anonymous: APIClient) -> None:
-    record = _published(clerk)
+    record = publish_record(clerk)
     submitted = _correction(anonymous, record, SimpleUploadedFile("证据.pdf", PDF, content_type="application/pdf"))
     assert submitted.status_code == 201, submitted.json()
     code = submitted.json()["tracking_code"]

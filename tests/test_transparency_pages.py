@@ -15,7 +15,7 @@ from django.test import Client
 
 from disclosure import merkle
 from disclosure.services.transparency import tree_head_sign
-from tests.conftest import Staff, penalty
+from tests.conftest import Staff, publish_record
 from tests.support.axe import assert_accessible
 
 SHOTS = os.environ.get("SCREENSHOT_DIR")  # set it to keep the screenshots (e.g. /tmp/shots)
@@ -26,11 +26,6 @@ def _isolated() -> None:
     cache.clear()
 
 
-def _publish(clerk: Staff, **overrides: Any) -> int:
-    client = clerk.client()
-    pk = int(client.post("/api/v1/records/", penalty(**overrides), format="json").json()["id"])
-    assert client.post(f"/api/v1/records/{pk}/publish/", {}, format="json").status_code == 200
-    return pk
 
 
 @pytest.mark.django_db
@@ -40,7 +35,7 @@ def test_the_page_shows_the_head_keys_and_how_to_verify(clerk: Staff, client: Cl
     empty = client.get("/transparency/").content.decode()
     assert "尚未签发树头" in empty
     for i in range(3):
-        _publish(clerk, title=f"案{i}")
+        publish_record(clerk, title=f"案{i}")
     head = tree_head_sign()
     page = client.get("/transparency/").content.decode()
     assert "透明日志" in page and base64.b64encode(bytes(head.root_hash)).decode() in page
@@ -59,9 +54,9 @@ def test_the_page_shows_the_head_keys_and_how_to_verify(clerk: Staff, client: Cl
 @pytest.mark.django_db
 def test_a_record_page_offers_its_inclusion_proof(clerk: Staff, client: Client, clock: Callable[..., None]) -> None:
     clock("2026-09-29")
-    first = _publish(clerk, title="较早的案件")
+    first = publish_record(clerk, title="较早的案件")
     tree_head_sign()
-    later = _publish(clerk, title="较晚的案件")
+    later = publish_record(clerk, title="较晚的案件")
     page = client.get(f"/records/{first}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Verify this record" in page and f"--record {first} --version 2" in page
     assert f"/api/v1/transparency/proof/inclusion/?record={first}&amp;version=2&amp;tree_size=1" in page
@@ -75,8 +70,8 @@ def test_a_record_page_offers_its_inclusion_proof(clerk: Staff, client: Client, 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(("width", "height"), [(1366, 900), (390, 844)])
 def test_the_pages_in_a_browser(live_server: Any, browser: Any, clerk: Staff, width: int, height: int) -> None:
-    record = _publish(clerk, title="葫芦岛市某商贸有限公司销售不合格产品案")
-    _publish(clerk, title="第二个案件")
+    record = publish_record(clerk, title="葫芦岛市某商贸有限公司销售不合格产品案")
+    publish_record(clerk, title="第二个案件")
     tree_head_sign()
     context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
     page = context.new_page()
