@@ -55,9 +55,13 @@ def _last_audit_check() -> dict[str, object] | None:
 
 def _feed_push() -> dict[str, object] | None:
     try:
-        return feed_push_status()
+        status = feed_push_status()
     except Exception:  # noqa: BLE001 - the database check already reports the failure
         return None
+    # /health/ answers anyone: the receiver's own words (its response body, an exception's text)
+    # stay in the admin; here only when, where and how often delivery failed.
+    status.pop("last_error", None)
+    return status
 
 
 def health(request: HttpRequest) -> JsonResponse:

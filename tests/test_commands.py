@@ -33,7 +33,7 @@ def test_health(client: object) -> None:
     assert response.json() == {"database": "ok", "broker": "ok", "last_sweep_at": None, "sweep_stale": True,
                                "audit_check": None, "feed_push": {
                                    "configured": False, "acknowledged_position": 0, "newest_position": 0, "lag": 0,
-                                   "last_success_at": None, "last_error": None, "last_error_at": None,
+                                   "last_success_at": None, "last_error_at": None,
                                    "last_error_position": None, "consecutive_failures": 0, "next_attempt_at": None,
                                    "delivering": False}}
 

@@ -193,3 +193,33 @@ def test_the_command_writes_the_same_bytes(clerk: Staff, make_staff: Any, clock:
     assert sorted(p.name for p in tmp_path.glob("*.json")) == [
         "coercive_measures_20260901-20260930.json", "inspections_20260901-20260930.json",
         "penalties_20260901-20260930.json", "permits_20260901-20260930.json"]
+
+
+def test_numbers_written_in_the_texts_are_masked_for_all_but_a_platform(clerk: Staff, auditor: Staff,
+                                                                        make_staff: Any, clock: Any) -> None:
+    """An ID or a phone number written inside a text (content, facts), however it is written, goes
+    as it is only to a platform account (review finding: only the ID columns were masked)."""
+    wrapped_id = PERSON_ID[:12] + "\n" + PERSON_ID[12:]
+    published(clerk, clock, subject_type="natural_person", subject_code="", subject_name="张三",
+              content=f"当事人身份证号{wrapped_id}，电话138 1234    5678。",
+              details={**standard_details("penalty", "natural_person"),
+                       "violation_facts": f"当事人身份证ID{PERSON_ID}，联系电话１３８·１２３４·５６７８。"})
+    for staff in (auditor, clerk):
+        row = csv_rows(export(staff))[0]
+        text = row["处罚内容"] + row["违法事实"]
+        digits = "".join(c for c in text if c.isdigit())
+        assert PERSON_ID[:12] not in digits and "12345678" not in digits, text
+        assert "当事人身份证号" in row["处罚内容"]  # the rest of the text stays
+    raw = csv_rows(export(make_staff("city", "platform")))[0]
+    assert wrapped_id in raw["处罚内容"] and PERSON_ID in raw["违法事实"]
+
+
+def test_a_control_character_in_a_text_does_not_break_the_xlsx(clerk: Staff, auditor: Staff, clock: Any) -> None:
+    published(clerk, clock, details={**standard_details("penalty"), "violation_facts": "事实\x07\x0b\x1b。"})
+    response = export(auditor, format="xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content) if response.streaming
+                                     else response.content)).active
+    assert sheet is not None
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert "事实。" in values[1]

@@ -21,7 +21,11 @@ from disclosure.services.users import user_create
 from tests.conftest import VALID_CODE, Staff, penalty
 
 ORG = MaskContext(natural_person=False)
-SEPARATORS = [" ", "  ", "-", ".", "/", "\u200b", "\u2060", "\ufeff", "－", "\u3000", " - ", "_"]
+SEPARATORS = [" ", "  ", "-", ".", "/", "\u200b", "\u2060", "\ufeff", "－", "\u3000", " - ", "_",
+              # a line break inside a number, an Excel column's padding, middle dots, commas, colons,
+              # runs of wide or zero-width spaces, a Hangul filler, a combining mark
+              "\n", "\r\n", "    ", "\u3000\u3000\u3000\u3000", "\u200b\u200b\u200b\u200b", "·", "・", ",", "，",
+              ":", "\u3164", "\u0301"]
 FULL_WIDTH = {ord(c): ord(c) + 0xFEE0 for c in "0123456789Xx+-()"}
 
 
@@ -83,7 +87,8 @@ def _leaks(output: str, raw: str) -> bool:
     return raw.rstrip("X") in _digits(output)
 
 
-CONTEXT = st.sampled_from(["身份证号", "身份证号：", "（", "证件号码为", "电话", "联系方式:", "，", ""])
+CONTEXT = st.sampled_from(["身份证号", "身份证号：", "（", "证件号码为", "电话", "联系方式:", "，", "",
+                          "ID", "Tel", "No."])
 
 
 @settings(max_examples=400, deadline=None)

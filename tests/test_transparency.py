@@ -34,7 +34,7 @@ from disclosure.models import FeedEvent, SignedTreeHead, TransparencyLeaf, Trans
 from disclosure.selectors import transparency as sel
 from disclosure.services.expiry import records_expire
 from disclosure.services.transparency import tlog_backfill, tlog_verify, tree_head_sign
-from tests.conftest import Staff, call_command_en, penalty
+from tests.conftest import Staff, call_command_en, penalty, publish_record, standard_details
 
 VERIFIER = Path(settings.BASE_DIR) / "docs" / "verify_transparency.py"
 
@@ -635,3 +635,73 @@ def test_the_development_key_is_made_once(tmp_path: Path) -> None:
     seed = development_seed(path)
     assert len(seed) == 32 and development_seed(path) == seed
     assert path.stat().st_mode & 0o777 == 0o600 and list(tmp_path.iterdir()) == [path]
+
+
+# -- what the log shows: only what the portal shows, as it shows it today (review findings) -------------
+_GROUNDS = {"reason": "复议", "legal_basis": "复议决定", "document_number": "复〔2026〕1号"}
+
+
+def _served_leaves() -> list[dict[str, Any]]:
+    response = APIClient().get("/api/v1/transparency/leaves/", {"start": 0})
+    assert response.status_code == 200, response.content
+    return list(response.json())
+
+
+@pytest.mark.django_db
+def test_a_revocation_past_its_display_period_leaves_the_logs_content(clerk: Staff, clock: Any) -> None:
+    from disclosure.services.expiry import records_expire
+
+    clock("2026-09-29")
+    pk = publish_record(clerk, penalty_types=["criticism"], content="当事人住址某路88号")
+    assert clerk.client().post(f"/api/v1/records/{pk}/revoke/", _GROUNDS, format="json").status_code == 200
+    assert any(leaf["leaf"] is not None for leaf in _served_leaves())  # shown while the revocation is
+    clock("2027-06-05")
+    records_expire()
+    assert APIClient().get(f"/api/v1/public/records/{pk}/").status_code == 404
+    leaves = _served_leaves()
+    assert leaves and all(leaf["leaf"] is None and leaf["leaf_hash"] for leaf in leaves)
+    tree_head_sign()
+    proof = APIClient().get("/api/v1/transparency/proof/inclusion/", {"record": pk, "version": 2}).json()
+    assert proof["leaf"] is None and proof["audit_path"] is not None
+
+
+@pytest.mark.django_db
+def test_an_expired_record_leaves_the_logs_content_before_the_expiry_job_runs(clerk: Staff, clock: Any) -> None:
+    clock("2026-09-29")
+    pk = publish_record(clerk, penalty_types=["criticism"])
+    clock("2027-06-05")  # the job has not run: the portal already answers 404 by the date
+    assert APIClient().get(f"/api/v1/public/records/{pk}/").status_code == 404
+    assert all(leaf["leaf"] is None for leaf in _served_leaves())
+
+
+@pytest.mark.django_db
+def test_a_frozen_leaf_that_a_later_version_re_masks_is_withheld(clerk: Staff, clock: Any) -> None:
+    """A correction that makes 张三丰 the natural person de-identifies the name in every old version
+    the portal shows; the frozen leaf of version 2 still holds it, so its bytes are withheld."""
+    clock("2026-09-29")
+    pk = publish_record(clerk, kind="permit", subject_name="王五", title="食品经营许可", subject_code="",
+                        subject_type="natural_person", content="申请人张三丰经营食品",
+                        details=standard_details("permit", "natural_person"))
+    assert "张三丰" in base64.b64decode(_served_leaves()[0]["leaf"]).decode()  # not yet anyone's name
+    corrected = clerk.client().post(f"/api/v1/records/{pk}/change/", {
+        **_GROUNDS, "type": "correction", "changes": {"subject_name": "张三丰"}}, format="json")
+    assert corrected.status_code == 200, corrected.json()
+    assert "张三丰" not in APIClient().get(f"/api/v1/public/records/{pk}/").content.decode()
+    leaves = _served_leaves()
+    assert len(leaves) == 2
+    assert not [leaf for leaf in leaves if leaf["leaf"] and "张三丰" in base64.b64decode(leaf["leaf"]).decode()]
+    assert leaves[0]["leaf"] is None and leaves[0]["leaf_hash"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("accept", ["text/plain", "text/plain; charset=utf-8", "*/*", "application/json"])
+def test_the_checkpoint_answers_a_client_that_asks_for_text(clerk: Staff, clock: Any, accept: str) -> None:
+    clock("2026-09-29")
+    publish_record(clerk)
+    tree_head_sign()
+    response = APIClient().get("/api/v1/transparency/checkpoint", HTTP_ACCEPT=accept)
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"].startswith("text/plain")
+    assert response.content.decode().split("\n")[1] == "1"
+    missing = APIClient().get("/api/v1/transparency/checkpoint", {"tree_size": 99}, HTTP_ACCEPT=accept)
+    assert missing.status_code == 404 and json.loads(missing.content)["detail"]

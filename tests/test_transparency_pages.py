@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from rest_framework.test import APIClient
 
 from disclosure import merkle
 from disclosure.services.transparency import tree_head_sign
@@ -59,6 +60,8 @@ def test_a_record_page_offers_its_inclusion_proof(clerk: Staff, client: Client, 
     later = publish_record(clerk, title="较晚的案件")
     page = client.get(f"/records/{first}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Verify this record" in page and f"--record {first} --version 2" in page
+    key = APIClient().get("/api/v1/transparency/public-keys/").json()[-1]["note_verifier_key"]
+    assert f"--key {key}" in page  # the command pins the key: a "yes" does not rest on the server's list
     assert f"/api/v1/transparency/proof/inclusion/?record={first}&amp;version=2&amp;tree_size=1" in page
     proof = client.get(f"/api/v1/transparency/proof/inclusion/?record={first}&version=2&tree_size=1").json()
     assert proof["audit_path"] == [] and proof["leaf_hash"] == base64.b64encode(

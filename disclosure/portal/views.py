@@ -164,7 +164,10 @@ def record_page(request: HttpRequest, pk: int) -> HttpResponse:
         verify = {"index": leaf.index, "version": version, "action": leaf.event.get_action_display(),
                   "leaf_hash": tlog.b64(leaf.hash), "in_head": head is not None and leaf.index < head.tree_size,
                   "head": _head_context(head), "proof_url": f"{reverse('transparency-inclusion')}?{query}",
-                  "command": f"python verify_transparency.py {_server(request)} --record {pk} --version {version}"}
+                  "command": f"python verify_transparency.py {_server(request)} --record {pk} --version {version}"
+                             # the key pinned, so the answer does not rest on whatever keys the server lists
+                             + (f" --key {tlog.note_verifier_key(head.origin, bytes(head.key.public_key))}"
+                                if head else "")}
     return render(request, "disclosure/portal/record.html", {
         "record": _public(record), "history": history, "revoked": revoked_entry(history), "verify": verify,
     })

@@ -31,6 +31,7 @@ from disclosure.kinds.exchange import COLUMNS, DATASET_KINDS, LONG_TERM_DATE, ST
 from disclosure.kinds.spec import ALL_FIELDS, LONG_TERM
 from disclosure.models import Disclosure, Record, RecordStatus, Role, User
 from disclosure.selectors.access import records_visible_to
+from disclosure.services.privacy import MaskContext, mask
 
 FORMATS = ("csv", "xlsx", "json")
 _CACHE_MAX = 4096  # amounts remembered per export: bounded, so memory stays constant
@@ -145,6 +146,18 @@ def wan_yuan(amount: Decimal | str | None) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+# Seven digits within reach of each other: the least a personal number has (a landline without its
+# area code). A text without them is returned as it is, without the masking's walk.
+_NUMBER_HINT = re.compile(r"\d(?:\D{0,8}\d){6}")
+_NUMBERS_ONLY = MaskContext(natural_person=False)
+
+
+def numbers_masked(text: str) -> str:
+    """``text`` with every resident ID and telephone number masked (``privacy.mask``'s number
+    rules; names and addresses stay: the exchange goes to government accounts)."""
+    return mask(text, _NUMBERS_ONLY) if _NUMBER_HINT.search(text) else text
+
+
 def mask_id_number(number: str) -> str:
     """An ID number with all but its first three and last two characters hidden (shorter ones
     entirely): the form everyone but a receiving platform gets."""
@@ -172,6 +185,7 @@ class _Formatter:
     def __init__(self, dataset: str, *, raw_ids: bool, iso_dates: bool, public: bool = False) -> None:
         self.columns = columns(dataset, public=public)
         self.raw_ids = raw_ids
+        self.public = public  # rows from the public projection: their texts are masked already
         self.iso = iso_dates
         self.getters = [self._getter(source) for _heading, source in self.columns]
         self._days: dict[date | str, str] = {}  # a period holds few distinct days
@@ -211,14 +225,17 @@ class _Formatter:
     def _getter(self, source: str) -> Any:
         """The function of (row, details) that gives one column's text, built once per export."""
         how, _, name = source.partition(":")
+        # Free text from the record itself (not the masked projection): for everyone but a
+        # platform account, the ID and telephone numbers written in it are masked too.
+        text = str if self.raw_ids or self.public else numbers_masked
         if how == "col":
-            return lambda r, d: str(r[name] or "")
+            return lambda r, d: text(r[name] or "")
         if how == "det":
             spec = ALL_FIELDS.get(name)
             if spec is not None and spec.choices is not None:
                 terms = STANDARD_TERMS[spec.choices]
                 return lambda r, d: "" if d.get(name) in (None, "") else terms.get(str(d[name]), str(d[name]))
-            return lambda r, d: "" if d.get(name) in (None, "") else str(d[name])
+            return lambda r, d: "" if d.get(name) in (None, "") else text(str(d[name]))
         if how == "date":
             return (lambda r, d: self.day(r[name])) if name in _QUERY_FIELDS else (lambda r, d: self.day(d.get(name)))
         if how == "wan":
@@ -371,12 +388,15 @@ def json_chunks(rows: Iterable[dict[str, Any]], dataset: str, *, raw_ids: bool, 
 def write_xlsx(rows: Iterable[dict[str, Any]], dataset: str, *, raw_ids: bool, out: IO[bytes]) -> None:
     """The XLSX file, written in openpyxl's write-only mode (rows go to disk as they come)."""
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=dataset)
     sheet.append(headings(dataset))
     for values in formatted_rows(rows, dataset, raw_ids=raw_ids):
-        sheet.append(values)  # text cells: amounts and codes keep their exact written form
+        # Text cells (amounts and codes keep their exact written form), without the control
+        # characters a spreadsheet cannot hold (openpyxl refuses them).
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", value) for value in values])
     book.save(out)
 
 

@@ -16,9 +16,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.db import connection
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backend.canonical import canonical_json
+from backend.canonical import canonical_json, json_safe
 from backend.errors import ApplicationError, NotVisible
 from disclosure import merkle
 from disclosure.models import (
@@ -29,6 +30,7 @@ from disclosure.models import (
     TransparencyLeaf,
     TransparencyNode,
 )
+from disclosure.selectors.feed import feed_entry
 
 # Leaves per page of ``leaves_between``.
 LEAVES_PAGE_MAX = 1000
@@ -126,16 +128,35 @@ def consistency_path(*, first: int, second: int) -> list[bytes]:
     return _resolve(merkle.consistency_plan(first, second))
 
 
-def leaf_shown(leaf: TransparencyLeaf) -> bytes | None:
-    """The leaf's bytes while its record is still shown to the public, else None: a record that
-    left the public view (expired, taken down after a credit repair, off the site after its
-    revocation's display period) leaves the log's content too; its leaf hash stays, so every proof
-    still verifies. Needs ``event__record__public`` loaded."""
+def leaf_content(event: FeedEvent, projection: PublicRecord | None) -> bytes:
+    """The bytes of ``event``'s leaf: the canonical JSON (UTF-8) of what the feed shows of it, given
+    the record's public projection as it stands in the event's transaction."""
+    item = feed_entry(event, projection)
+    item["at"] = event.at.isoformat()
+    return canonical_json(json_safe(item)).encode("utf-8")
+
+
+def leaf_shown(leaf: TransparencyLeaf, *, today: dt.date | None = None) -> bytes | None:
+    """The leaf's bytes while they are what the public may see of its record today, else None
+    (the leaf hash stays, so every proof still verifies):
+
+    * the record's own page must answer today, by the portal's own test (``page``, and a display
+      period not ended, also before the expiry job has run): a record that expired, was taken
+      down, or whose revocation's display period ended leaves the log's content too;
+    * the bytes must be what the projection shows of that version now: a later masking rule
+      (``reindex_public``) or a later version that de-identifies a name re-masks the public
+      history, and the frozen bytes, which may hold what is now hidden, are then withheld.
+
+    Needs ``event__version`` and ``event__record__public`` loaded."""
     try:
-        shown = leaf.event.record.public.page
+        projection = leaf.event.record.public
     except PublicRecord.DoesNotExist:
-        shown = False
-    return bytes(leaf.content) if shown else None
+        return None
+    today = today or timezone.localdate()
+    if not projection.page or (projection.expires_on is not None and projection.expires_on <= today):
+        return None
+    content = bytes(leaf.content)
+    return content if leaf_content(leaf.event, projection) == content else None
 
 
 @dataclass(frozen=True)
@@ -147,7 +168,7 @@ class Inclusion:
 
 def leaf_of(*, record_id: int, version: int) -> TransparencyLeaf:
     """The leaf of a record's version (a version that was a public event); NotVisible otherwise."""
-    leaf = (TransparencyLeaf.objects.select_related("event__record__public")
+    leaf = (TransparencyLeaf.objects.select_related("event__version", "event__record__public")
             .filter(event__record_id=record_id, event__version__number=version).first())
     if leaf is None:
         raise NotVisible(_("That record version is not in the log."),

@@ -17,8 +17,9 @@ Numbers are recognised however they are written: the text is first folded, one c
 character (full-width and other Unicode digits to ASCII digits, full-width letters and
 punctuation to ASCII, every dash to ``-``, zero-width and other formatting characters and every
 kind of space to a space), so a match in the folded text is a span of the same length in the
-original. A number is a run of digit groups joined by short runs of separators (space, dot,
-hyphen, slash, underscore, brackets); every stretch of consecutive groups is tried, so
+original. A number is a run of digit groups joined by short runs of separators (spaces and line
+breaks, dots and middle dots, hyphens, slashes, underscores, brackets, commas, colons; up to eight
+in a row), after letters or not; every stretch of consecutive groups is tried, so
 ``2101 0219 9003 0712 34``, ``138.1234.5678`` and ``+86-429-2345678`` are found, and so is a phone
 number written right after a date. Only the matched span is replaced; the rest of the text keeps
 its own characters. The masked form keeps the original's length class (an 18-digit ID stays 18
@@ -43,13 +44,16 @@ from disclosure.kinds.codes import LEGACY_PENALTY_TYPES, PenaltyType
 from disclosure.models import SubjectType
 
 _MASK = "*"
+_BLANKS = "\u200b\u2060\ufeff\u3000\u3164\u115f\u1160\uffa0"
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d\u2e3a\u2e3b\u30fc"
 
 
 def _fold_char(ch: str) -> str:
     """One character's folded form: always exactly one character, so spans keep their offsets."""
     category = unicodedata.category(ch)
-    if category in ("Cf", "Zs", "Zl", "Zp") or ch in "\u200b\u2060\ufeff\u3000":
+    # Formatting and control characters (a line break inside a number), every kind of space,
+    # combining marks and the Hangul fillers all separate digit groups like a space.
+    if category in ("Cf", "Cc", "Zs", "Zl", "Zp", "Mn", "Me") or ch in _BLANKS:
         return " "
     if ch in _DASHES:
         return "-"
@@ -80,8 +84,11 @@ def fold(text: str) -> str:
 
 
 # -- numbers ------------------------------------------------------------------------------------
-_SEP = r"[ \t.\-/_()]{1,3}"
-_RUN = re.compile(r"(?<![0-9A-Za-z])[0-9]+(?:" + _SEP + r"[0-9]+)*[Xx]?(?![0-9A-Za-z])")
+# Between digit groups: spaces (a line break or an Excel column's padding folds to spaces, so up to
+# eight in a row), dots and middle dots, hyphens, slashes, underscores, brackets, commas, colons.
+_SEP = r"[ \t.\-/_(),:\u00b7\u30fb\u2022\u2027\u2219]{1,8}"
+# A number may follow letters ("ID11010519491231002X"), never other digits.
+_RUN = re.compile(r"(?<![0-9])[0-9]+(?:" + _SEP + r"[0-9]+)*[Xx]?(?![0-9])")
 _GROUP = re.compile(r"[0-9]+[Xx]?")
 _MAX_GROUPS = 18  # an 18-digit ID written one or two digits at a time
 _DATE8 = r"(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"

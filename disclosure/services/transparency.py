@@ -28,7 +28,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from backend.canonical import canonical_json, json_safe
 from disclosure import merkle
 from disclosure.models import (
     FeedEvent,
@@ -40,21 +39,13 @@ from disclosure.models import (
     TransparencyNode,
 )
 from disclosure.selectors import transparency as sel
-from disclosure.selectors.feed import feed_entry
+from disclosure.selectors.transparency import leaf_content
 from disclosure.services.copy import bulk_insert
 
 Entry = tuple[FeedEvent, PublicRecord | None]
 
 
 # -- leaves -------------------------------------------------------------------------------------------
-def leaf_content(event: FeedEvent, projection: PublicRecord | None) -> bytes:
-    """The bytes of ``event``'s leaf: the canonical JSON (UTF-8) of what the feed shows of it, given
-    the record's public projection as it stands in the event's transaction."""
-    item = feed_entry(event, projection)
-    item["at"] = event.at.isoformat()
-    return canonical_json(json_safe(item)).encode("utf-8")
-
-
 def _frontier(size: int) -> list[tuple[int, int, bytes]]:
     parts = merkle.perfect_parts(0, size)
     hashes = sel.subtree_hashes(parts)
