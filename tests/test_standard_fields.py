@@ -14,7 +14,7 @@ from disclosure.kinds.spec import KIND_FIELDS, PUBLICATION_RULES, SUBJECT_FIELDS
 from disclosure.models import PublicRecord, Record
 from disclosure.services.details import id_number_problem, normalize_id_number, resident_id_problem
 from disclosure.services.verification import verify_everything
-from tests.conftest import PERSON_ID, VALID_CODE, Staff, call_command_en, penalty, standard_details
+from tests.conftest import PERSON_ID, VALID_CODE, Staff, call_command_en, penalty, publish_record, standard_details
 
 pytestmark = pytest.mark.django_db
 
@@ -386,3 +386,36 @@ def test_the_schema_documents_every_field_and_code_list(anonymous: Any) -> None:
                 assert field.heading in details[field.name].get("description", ""), field.name
     assert "individual_business" in str(schema["components"]["schemas"])
     assert "bar_from_practice" in str(schema["components"]["schemas"])
+
+
+def test_a_change_may_not_take_away_what_the_standard_requires(clerk: Staff, clock: Any) -> None:
+    """Review finding: a change emptied 违法事实 and 法定代表人 of a published penalty and was accepted."""
+    clock("2026-09-29")
+    pk = publish_record(clerk)
+    client = clerk.client()
+    grounds = {"reason": "更正", "legal_basis": "《行政处罚法》", "document_number": "更〔2026〕1号"}
+    stripped = client.post(f"/api/v1/records/{pk}/change/", {**grounds, "changes": {
+        "details": {"violation_facts": "", "violation_type": "", "legal_representative": ""}}}, format="json")
+    assert stripped.status_code == 400, stripped.json()
+    assert {"changes.details.violation_facts", "changes.details.violation_type",
+            "changes.details.legal_representative"} <= set(stripped.json()["errors"])
+    no_fine = client.post(f"/api/v1/records/{pk}/change/", {**grounds, "changes": {"fine_amount": None}},
+                          format="json")
+    assert no_fine.status_code == 400 and "changes.fine_amount" in no_fine.json()["errors"], no_fine.json()
+    # A change that keeps the record complete goes through.
+    fine = client.post(f"/api/v1/records/{pk}/change/", {**grounds, "changes": {
+        "details": {"violation_facts": "经复查，当事人销售的产品不合格。"}}}, format="json")
+    assert fine.status_code == 200, fine.json()
+
+
+def test_a_new_code_is_checked_against_the_subjects_stored_fields(clerk: Staff, clock: Any) -> None:
+    """Review finding: changing the code to 17 zeros and X was accepted for an individual business
+    without its 工商注册号, because only the errors of the changed keys were kept."""
+    clock("2026-09-29")
+    pk = publish_record(clerk, subject_type="individual_business", subject_code=VALID_CODE,
+                        details=standard_details("penalty", "individual_business"))
+    changed = clerk.client().post(f"/api/v1/records/{pk}/change/", {
+        "reason": "更正", "legal_basis": "《行政处罚法》", "document_number": "更〔2026〕2号",
+        "changes": {"subject_code": "00000000000000000X"}}, format="json")
+    assert changed.status_code == 400, changed.json()
+    assert any("business_registration_number" in key for key in changed.json()["errors"]), changed.json()

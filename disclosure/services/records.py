@@ -414,9 +414,20 @@ def record_change(
         record = _locked(record, version)
         status = _transition(record, action)
         changes = _merge_details(record, changes)
-        merged = {f: getattr(record, f) for f in (*CONTENT_FIELDS, *EVENT_FIELDS)} | changes
+        current = {f: getattr(record, f) for f in (*CONTENT_FIELDS, *EVENT_FIELDS)} | {"details": record.details or {}}
+        merged = current | changes
+        # The subject's category, code and fields are checked together: a new category or code can
+        # make the stored fields wrong (17 zeros and X needs the 工商注册号 of an individual business).
+        touched = set(changes) | ({"subject_type", "subject_code", "details"} if
+                                  {"subject_type", "subject_code", "details"} & set(changes) else set())
         errors = refused | {f"changes.{k}": v for k, v in _validate(merged, actor=actor).items()
-                            if k.partition(".")[0] in changes}
+                            if k.partition(".")[0] in touched}
+        if not (record.backfill or record.predates_standard):
+            # A change may not take away what the standard requires of a published record.
+            missing_before = publication_missing(current)
+            lost = {k: source for k, source in publication_missing(merged).items() if k not in missing_before}
+            if lost:
+                errors |= {f"changes.{k}": v for k, v in missing_message(lost)[1].items()}
         if "details" in changes:
             changes["details"] = merged["details"]
         if errors:
