@@ -142,6 +142,10 @@ def test_an_accepted_correction_gets_its_letter_and_a_public_reason(
     content = {f"new-{name}": getattr(record_row, name) for name in (
         "title", "subject_name", "subject_type", "subject_code", "legal_basis", "document_number", "disclosure",
         "withheld_reason")}
+    # The form comes filled with the record as it stands (the penalty types, the fine and the
+    # standard fields too): a field left out would be a field taken away, which is refused.
+    content |= {"new-penalty_types": record_row.penalty_types, "new-fine_amount": record_row.fine_amount,
+                **{f"new-d_{name}": value for name, value in (record_row.details or {}).items()}}
     page = web.post(f"/workspace/requests/{made['id']}/", {
         "decision": "accepted", "reply": "经核实，您反映的情况属实。",
         "correction_reason": "罚款金额录入有误，依复议决定更正。",
