@@ -33,6 +33,12 @@ CONTENT_TYPES = {
     "json": "application/json",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+# The schema documents each file format's media type (without parameters) for a 200.
+_MEDIA_TYPES = sorted({content_type.partition(";")[0] for content_type in CONTENT_TYPES.values()})
+_EXCHANGE_FILE = (
+    "One row per published record; columns: the standard's headings (README.md, National standard mapping). "
+    "Amounts in 万元 (up to 6 decimals), dates YYYY/MM/DD as the standard writes them (ISO in JSON), 有效期至 "
+    "long-term as 2099/12/31, 公示截止期 the last day shown.")
 
 
 class Exchange(APIView):
@@ -54,10 +60,8 @@ class Exchange(APIView):
             OpenApiParameter("to", OpenApiTypes.DATE, required=True, description="last publication date"),
             OpenApiParameter("format", str, enum=list(FORMATS), description="csv (default), xlsx or json"),
         ],
-        responses={200: OpenApiResponse(OpenApiTypes.BINARY, description=(
-            "One row per published record; columns: the standard's headings (README.md, National standard "
-            "mapping). Amounts in 万元 (up to 6 decimals), dates YYYY/MM/DD as the standard writes them "
-            "(ISO in JSON), 有效期至 long-term as 2099/12/31, 公示截止期 the last day shown."))},
+        responses={(200, media_type): OpenApiResponse(OpenApiTypes.BINARY, description=_EXCHANGE_FILE)
+                   for media_type in _MEDIA_TYPES},
     )
     def get(self, request: Request, dataset: str) -> HttpResponseBase:
         date_from, date_to, fmt = exchange_params(dataset, request.query_params)
