@@ -7,7 +7,8 @@ from typing import Any
 from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -35,6 +36,12 @@ CONTENT_TYPES = {
 }
 # The schema documents each file format's media type (without parameters) for a 200.
 _MEDIA_TYPES = sorted({content_type.partition(";")[0] for content_type in CONTENT_TYPES.values()})
+# format=json: the period, the headings in order and one object a row (heading → text).
+_EXCHANGE_JSON = inline_serializer("ExchangeFile", {
+    "dataset": serializers.CharField(), "from": serializers.CharField(), "to": serializers.CharField(),
+    "columns": serializers.ListField(child=serializers.CharField()),
+    "rows": serializers.ListField(child=serializers.DictField()),
+})
 _EXCHANGE_FILE = (
     "One row per published record; columns: the standard's headings (README.md, National standard mapping). "
     "Amounts in 万元 (up to 6 decimals), dates YYYY/MM/DD as the standard writes them (ISO in JSON), 有效期至 "
@@ -60,8 +67,9 @@ class Exchange(APIView):
             OpenApiParameter("to", OpenApiTypes.DATE, required=True, description="last publication date"),
             OpenApiParameter("format", str, enum=list(FORMATS), description="csv (default), xlsx or json"),
         ],
-        responses={(200, media_type): OpenApiResponse(OpenApiTypes.BINARY, description=_EXCHANGE_FILE)
-                   for media_type in _MEDIA_TYPES},
+        responses={(200, media_type): OpenApiResponse(
+            _EXCHANGE_JSON if media_type == "application/json" else OpenApiTypes.BINARY, description=_EXCHANGE_FILE)
+            for media_type in _MEDIA_TYPES},
     )
     def get(self, request: Request, dataset: str) -> HttpResponseBase:
         date_from, date_to, fmt = exchange_params(dataset, request.query_params)
