@@ -22,6 +22,9 @@ from disclosure.models import (
     FeedEvent,
     FeedPush,
     OpenDataDump,
+    PenaltyClassRule,
+    PublicityPeriod,
+    PublicityProfile,
     Record,
     RecordVersion,
     SignedTreeHead,
@@ -34,6 +37,7 @@ from disclosure.selectors.transparency import b64, head_time
 from disclosure.services.agencies import agencies_load
 from disclosure.services.audit import audit_append
 from disclosure.services.feed_push import feed_push_reset
+from disclosure.services.reclassify import publicity_profile_activate, publicity_rules_changed
 from disclosure.services.users import membership_set
 
 
@@ -238,3 +242,73 @@ class StaffUserAdmin(UserAdmin):
 class BackfillBatchAdmin(ReadOnlyAdmin):
     list_display = ("id", "file_name", "imported_by", "imported_at", "rows", "created", "published", "skipped")
     list_select_related = ("imported_by",)
+
+
+# -- the publicity rule table (NDRC Order 2025 No. 36; defaults in disclosure.kinds.publicity) -------
+_RECOMPUTE_NOTE = _("Every published penalty and dishonest-list record is being recomputed under the rule table "
+                    "in force (a background job; also `manage.py recompute_publicity`).")
+
+
+class _PublicityRowAdmin(admin.ModelAdmin):
+    """A row of the rule table: an edit is audited and recomputes what is published."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # a class without a row could not be published; edit the row instead
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        publicity_rules_changed(actor=request.user, what=str(obj),  # type: ignore[arg-type]
+                                detail={f: form.cleaned_data.get(f) for f in form.changed_data})
+        self.message_user(request, _RECOMPUTE_NOTE)
+
+
+class PublicityPeriodInline(admin.TabularInline):
+    model = PublicityPeriod
+    extra = 0
+    can_delete = False
+    fields = ["publicity_class", "min_months", "max_months", "shown", "source"]
+    readonly_fields = ["publicity_class", "min_months", "max_months", "shown", "source"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(PublicityProfile)
+class PublicityProfileAdmin(_PublicityRowAdmin):
+    list_display = ["name", "code", "active", "counted_from", "low_fine_person_yuan", "low_fine_organization_yuan",
+                    "simple_procedure_shown"]
+    readonly_fields = ["active"]
+    inlines = [PublicityPeriodInline]
+    actions = ["put_in_force"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a profile comes with its rows (migration 0020); edit one of them instead
+
+    @admin.action(description=_("Put the selected profile in force"))
+    def put_in_force(self, request: HttpRequest, queryset: QuerySet[PublicityProfile]) -> None:
+        if queryset.count() != 1:
+            self.message_user(request, gettext("Select exactly one profile."), level="error")
+            return
+        profile = publicity_profile_activate(actor=request.user, code=queryset.get().code)  # type: ignore[arg-type]
+        self.message_user(request, gettext("%(name)s is in force.") % {"name": profile.name})
+        self.message_user(request, _RECOMPUTE_NOTE)
+
+
+@admin.register(PublicityPeriod)
+class PublicityPeriodAdmin(_PublicityRowAdmin):
+    list_display = ["profile", "publicity_class", "min_months", "max_months", "shown", "source"]
+    list_filter = ["profile"]
+    readonly_fields = ["profile", "publicity_class"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # every profile has its four rows (migration 0020)
+
+
+@admin.register(PenaltyClassRule)
+class PenaltyClassRuleAdmin(_PublicityRowAdmin):
+    list_display = ["profile", "penalty_type", "severity", "source"]
+    list_filter = ["profile", "severity"]
+    readonly_fields = ["profile", "penalty_type"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # one row per category of Art. 9 (migration 0020)

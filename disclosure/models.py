@@ -161,6 +161,28 @@ class RecordStatus(models.TextChoices):
 ACTIVE_STATUSES = (RecordStatus.PUBLISHED, RecordStatus.CHANGED, RecordStatus.CORRECTED)
 
 
+class Severity(models.TextChoices):
+    """The three classes of penalty information (NDRC Order 2025 No. 36, 轻微 / 一般 / 严重)."""
+
+    MINOR = "minor", _("Minor")
+    GENERAL = "general", _("General")
+    SERIOUS = "serious", _("Serious")
+
+
+class PublicityClass(models.TextChoices):
+    """A row of the publicity-period table: the three penalty classes and the dishonest list."""
+
+    MINOR = "minor", _("Minor")
+    GENERAL = "general", _("General")
+    SERIOUS = "serious", _("Serious")
+    DISHONEST_LIST = "dishonest_list", _("Dishonest-entity list")
+
+
+class CountedFrom(models.TextChoices):
+    DECISION = "decision", _("the decision date")
+    PUBLICATION = "publication", _("the publication date")
+
+
 # The code lists live with the kinds' specs (``disclosure.kinds.codes``); re-exported here.
 
 
@@ -233,6 +255,20 @@ class Record(models.Model):
         _("display period ends"), null=True, blank=True,
         help_text=_("The first day the record is no longer shown to the public (Art. 8)."),
     )
+    # Severity class and publicity period (NDRC Order 2025 No. 36; ``disclosure.services.display``
+    # and the rule table ``PublicityPeriod``). ``severity`` is the class in force: derived from the
+    # penalty categories, unless the agency overrode it (``severity_override``, with its reason).
+    # Computed at every write; ``repair_from`` (the first day credit repair may be applied for) and
+    # ``expires_on`` at publication and at every change of what they depend on.
+    severity = models.CharField(_("severity class"), max_length=16, choices=PublicityClass.choices, blank=True,
+                                default="", db_default="")
+    severity_override = models.CharField(_("severity class set by the agency"), max_length=16,
+                                         choices=Severity.choices, blank=True, default="", db_default="")
+    severity_reason = models.TextField(_("reason for the agency's class"), blank=True, default="", db_default="")
+    repair_from = models.DateField(
+        _("credit repair possible from"), null=True, blank=True,
+        help_text=_("The first day the subject may apply for credit repair (the minimum publicity period has passed)."),
+    )
     # The national standard's kind-specific fields (``disclosure.kinds.spec``), validated by
     # ``disclosure.services.details``; sealed in every version like the other fields.
     details = models.JSONField(
@@ -290,6 +326,7 @@ class VersionAction(models.TextChoices):
     REVOKE = "revoke", _("Revoked")
     EXPIRE = "expire", _("Expired")
     RECOMPUTE = "recompute", _("Deadline recomputed")  # a holiday notice loaded for a provisional year
+    RECLASSIFY = "reclassify", _("Publicity period recomputed")  # the publicity rule table changed
 
 
 class RecordVersion(models.Model):
@@ -330,6 +367,7 @@ class AuditAction(models.TextChoices):
     RECORD_REVOKE = "record.revoke", _("Revoked")
     RECORD_EXPIRE = "record.expire", _("Expired")
     RECORD_RECOMPUTE = "record.recompute", _("Deadline recomputed")
+    RECORD_RECLASSIFY = "record.reclassify", _("Publicity period recomputed")
     BACKFILL_IMPORT = "backfill.import", _("Records imported (backfill)")
     DEADLINE_RECOMPUTE = "deadline.recompute", _("Deadline recomputed")
     CORRECTION_SUBMIT = "request.correction.submit", _("Correction request received")
@@ -344,6 +382,7 @@ class AuditAction(models.TextChoices):
     AGENCY_LOAD = "agency.load", _("Agency tree loaded")
     CREDIT_CODE_WHITELIST = "credit_code.whitelist", _("Legacy credit code whitelisted")
     FEED_PUSH_RESET = "feed_push.reset", _("Feed push backoff reset")
+    PUBLICITY_RULES = "publicity.rules", _("Publicity rule table changed")
 
     @classmethod
     def of_record(cls, action: str) -> AuditAction:
@@ -420,6 +459,84 @@ class CreditCodeWhitelist(models.Model):
 
 
 # -- the public side: outbound feed (Art. 6), citizens' corrections (Art. 10) and queries (Art. 11) --
+class PublicityProfile(models.Model):
+    """One document's publicity rules (NDRC Order 2025 No. 36 by default, SAMR Order 45 for the
+    enterprise credit publicity system, …): rule data an administrator switches in the admin.
+    Exactly one profile is in force; its rows are ``PublicityPeriod`` and ``PenaltyClassRule``."""
+
+    code = models.SlugField(_("code"), max_length=32, primary_key=True)
+    name = models.CharField(_("name"), max_length=200)
+    active = models.BooleanField(_("in force"), default=False)
+    counted_from = models.CharField(_("periods counted from"), max_length=16, choices=CountedFrom.choices,
+                                    default=CountedFrom.DECISION)
+    # A decision that only warns, criticises or fines at or under this amount is minor. The
+    # threshold is provincial; empty: no fine counts as low.
+    low_fine_person_yuan = models.DecimalField(_("low fine for a natural person (yuan)"), max_digits=14,
+                                               decimal_places=2, null=True, blank=True)
+    low_fine_organization_yuan = models.DecimalField(_("low fine for an organization (yuan)"), max_digits=14,
+                                                     decimal_places=2, null=True, blank=True)
+    simple_procedure_shown = models.BooleanField(
+        _("simple-procedure decisions shown"), default=True,
+        help_text=_("A simple-procedure decision is minor; off: it is not shown at all."))
+    source = models.CharField(_("source"), max_length=300)
+
+    class Meta:
+        verbose_name = _("publicity profile")
+        verbose_name_plural = _("publicity profiles")
+        ordering = ["-active", "code"]
+        constraints = [models.UniqueConstraint(fields=["active"], condition=models.Q(active=True),
+                                               name="publicity_one_profile_in_force")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PublicityPeriod(models.Model):
+    """How long a class of records is shown: the minimum (credit repair possible after it) and
+    the maximum (the publication ends by itself), in months, and whether it is shown at all."""
+
+    profile = models.ForeignKey(PublicityProfile, on_delete=models.CASCADE, related_name="periods",
+                                verbose_name=_("profile"))
+    publicity_class = models.CharField(_("class"), max_length=16, choices=PublicityClass.choices)
+    min_months = models.PositiveSmallIntegerField(_("minimum period (months)"))
+    max_months = models.PositiveSmallIntegerField(_("maximum period (months)"))
+    shown = models.BooleanField(_("shown"), default=True)
+    source = models.CharField(_("source"), max_length=300)
+
+    class Meta:
+        verbose_name = _("publicity period")
+        verbose_name_plural = _("publicity periods")
+        ordering = ["profile", "publicity_class"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "publicity_class"], name="publicity_period_once"),
+            models.CheckConstraint(condition=models.Q(min_months__lte=models.F("max_months")),
+                                   name="publicity_period_min_le_max"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile_id} {self.publicity_class}: {self.min_months}-{self.max_months}"
+
+
+class PenaltyClassRule(models.Model):
+    """Which class a penalty category (Administrative Penalty Law Art. 9) falls in; the heaviest
+    category of a decision decides its class."""
+
+    profile = models.ForeignKey(PublicityProfile, on_delete=models.CASCADE, related_name="penalty_classes",
+                                verbose_name=_("profile"))
+    penalty_type = models.CharField(_("penalty type"), max_length=32, choices=PenaltyType.choices)
+    severity = models.CharField(_("class"), max_length=16, choices=Severity.choices)
+    source = models.CharField(_("source"), max_length=300)
+
+    class Meta:
+        verbose_name = _("penalty class")
+        verbose_name_plural = _("penalty classes")
+        ordering = ["profile", "penalty_type"]
+        constraints = [models.UniqueConstraint(fields=["profile", "penalty_type"], name="penalty_class_once")]
+
+    def __str__(self) -> str:
+        return f"{self.profile_id} {self.penalty_type}: {self.severity}"
+
+
 class FeedHead(models.Model):
     """The single row naming the last feed position. Appending an event locks it inside the
     transaction that changes the record, so positions are gap-free and become visible in order:
@@ -523,6 +640,9 @@ class PublicRecord(models.Model):
     task = models.BigIntegerField(_("inspection task"), null=True, blank=True)  # the task's record id
     published_at = models.DateTimeField(_("published at"))
     expires_on = models.DateField(_("shown until (exclusive)"), null=True, blank=True)
+    severity = models.CharField(_("severity class"), max_length=16, choices=PublicityClass.choices, blank=True,
+                                default="", db_default="")
+    repair_from = models.DateField(_("credit repair possible from"), null=True, blank=True)
     # The public history (publish, change, correct, revoke), masked, oldest first; each entry also
     # carries the masked payload of that version, which the feed sends.
     history = models.JSONField(_("public history"), default=list)

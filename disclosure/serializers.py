@@ -22,6 +22,7 @@ from disclosure.models import (
     RecordVersion,
     RequestStatus,
     Role,
+    Severity,
     SubjectType,
 )
 from disclosure.selectors.access import VIEW, agencies_for
@@ -146,6 +147,11 @@ class RecordInput(serializers.Serializer):
     details = RecordDetailsInput(required=False, help_text=_(
         "The national standard's fields of the record's kind; required before publication as the rule "
         "table says (disclosure.kinds.spec.PUBLICATION_RULES)."))
+    severity_override = serializers.ChoiceField(
+        choices=[("", "")] + list(Severity.choices), required=False, allow_blank=True, help_text=_(
+            "A penalty's class set by the agency instead of the one its categories give (NDRC Order 2025 "
+            "No. 36); empty: the derived class. Needs severity_reason."))
+    severity_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
     def to_internal_value(self, data: Any) -> Any:
         try:
@@ -213,7 +219,8 @@ class RecordOutput(serializers.ModelSerializer):
             "event_date", "content", "legal_basis", "document_number", "disclosure", "withheld_reason", "surprise",
             "backfill", "task", "due_date", "due_provisional", "published_at", "on_time", "late_working_days",
             "latency_working_days", "penalty_types", "fine_amount", "expires_on", "details",
-            "predates_standard", "standard_missing", "created_at", "updated_at",
+            "predates_standard", "standard_missing", "severity", "severity_override", "severity_reason",
+            "repair_from", "created_at", "updated_at",
         ]
         read_only_fields = fields
 
@@ -336,6 +343,10 @@ class PublicRecordOutput(serializers.Serializer):
     document_number = serializers.CharField()
     published_at = serializers.DateTimeField()
     expires_on = serializers.DateField(allow_null=True)
+    severity = serializers.CharField(help_text="the class of penalty information (NDRC Order 2025 No. 36): minor, "
+                                               "general, serious, or dishonest_list; empty for other kinds")
+    repair_from = serializers.DateField(allow_null=True, help_text="the first day the subject may apply for credit "
+                                                                   "repair (the minimum publicity period has passed)")
     penalty_types = serializers.ListField(child=serializers.CharField())
     penalty_type_labels = serializers.SerializerMethodField()
     fine_amount = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)

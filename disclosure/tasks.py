@@ -6,6 +6,7 @@ from disclosure.services.deadlines import records_recompute_provisional, request
 from disclosure.services.expiry import records_expire
 from disclosure.services.feed_push import feed_push_deliver
 from disclosure.services.open_data import open_data_dump
+from disclosure.services.reclassify import records_reclassify
 from disclosure.services.transparency import tree_head_sign
 from disclosure.services.verification import audit_verify
 
@@ -68,3 +69,10 @@ def sign_tree_head() -> dict[str, object]:
 def make_open_data_dump() -> dict[str, object]:
     """Today's open-data dump, claimed (made once however many workers run it), and the retention."""
     return open_data_dump().as_dict()
+
+
+@shared_task(name="disclosure.recompute_publicity", acks_late=True, time_limit=3600, soft_time_limit=3540)
+def recompute_publicity() -> dict[str, int]:
+    """Every published penalty and dishonest-list record under the publicity rule table in force
+    (queued when an administrator changes it); safe to re-run."""
+    return dict(records_reclassify())

@@ -571,6 +571,13 @@ def incomplete_records(*, scope: AuditScope, agency: Agency | None, date_from: d
     return _past_draft(scope, agency, date_from, date_to).filter(missing).order_by("agency__path", "-event_date", "id")
 
 
+def classed_records(*, scope: AuditScope, agency: Agency | None, date_from: date, date_to: date) -> QuerySet[Record]:
+    """Penalties whose class the agency set itself instead of the one their categories give (NDRC
+    Order 2025 No. 36), with its reason, event date in the period, past draft."""
+    return _past_draft(scope, agency, date_from, date_to).exclude(severity_override="").order_by(
+        "agency__path", "-event_date", "id")
+
+
 def agencies_without_credit_code(*, scope: AuditScope, agency: Agency | None) -> list[Agency]:
     """The agencies in scope whose unified social credit code is not filled in yet: the national
     standard names the deciding agency and the data source by it in every exchanged row."""

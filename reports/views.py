@@ -26,6 +26,7 @@ from reports.selectors import (
     AuditScope,
     agencies_without_credit_code,
     audit_scope,
+    classed_records,
     incomplete_records,
     month_starts,
     monthly_report_ready,
@@ -105,12 +106,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def _record_list(request: HttpRequest, template: str, which: str) -> HttpResponse:
     scope = _auditor_scope(request)
     context = _common(request, scope)
-    select = withheld_records if which == "withheld" else incomplete_records
+    select = {"withheld": withheld_records, "incomplete": incomplete_records, "classes": classed_records}[which]
     records = select(scope=scope, agency=context["agency"], date_from=context["date_from"],
                      date_to=context["date_to"])
     context["records"] = Paginator(records, conf.page_size()).get_page(request.GET.get("page"))
     context["document_number_kinds"] = set(conf.document_number_kinds())
-    if which != "withheld":
+    if which == "incomplete":
         for record in context["records"]:
             record.standard_missing_labels = [field_label(key.removeprefix("details."))
                                               for key in record.standard_missing or []]
@@ -128,6 +129,12 @@ def withheld(request: HttpRequest) -> HttpResponse:
 def incomplete(request: HttpRequest) -> HttpResponse:
     """Records missing a legal basis or a document number (Art. 12 completeness)."""
     return _record_list(request, "reports/incomplete.html", "incomplete")
+
+
+@login_required
+def classes(request: HttpRequest) -> HttpResponse:
+    """Penalties whose severity class the agency set itself, with its reasons (NDRC Order 2025 No. 36)."""
+    return _record_list(request, "reports/classes.html", "classes")
 
 
 def _past_months(today: date, count: int = 12) -> list[date]:

@@ -177,7 +177,7 @@ def penalty(agency: str = "lianshan-amr", **overrides: object) -> dict[str, obje
         "subject_name": "葫芦岛市某商贸有限公司",
         "subject_code": VALID_CODE,
         "event_date": "2026-09-28",
-        "content": "罚款人民币二万元。",
+        "content": "罚款人民币二十万元。",
         "legal_basis": "《中华人民共和国产品质量法》第四十九条",
         "document_number": "连市监罚〔2026〕12号",
         "disclosure": "public",
@@ -190,7 +190,7 @@ def penalty(agency: str = "lianshan-amr", **overrides: object) -> dict[str, obje
         body["details"] = standard_details(kind, subject_type)
     if kind == "penalty" and "penalty_types" not in overrides:
         body["penalty_types"] = ["fine"]
-        body.setdefault("fine_amount", "20000.00")
+        body.setdefault("fine_amount", "200000.00")  # a 一般 penalty: shown a year (Order 36)
     return body
 
 
@@ -222,9 +222,11 @@ def _append_only_guards(request: pytest.FixtureRequest) -> Iterator[None]:
     request.getfixturevalue("transactional_db" if transactional else "db")
     install_guards(connection)
     if transactional:
+        from disclosure.services.display import publicity_seed_defaults
         from scheduler.services import reference_data_ensure
 
         reference_data_ensure()  # the previous transactional test's flush emptied the seeded tables
+        publicity_seed_defaults()
     yield
     if transactional:
         remove_guards(connection)

@@ -38,8 +38,8 @@ class TestAccess:
         assert response.status_code == 302
         assert response["Location"] == f"{resolve_url(django_settings.LOGIN_URL)}?next=/audit/"
 
-    @pytest.mark.parametrize("path", ["/audit/", "/audit/withheld/", "/audit/incomplete/", "/audit/reports/",
-                                      "/audit/reports/2026-08/pdf/"])
+    @pytest.mark.parametrize("path", ["/audit/", "/audit/withheld/", "/audit/incomplete/", "/audit/classes/",
+                                      "/audit/reports/", "/audit/reports/2026-08/pdf/"])
     def test_agency_staff_are_refused(self, data: Dataset, path: str) -> None:
         assert web(data.clerk).get(path).status_code == 403
         assert web(data.outsider).get(path).status_code == 403

@@ -138,13 +138,15 @@ def test_entity_page_lists_one_code_in_time_order(clerk: Staff, anonymous: APICl
 
 
 @pytest.mark.parametrize(("types", "fine", "expires"), [
-    ([], None, "2029-09-28"),                       # no type named: the ordinary 3 years
+    # NDRC Order 2025 No. 36 (the rule table in force): minor 3 months, general 1 year, serious 3
+    # years, from the decision date (tests/test_publicity.py pins every category and combination).
+    ([], None, "2027-09-28"),                       # no type named: general
     (["warning"], None, "2026-12-28"),
     (["criticism"], None, "2026-12-28"),
     (["fine"], "5000.00", "2026-12-28"),            # a low fine
-    (["fine"], "20000.00", "2029-09-28"),           # over PUBLIC_LOW_FINE_MAX_YUAN
-    (["fine"], None, "2029-09-28"),                 # amount unknown: not presumed low
-    (["warning", "confiscate_gains"], None, "2029-09-28"),  # several: the longest applies
+    (["fine"], "60000.00", "2027-09-28"),           # over an organisation's low amount
+    (["fine"], None, "2027-09-28"),                 # amount unknown: not presumed low
+    (["warning", "confiscate_gains"], None, "2027-09-28"),  # several: the heaviest class applies
     (["revoke_licence"], None, "2029-09-28"),
 ])
 def test_display_period_of_penalties(clerk: Staff, clock: Callable[..., None], types: list[str], fine: str | None,
@@ -158,7 +160,8 @@ def test_display_period_of_penalties(clerk: Staff, clock: Callable[..., None], t
 
 def test_display_period_of_other_kinds_from_the_rule_table(clerk: Staff, clock: Callable[..., None]) -> None:
     clock("2026-09-29")
-    assert publish(clerk, kind="dishonest_list")["expires_on"] == "2031-09-28"
+    assert publish(clerk, kind="permit")["expires_on"] == "2029-09-28"  # 36 months (Art. 8)
+    assert publish(clerk, kind="dishonest_list")["expires_on"] == "2029-09-28"  # Order 36: at most 3 years
     bad = clerk.client().post("/api/v1/records/", penalty(kind="permit", penalty_types=["fine"]), format="json")
     assert bad.status_code == 400 and "penalty_types" in bad.json()["errors"]
     bad = clerk.client().post("/api/v1/records/", penalty(penalty_types=["flogging"]), format="json")

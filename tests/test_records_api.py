@@ -330,7 +330,7 @@ class TestChangeAndRevoke:
         versions = clerk.client().get(f"/api/v1/records/{record['id']}/versions/").json()
         assert [v["action"] for v in versions] == ["create", "publish", "change"]
         assert [v["number"] for v in versions] == [1, 2, 3]
-        assert versions[0]["data"]["content"] == "罚款人民币二万元。"
+        assert versions[0]["data"]["content"] == "罚款人民币二十万元。"
         assert versions[2]["data"]["content"] == "罚款人民币一万元。"
         assert versions[2]["reason"] == CHANGE["reason"]
         assert versions[2]["document_number"] == CHANGE["document_number"]
@@ -367,7 +367,7 @@ class TestChangeAndRevoke:
     def test_change_that_changes_nothing_is_refused(self, clerk: Staff, clock: Any) -> None:
         record = self.published(clerk, clock)
         response = clerk.client().post(f"/api/v1/records/{record['id']}/change/",
-                                       {**CHANGE, "changes": {"content": "罚款人民币二万元。"}}, format="json")
+                                       {**CHANGE, "changes": {"content": "罚款人民币二十万元。"}}, format="json")
         assert response.status_code == 400
 
     def test_bad_value_in_changes_is_named(self, clerk: Staff, clock: Any) -> None:

@@ -289,8 +289,6 @@ PUBLIC_SUBMIT_RATE = env_str("PUBLIC_SUBMIT_RATE", "10/hour")
 # Every public page is throttled per address at PUBLIC_SEARCH_RATE (backend/middleware.py): the
 # portal's URL names ("home", "portal-…") and any URL name or namespace listed here.
 PUBLIC_PAGE_URL_NAMES = env_list("PUBLIC_PAGE_URL_NAMES", [])
-# Art. 8 display periods: a fine at or under this amount (yuan) is a "low fine" (3 months).
-PUBLIC_LOW_FINE_MAX_YUAN = env_int("PUBLIC_LOW_FINE_MAX_YUAN", 10000)
 # Kinds that are punitive disclosure (惩戒公示): natural persons' names stay; elsewhere they are
 # de-identified (2018 要点).
 PUBLIC_PUNITIVE_KINDS = env_list("PUBLIC_PUNITIVE_KINDS", ["penalty", "dishonest_list"])

@@ -116,6 +116,10 @@ _PENALTY = (
           "暂扣或吊销证照名称及编号", "", 200),
     Field("penalty_valid_to", FieldType.UNTIL, _("Penalty in effect until"), "处罚有效期", "",
           help=_("A date, or long_term (written 2099/12/31).")),
+    # A decision made on the spot under the simple procedure (Administrative Penalty Law Art. 51) is
+    # minor information (NDRC Order 2025 No. 36; ``disclosure.services.display``).
+    Field("simple_procedure", FieldType.BOOL, _("Decided under the simple procedure"), "适用简易程序",
+          help=_("Decided on the spot (Administrative Penalty Law Art. 51): minor information.")),
     Field("penalty_types_unconfirmed", FieldType.BOOL, _("Penalty types to confirm (migrated)"), public=False,
           exchange_only=True),
 )

@@ -6,7 +6,7 @@ when it was written; nothing here reads a record's raw text.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,15 @@ from backend.middleware import too_many_requests
 from disclosure.apis_public import SearchThrottle, SubmitThrottle
 from disclosure.kinds import RecordKind
 from disclosure.kinds.spec import display_rows
-from disclosure.models import Agency, PenaltyType, PublicRecord, RequestKind, SignedTreeHead, SubjectType
+from disclosure.models import (
+    Agency,
+    PenaltyType,
+    PublicityClass,
+    PublicRecord,
+    RequestKind,
+    SignedTreeHead,
+    SubjectType,
+)
 from disclosure.selectors import transparency as tlog
 from disclosure.selectors.deadline import deadline_explain
 from disclosure.selectors.open_data import DATASET_LABELS, dataset_schema, dump_file, kept_dumps
@@ -61,6 +69,10 @@ def _public(record: PublicRecord) -> dict[str, Any]:
         "subject_type": record.subject_type, "event_date": record.event_date, "content": record.content,
         "legal_basis": record.legal_basis, "document_number": record.document_number,
         "published_at": record.published_at, "expires_on": record.expires_on,
+        # The last day shown (``expires_on`` is the first day no longer shown).
+        "last_shown": record.expires_on - timedelta(days=1) if record.expires_on else None,
+        "severity": record.severity, "severity_label": PublicityClass(record.severity).label if record.severity else "",
+        "repair_from": record.repair_from,
         "penalty_types": [str(labels.get(t, t)) for t in record.penalty_types], "fine_amount": record.fine_amount,
         "details": display_rows(record.kind, record.details),  # the masked public details
     }

@@ -22,7 +22,7 @@ On PostgreSQL a chunk's ``COPY``s run on a worker thread, on the same connection
 while the next chunk is built (``_Copier``): the server's work overlaps the Python work.
 
 Validation, deadlines, timeliness and display periods are ``records``' own functions
-(``_normalize``, ``_validate``, ``_apply_deadline``, ``_apply_timeliness``, ``display_expiry``).
+(``_normalize``, ``_validate``, ``_apply_deadline``, ``_apply_timeliness``, ``display.apply_publicity``).
 A surprise inspection's plan is published only after the result naming it (Art. 7): those go
 through ``record_publish`` itself, last, as the per-record import does (they are few).
 
@@ -66,7 +66,7 @@ from disclosure.models import (
 )
 from disclosure.services.audit import audit_action_check, entry_hash
 from disclosure.services.copy import M, bulk_insert, copy_rows, copy_write
-from disclosure.services.display import display_expiry
+from disclosure.services.display import apply_publicity, publicity_rules
 from disclosure.services.feed_push import feed_push_kick
 from disclosure.services.projection import projection_row, visibility
 from disclosure.services.records import (
@@ -300,6 +300,7 @@ class BulkWriter:
         self._ids = _Ids(Record)
         self._version_ids = _Ids(RecordVersion)
         self._calendar = get_calendar()
+        self._publicity = publicity_rules()  # the rule table in force, read once for the whole file
         self._task_passed: set[tuple[Any, str, int]] = set()
         self._built: list[tuple[NewRecord, Record, list[RecordVersion]]] = []
         # Records published by ``flush`` whose ``record.publish`` entry ``finish`` appends, in order.
@@ -327,6 +328,7 @@ class BulkWriter:
         record = Record(agency=item.agency, created_by=self.actor, status=RecordStatus.DRAFT, version=1, **values)
         _apply_deadline(record)
         _apply_standard(record)
+        apply_publicity(record, self._publicity)
         versions = [self._version(record, VersionAction.CREATE)]
         if item.publish and not record.surprise:
             record.status = _transition(record, VersionAction.PUBLISH)
@@ -334,7 +336,7 @@ class BulkWriter:
             record.published_at = now
             record.published_on = timezone.localdate(now)
             _apply_timeliness(record, self._calendar)
-            record.expires_on = display_expiry(record)
+            apply_publicity(record, self._publicity)
             record.version += 1
             versions.append(self._version(record, VersionAction.PUBLISH))
         record.pk = self._ids.take()

@@ -1,5 +1,8 @@
 """The expiry job (Art. 8): records past their display period leave the public view.
 
+The reason each ``expire`` version gives is the source of its period: the publicity rule table's
+row for a penalty or the dishonest list (NDRC Order 2025 No. 36), Art. 8 for the other kinds.
+
 Each record moves to ``expired`` through the one version writer (``records.record_expire``): an
 ``expire`` version and a feed event, so it stays in the archive, its history and the audit trail.
 """
@@ -13,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from disclosure.models import ACTIVE_STATUSES, Record, User
+from disclosure.services.display import period_source, publicity_rules
 from disclosure.services.records import record_expire
 from disclosure.services.users import system_actor
 
@@ -27,6 +31,7 @@ def records_expire(*, today: date | None = None, batch_size: int | None = None) 
     today = today or timezone.localdate()
     size = batch_size or settings.PUBLIC_EXPIRY_BATCH_SIZE
     actor: User = system_actor()
+    rules = publicity_rules()
     done = 0
     last_id = 0
     while True:
@@ -41,6 +46,7 @@ def records_expire(*, today: date | None = None, batch_size: int | None = None) 
             last_id = batch[-1].pk
             for record in batch:
                 with translation.override(settings.LANGUAGE_CODE):  # stored text: the site's language
-                    reason = _("Display period ended on %(date)s (Art. 8).") % {"date": record.expires_on}
+                    reason = _("Display period ended on %(date)s (%(source)s).") % {
+                        "date": record.expires_on, "source": period_source(record.severity, rules)}
                 record_expire(actor=actor, record=record, reason=reason)
             done += len(batch)

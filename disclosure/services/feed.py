@@ -13,7 +13,8 @@ from disclosure.services.projection import is_public
 from disclosure.services.transparency import tlog_append
 
 FEED_ACTIONS = frozenset(
-    {VersionAction.PUBLISH, VersionAction.CHANGE, VersionAction.CORRECT, VersionAction.REVOKE, VersionAction.EXPIRE}
+    {VersionAction.PUBLISH, VersionAction.CHANGE, VersionAction.CORRECT, VersionAction.REVOKE, VersionAction.EXPIRE,
+     VersionAction.RECLASSIFY}
 )
 __all__ = ["ACTIVE_STATUSES", "FEED_ACTIONS", "feed_append"]
 

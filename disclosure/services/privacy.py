@@ -277,6 +277,11 @@ def public_payload(values: Mapping[str, Any], *, record_id: int, context: MaskCo
         "fine_amount": values.get("fine_amount"),
         "task": values.get("task_id"),
     }
+    # The class and the first day credit repair may be applied for (NDRC Order 2025 No. 36); a
+    # version sealed before they existed has neither, and its payload stays what it was.
+    for key in ("severity", "repair_from"):
+        if key in values:
+            payload[key] = values[key]
     for field in PUBLIC_TEXT_FIELDS:
         payload[field] = mask(str(values.get(field) or ""), context)
     # The standard's fields the public may see (never an ID number), texts masked. A version

@@ -39,7 +39,8 @@ from disclosure.services.privacy import MaskContext, context_for, mask, public_p
 from disclosure.services.snapshots import snapshot
 
 # Versions the public history names; drafts and their edits are the agency's own business.
-PUBLIC_HISTORY_ACTIONS = (VersionAction.PUBLISH, VersionAction.CHANGE, VersionAction.CORRECT, VersionAction.REVOKE)
+PUBLIC_HISTORY_ACTIONS = (VersionAction.PUBLISH, VersionAction.CHANGE, VersionAction.CORRECT, VersionAction.REVOKE,
+                          VersionAction.RECLASSIFY)
 # Versions after which the record is public: their masked payload goes with their feed event.
 _PAYLOAD_ACTIONS = (VersionAction.PUBLISH, VersionAction.CHANGE, VersionAction.CORRECT)
 
@@ -82,7 +83,9 @@ def _history(record: Record, versions: list[RecordVersion], context: MaskContext
             "reason": mask(version.reason, context), "legal_basis": mask(version.legal_basis, context),
             "document_number": mask(version.document_number, context),
         }
-        if version.action in _PAYLOAD_ACTIONS:
+        # A record in force recomputed under a new rule table is still shown: the payload says until when.
+        if version.action in _PAYLOAD_ACTIONS or (version.action == VersionAction.RECLASSIFY
+                                                  and version.status in ACTIVE_STATUSES):
             entry["payload"] = public_payload(version.data, record_id=record.pk, context=context)
         history.append(entry)
     return history
@@ -112,7 +115,8 @@ def _row(record: Record, versions: list[RecordVersion], where: str | None) -> Pu
         document_number=payload["document_number"], penalty_types=list(record.penalty_types or []),
         fine_amount=record.fine_amount, details=payload["details"], task=record.task_id,
         published_at=record.published_at,
-        expires_on=record.expires_on, history=_history(record, public_versions, context),
+        expires_on=record.expires_on, severity=record.severity, repair_from=record.repair_from,
+        history=_history(record, public_versions, context),
         search_head=head, search_body=body, projected_at=timezone.now(),
     )
 

@@ -30,6 +30,7 @@ from disclosure.models import (
     Record,
     RecordStatus,
     RecordVersion,
+    Severity,
     SubjectType,
     User,
     VersionAction,
@@ -47,7 +48,7 @@ from disclosure.services.details import (
     standard_missing,
     subject_errors,
 )
-from disclosure.services.display import display_expiry
+from disclosure.services.display import PublicityRules, apply_publicity, publicity
 from disclosure.services.feed import feed_append
 from disclosure.services.projection import projection_refresh
 from disclosure.services.rollup import rollup_record_written
@@ -67,6 +68,8 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     **{(s, VersionAction.CORRECT): RecordStatus.CORRECTED for s in ACTIVE_STATUSES},
     **{(s, VersionAction.REVOKE): RecordStatus.REVOKED for s in (*ACTIVE_STATUSES, RecordStatus.EXPIRED)},
     **{(s, VersionAction.EXPIRE): RecordStatus.EXPIRED for s in ACTIVE_STATUSES},
+    # The publicity rule table changed: the class and dates again, the status as it was.
+    **{(s, VersionAction.RECLASSIFY): s for s in (*ACTIVE_STATUSES, RecordStatus.REVOKED)},
 }
 # The fields a recomputed deadline rewrites (``record_recompute_deadline``).
 DEADLINE_FIELDS = ("due_date", "due_provisional", "on_time", "late_working_days", "latency_working_days")
@@ -76,8 +79,11 @@ DEADLINE_FIELDS = ("due_date", "due_provisional", "on_time", "late_working_days"
 # one is revoked and recorded anew, so the timeliness record cannot be rewritten.
 CONTENT_FIELDS = (
     "title", "subject_name", "subject_code", "subject_type", "content", "legal_basis", "document_number",
-    "disclosure", "withheld_reason", "penalty_types", "fine_amount", "details",
+    "disclosure", "withheld_reason", "penalty_types", "fine_amount", "details", "severity_override",
+    "severity_reason",
 )
+# What the publicity rule table derives (``display.apply_publicity``): ``record_reclassify`` rewrites them.
+PUBLICITY_FIELDS = ("severity", "repair_from", "expires_on")
 EVENT_FIELDS = ("kind", "agency", "event_date", "surprise", "backfill", "task")
 
 
@@ -164,6 +170,15 @@ def _validate(values: dict[str, Any], *, actor: Actor) -> dict[str, list[str]]:
     if unknown:
         err("penalty_types", _("Unknown penalty type %(types)s; expected some of: %(known)s.") % {
             "types": ", ".join(unknown), "known": ", ".join(PenaltyType.values)})
+    override = values.get("severity_override") or ""
+    if override and values.get("kind") != RecordKind.PENALTY:
+        err("severity_override", _("Only a penalty's class can be set."))
+    elif override and override not in Severity.values:
+        err("severity_override", _("Expected one of: %(known)s.") % {"known": ", ".join(Severity.values)})
+    elif override and not (values.get("severity_reason") or "").strip():
+        err("severity_reason", _("Setting a class other than the one the penalty categories give needs a reason."))
+    elif not override and (values.get("severity_reason") or "").strip():
+        err("severity_override", _("A reason needs the class it explains."))
     fine = values.get("fine_amount")
     if fine is not None and fine < 0:
         err("fine_amount", _("A fine cannot be negative."))
@@ -224,6 +239,8 @@ def _normalize(values: dict[str, Any]) -> dict[str, Any]:
     for field in CONTENT_FIELDS:
         if isinstance(out.get(field), str) and field != "subject_code":
             out[field] = out[field].strip()
+    if "severity_override" in out and not out["severity_override"]:
+        out["severity_override"], out["severity_reason"] = "", ""  # no class of the agency's: no reason either
     fine = out.get("fine_amount")
     if isinstance(fine, Decimal) and fine.is_finite() and abs(fine) < _MAX_YUAN:
         out["fine_amount"] = fine.quantize(Decimal("0.01"))  # as the column stores it, so every snapshot agrees
@@ -303,6 +320,7 @@ def record_create(*, actor: Actor, agency: Agency, values: dict[str, Any]) -> Re
         record = Record(agency=agency, created_by=actor, status=RecordStatus.DRAFT, version=1, **values)
         _apply_deadline(record)
         _apply_standard(record)
+        apply_publicity(record)
         record.save(force_insert=True)
         _version(record, actor=actor, action=VersionAction.CREATE)
     return record
@@ -332,6 +350,7 @@ def record_edit(*, actor: Actor, record: Record, version: int, values: dict[str,
             setattr(record, field, value)
         _apply_deadline(record)
         _apply_standard(record)
+        apply_publicity(record)
         record.version += 1
         record.save()
         _version(record, actor=actor, action=VersionAction.EDIT)
@@ -359,7 +378,7 @@ def record_publish(*, actor: Actor, record: Record, version: int | None = None) 
         record.published_at = now
         record.published_on = timezone.localdate(now)
         _apply_timeliness(record, get_calendar())
-        record.expires_on = display_expiry(record)
+        apply_publicity(record)
         _apply_standard(record)
         record.version += 1
         record.save()
@@ -418,8 +437,9 @@ def record_change(
         merged = current | changes
         # The subject's category, code and fields are checked together: a new category or code can
         # make the stored fields wrong (17 zeros and X needs the 工商注册号 of an individual business).
-        touched = set(changes) | ({"subject_type", "subject_code", "details"} if
-                                  {"subject_type", "subject_code", "details"} & set(changes) else set())
+        touched = set(changes)
+        for together in ({"subject_type", "subject_code", "details"}, {"severity_override", "severity_reason"}):
+            touched |= together if together & set(changes) else set()
         errors = refused | {f"changes.{k}": v for k, v in _validate(merged, actor=actor).items()
                             if k.partition(".")[0] in touched}
         if not (record.backfill or record.predates_standard):
@@ -438,7 +458,7 @@ def record_change(
         for field, value in changes.items():
             setattr(record, field, value)
         record.status = status
-        record.expires_on = display_expiry(record)
+        apply_publicity(record)
         _apply_standard(record)
         record.version += 1
         record.save()
@@ -489,3 +509,26 @@ def record_recompute_deadline(*, actor: Actor, record: Record, calendar: Working
     record.save()
     _version(record, actor=actor, action=VersionAction.RECOMPUTE, reason=reason)
     return True
+
+
+def record_reclassify(*, actor: Actor, record: Record, rules: PublicityRules, reason: str, ended_reason: str,
+                      today: date) -> str | None:
+    """Compute a published record's class, first repair day and end of display again under
+    ``rules`` (the rule table, or the profile in force, changed). Call with the row locked.
+
+    Nothing changed: nothing is written (None). A record in force whose new end of display is
+    ``today`` or earlier leaves the public view by the normal expiry path: one ``expire`` version
+    with the new dates and ``ended_reason`` (the rule's source), a take-down in the feed. Otherwise
+    a ``reclassify`` version with ``reason``. Returns the action written. Nothing is ever deleted."""
+    result = publicity(record, rules)
+    if (result.severity, result.repair_from, result.expires_on) == tuple(getattr(record, f) for f in PUBLICITY_FIELDS):
+        return None
+    ends = result.expires_on is not None and result.expires_on <= today and record.status in ACTIVE_STATUSES
+    action = VersionAction.EXPIRE if ends else VersionAction.RECLASSIFY
+    before = was_public(record)
+    record.status = _transition(record, action)
+    record.severity, record.repair_from, record.expires_on = result.severity, result.repair_from, result.expires_on
+    record.version += 1
+    record.save()
+    _version(record, actor=actor, action=action, reason=ended_reason if ends else reason, before_public=before)
+    return action

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from backend.errors import ConflictError, ServiceError
 from disclosure.kinds import RecordKind
 from disclosure.kinds.spec import LONG_TERM, SUBJECT_FIELDS, Field, FieldType, fields_for
-from disclosure.models import Agency, Disclosure, PenaltyType, Record, Role, SubjectType
+from disclosure.models import Agency, Disclosure, PenaltyType, Record, Role, Severity, SubjectType
 from disclosure.services.records import CONTENT_FIELDS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -22,6 +22,7 @@ DETAIL_PREFIX = "d_"
 LONG_TERM_SUFFIX = "_long_term"
 # Common fields that only some kinds carry.
 KIND_ONLY_FIELDS = {"penalty_types": {RecordKind.PENALTY}, "fine_amount": {RecordKind.PENALTY},
+                    "severity_override": {RecordKind.PENALTY}, "severity_reason": {RecordKind.PENALTY},
                     "surprise": {RecordKind.INSPECTION_TASK}, "task": {RecordKind.INSPECTION_RESULT}}
 
 
@@ -128,6 +129,8 @@ class KindFieldsMixin(forms.Form):
             value = self.cleaned_data.get(DETAIL_PREFIX + spec.name)
             if spec.type == FieldType.UNTIL and self.cleaned_data.get(DETAIL_PREFIX + spec.name + LONG_TERM_SUFFIX):
                 value = LONG_TERM
+            if spec.type == FieldType.BOOL and value is False:
+                value = None  # an unticked box states nothing: the key is left out (or removed)
             out[spec.name] = None if value in (None, "", []) else value
         return out
 
@@ -166,6 +169,12 @@ class RecordForm(KindFieldsMixin, forms.Form):
     penalty_types = forms.MultipleChoiceField(label=_("Penalty types"), choices=PenaltyType.choices, required=False,
                                               widget=forms.CheckboxSelectMultiple)
     fine_amount = forms.DecimalField(label=_("Fine (yuan)"), max_digits=14, decimal_places=2, required=False)
+    severity_override = forms.ChoiceField(
+        label=_("Severity class"), required=False, choices=[("", _("As the penalty types give it"))] + Severity.choices,
+        help_text=_("NDRC Order 2025 No. 36: minor, general or serious information. Set another class than the "
+                    "penalty types give only with a reason; the auditor sees it."))
+    severity_reason = forms.CharField(label=_("Reason for this class"), required=False, max_length=2000,
+                                      widget=forms.Textarea(attrs={"rows": 2}))
     surprise = forms.BooleanField(label=_("Surprise inspection (plan published with its result)"), required=False)
     backfill = forms.BooleanField(label=_("Backfilled record (kept out of timeliness statistics)"), required=False)
     task = forms.IntegerField(label=_("Inspection task (record number)"), required=False, min_value=1,
@@ -248,6 +257,8 @@ class ContentForm(KindFieldsMixin, forms.Form):
     withheld_reason = RecordForm.base_fields["withheld_reason"]
     penalty_types = RecordForm.base_fields["penalty_types"]
     fine_amount = RecordForm.base_fields["fine_amount"]
+    severity_override = RecordForm.base_fields["severity_override"]
+    severity_reason = RecordForm.base_fields["severity_reason"]
 
     def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
