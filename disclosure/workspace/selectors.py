@@ -24,6 +24,7 @@ from disclosure.models import (
     CitizenRequest,
     Disclosure,
     PenaltyType,
+    PublicityClass,
     Record,
     RecordStatus,
     RecordVersion,
@@ -250,7 +251,8 @@ def _snapshot_labels() -> dict[str, str]:
         "status": _("Status"), "due_date": _("Due date"), "due_provisional": _("Provisional deadline"),
         "published_at": _("Published at"), "on_time": _("Published on time"),
         "late_working_days": _("Working days late"), "latency_working_days": _("Publication latency (working days)"),
-        "expires_on": _("Display period ends"),
+        "expires_on": _("Display period ends"), "severity": _("Severity class"),
+        "repair_from": _("Credit repair possible from"),
     }
 
 
@@ -261,6 +263,8 @@ def _choice_labels() -> dict[str, dict[str, str]]:
         "subject_type": {str(k): str(v) for k, v in SubjectType.choices},
         "disclosure": {str(k): str(v) for k, v in Disclosure.choices},
         "penalty_types": {str(k): str(v) for k, v in PenaltyType.choices},
+        "severity": {str(k): str(v) for k, v in PublicityClass.choices},
+        "severity_override": {str(k): str(v) for k, v in PublicityClass.choices},
     }
 
 
