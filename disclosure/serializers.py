@@ -10,6 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from backend.serializer_fields import DayField
 from disclosure.kinds import RecordKind
 from disclosure.kinds.spec import ALL_FIELDS, KIND_FIELDS, Field, FieldType
 from disclosure.models import (
@@ -79,7 +80,7 @@ def _detail_field(spec: Field) -> serializers.Field:
     if spec.type == FieldType.BOOL:
         return serializers.BooleanField(**common)
     if spec.type == FieldType.DATE:
-        return serializers.DateField(input_formats=["iso-8601"], **common)
+        return DayField(**common)
     if spec.type == FieldType.YUAN:
         return serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal(0), **common)
     if spec.type == FieldType.INSPECTORS:
@@ -132,7 +133,7 @@ class RecordInput(serializers.Serializer):
     subject_name = serializers.CharField(max_length=200)
     subject_code = serializers.CharField(max_length=40, required=False, allow_blank=True)
     subject_type = _choice(SubjectType.choices, _("subject type"), required=False)
-    event_date = serializers.DateField(input_formats=["iso-8601"])
+    event_date = DayField()
     content = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     legal_basis = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     document_number = serializers.CharField(required=False, allow_blank=True, max_length=100)
@@ -498,7 +499,7 @@ DEADLINE_KINDS = [*RecordKind.choices, (QUERY_REPLY, _("Reply to a query (Art. 1
 
 class DeadlineInput(serializers.Serializer):
     kind = _choice(DEADLINE_KINDS, _("deadline kind"))
-    date = serializers.DateField(input_formats=["iso-8601"])
+    date = DayField()
 
 
 # -- the transparency log (documentation of the public API's bodies) ------------------------------

@@ -6,6 +6,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from backend.serializer_fields import DayField
 from disclosure.models import BackfillBatch
 from disclosure.serializers import AgencyCodeField, VisibleRecordField, _choice
 from inspections.models import (
@@ -97,8 +98,8 @@ class PlanInput(serializers.Serializer):
     agency = AgencyCodeField()
     title = serializers.CharField(max_length=200)
     scope = serializers.CharField(max_length=5000)
-    period_start = serializers.DateField(input_formats=["iso-8601"])
-    period_end = serializers.DateField(input_formats=["iso-8601"])
+    period_start = DayField()
+    period_end = DayField()
     sample_count = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     sample_percent = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
     industry = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -172,7 +173,7 @@ class TaskOutput(serializers.ModelSerializer):
 class ResultInput(serializers.Serializer):
     outcome = _choice(Outcome.choices, _("outcome"))
     findings = serializers.CharField(max_length=20000, required=False, allow_blank=True, default="")
-    formed_on = serializers.DateField(input_formats=["iso-8601"])
+    formed_on = DayField()
     penalty = VisibleRecordField(required=False, allow_null=True)
 
 

@@ -68,6 +68,12 @@ BAD_VALUES: list[tuple[str, str, Any]] = [
     ("penalty", "confiscated_amount", "-1"),
     ("penalty", "confiscated_amount", "12.345"),
     ("penalty", "confiscated_amount", "abc"),
+    ("penalty", "confiscated_amount", "-0"),           # would be stored as "-0.00"
+    ("penalty", "confiscated_amount", "-0.00"),
+    ("permit", "valid_from", "2026-W40-1"),            # an ISO week date: not how the standard writes a day
+    ("permit", "valid_from", "0001-01-01"),
+    ("permit", "valid_from", "20260928"),
+    ("permit", "valid_to", "2026-9-28"),
     ("penalty", "violation_type", "x" * 2001),
     ("penalty", "penalty_valid_to", "2026/09/28"),
     ("inspection_task", "inspection_form", "telepathy"),

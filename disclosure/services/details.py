@@ -17,6 +17,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from backend.serializer_fields import FIRST_YEAR, LAST_YEAR
 from disclosure.kinds import RecordKind
 from disclosure.kinds.codes import IdType, SubjectType
 from disclosure.kinds.spec import (
@@ -83,6 +84,9 @@ def id_number_problem(id_type: str, number: str) -> str | None:
     return None
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
@@ -117,7 +121,14 @@ def _clean_value(spec: Field, value: Any) -> tuple[Any, str | None]:
         if kind == FieldType.UNTIL and value == LONG_TERM:
             return value, None
         try:
-            return date.fromisoformat(fold(value)).isoformat(), None
+            folded = fold(value)
+            # Only the calendar form the standard writes (not an ISO week, nor a date of the year 1).
+            if not _ISO_DAY.fullmatch(folded):
+                raise ValueError(folded)
+            day = date.fromisoformat(folded)
+            if not FIRST_YEAR <= day.year <= LAST_YEAR:
+                raise ValueError(folded)
+            return day.isoformat(), None
         except ValueError:
             if kind == FieldType.UNTIL:
                 return None, _("Expected a date (YYYY-MM-DD) or long_term.")
@@ -127,7 +138,9 @@ def _clean_value(spec: Field, value: Any) -> tuple[Any, str | None]:
             amount = Decimal(fold(value).replace(",", ""))
         except InvalidOperation:
             return None, _("Expected an amount in yuan.")
-        if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2 or amount >= Decimal(10) ** 12:  # type: ignore[operator]
+        exponent = amount.as_tuple().exponent
+        # ``is_signed``: "-0" too, which would be stored as "-0.00".
+        if not amount.is_finite() or amount.is_signed() or exponent < -2 or amount >= Decimal(10) ** 12:  # type: ignore[operator]
             return None, _("Expected a non-negative amount in yuan with at most two decimals.")
         return str(amount.quantize(Decimal("0.01"))), None
     if kind in (FieldType.REGION, FieldType.DIGITS):
