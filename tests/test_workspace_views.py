@@ -24,7 +24,7 @@ def browser_for(staff: Any) -> Client:
 
 def form_body(**overrides: Any) -> dict[str, Any]:
     body = {k: v for k, v in penalty().items() if k != "details"}
-    body.update({"subject_type": "organization", "penalty_types": ["fine"], "fine_amount": "20000"})
+    body.update({"subject_type": "organization", "penalty_types": ["fine"], "fine_amount": "200000"})
     # The standard fields, as the form names them.
     body.update({f"d_{k}": v for k, v in standard_details("penalty").items()})
     body.update(overrides)
