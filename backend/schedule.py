@@ -40,6 +40,15 @@ BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(minute=30, hour=0),
         "options": _limits(expires=3600, time_limit=1800),
     },
+    "recompute-publicity": {
+        # NDRC Order 2025 No. 36: records whose class and dates were computed under another
+        # revision of the publicity rule table (an edit whose queued run was lost or skipped a
+        # locked row, an import that read the old rules). Before the expiry run, which then ends
+        # what is past its new maximum.
+        "task": "disclosure.recompute_publicity",
+        "schedule": crontab(minute=15, hour=0),
+        "options": _limits(expires=3600, time_limit=3600),
+    },
     "monthly-report": {
         # Art. 12: last month's 通报 from the month's first working day on; the month is claimed
         # first, so running daily (and twice) makes and mails it once.

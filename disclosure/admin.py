@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from backend.admin import ReadOnlyAdmin
+from backend.errors import ServiceError
 from disclosure.models import (
     Agency,
     AuditAction,
@@ -250,15 +251,15 @@ _RECOMPUTE_NOTE = _("Every published penalty and dishonest-list record is being 
 
 
 class _PublicityRowAdmin(admin.ModelAdmin):
-    """A row of the rule table: an edit is audited and recomputes what is published."""
+    """A row of the rule table: an edit is audited (before and after) and recomputes what is published."""
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # a class without a row could not be published; edit the row instead
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        publicity_rules_changed(actor=request.user, what=str(obj),  # type: ignore[arg-type]
-                                detail={f: form.cleaned_data.get(f) for f in form.changed_data})
+        publicity_rules_changed(actor=request.user, row=obj,  # type: ignore[arg-type]
+                                changes={f: [form.initial.get(f), form.cleaned_data.get(f)] for f in form.changed_data})
         self.message_user(request, _RECOMPUTE_NOTE)
 
 
@@ -266,8 +267,8 @@ class PublicityPeriodInline(admin.TabularInline):
     model = PublicityPeriod
     extra = 0
     can_delete = False
-    fields = ["publicity_class", "min_months", "max_months", "shown", "source"]
-    readonly_fields = ["publicity_class", "min_months", "max_months", "shown", "source"]
+    fields = ["publicity_class", "min_months", "max_months", "counted_from", "shown", "source"]
+    readonly_fields = ["publicity_class", "min_months", "max_months", "counted_from", "shown", "source"]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -275,9 +276,9 @@ class PublicityPeriodInline(admin.TabularInline):
 
 @admin.register(PublicityProfile)
 class PublicityProfileAdmin(_PublicityRowAdmin):
-    list_display = ["name", "code", "active", "counted_from", "low_fine_person_yuan", "low_fine_organization_yuan",
+    list_display = ["name", "code", "active", "revision", "low_fine_person_yuan", "low_fine_organization_yuan",
                     "simple_procedure_shown"]
-    readonly_fields = ["active"]
+    readonly_fields = ["code", "active", "revision"]
     inlines = [PublicityPeriodInline]
     actions = ["put_in_force"]
 
@@ -289,14 +290,18 @@ class PublicityProfileAdmin(_PublicityRowAdmin):
         if queryset.count() != 1:
             self.message_user(request, gettext("Select exactly one profile."), level="error")
             return
-        profile = publicity_profile_activate(actor=request.user, code=queryset.get().code)  # type: ignore[arg-type]
+        try:
+            profile = publicity_profile_activate(actor=request.user, code=queryset.get().code)  # type: ignore[arg-type]
+        except ServiceError as exc:
+            self.message_user(request, exc.message, level="error")
+            return
         self.message_user(request, gettext("%(name)s is in force.") % {"name": profile.name})
         self.message_user(request, _RECOMPUTE_NOTE)
 
 
 @admin.register(PublicityPeriod)
 class PublicityPeriodAdmin(_PublicityRowAdmin):
-    list_display = ["profile", "publicity_class", "min_months", "max_months", "shown", "source"]
+    list_display = ["profile", "publicity_class", "min_months", "max_months", "counted_from", "shown", "source"]
     list_filter = ["profile"]
     readonly_fields = ["profile", "publicity_class"]
 

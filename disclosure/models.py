@@ -269,6 +269,9 @@ class Record(models.Model):
         _("credit repair possible from"), null=True, blank=True,
         help_text=_("The first day the subject may apply for credit repair (the minimum publicity period has passed)."),
     )
+    # Which rule table computed the three above ("<profile>@<revision>"): bookkeeping, not sealed
+    # (it says when to recompute, not what was published); "" before issue 15 and for other kinds.
+    publicity_rules = models.CharField(max_length=48, blank=True, default="", db_default="", editable=False)
     # The national standard's kind-specific fields (``disclosure.kinds.spec``), validated by
     # ``disclosure.services.details``; sealed in every version like the other fields.
     details = models.JSONField(
@@ -467,8 +470,9 @@ class PublicityProfile(models.Model):
     code = models.SlugField(_("code"), max_length=32, primary_key=True)
     name = models.CharField(_("name"), max_length=200)
     active = models.BooleanField(_("in force"), default=False)
-    counted_from = models.CharField(_("periods counted from"), max_length=16, choices=CountedFrom.choices,
-                                    default=CountedFrom.DECISION)
+    # Bumped at every change of the profile or its rows: a record stamped with another revision
+    # (``Record.publicity_rules``) is recomputed by the next ``recompute_publicity`` run.
+    revision = models.PositiveIntegerField(_("revision"), default=1)
     # A decision that only warns, criticises or fines at or under this amount is minor. The
     # threshold is provincial; empty: no fine counts as low.
     low_fine_person_yuan = models.DecimalField(_("low fine for a natural person (yuan)"), max_digits=14,
@@ -500,6 +504,8 @@ class PublicityPeriod(models.Model):
     publicity_class = models.CharField(_("class"), max_length=16, choices=PublicityClass.choices)
     min_months = models.PositiveSmallIntegerField(_("minimum period (months)"))
     max_months = models.PositiveSmallIntegerField(_("maximum period (months)"))
+    counted_from = models.CharField(_("counted from"), max_length=16, choices=CountedFrom.choices,
+                                    default=CountedFrom.DECISION)
     shown = models.BooleanField(_("shown"), default=True)
     source = models.CharField(_("source"), max_length=300)
 

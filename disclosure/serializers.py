@@ -212,6 +212,9 @@ class PublishInput(serializers.Serializer):
 class RecordOutput(serializers.ModelSerializer):
     agency: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
     details = RecordDetailsOutput(read_only=True)
+    severity = serializers.CharField(read_only=True, help_text=(
+        "the class in force (NDRC Order 2025 No. 36): minor, general, serious, dishonest_list; empty for other kinds"))
+    severity_override = serializers.CharField(read_only=True, help_text="the class the agency set, or empty")
 
     class Meta:
         model = Record

@@ -45,6 +45,7 @@ if [ "${ROLE:-}" = "web" ]; then
     python manage.py load_agencies
     python manage.py reindex_public --missing-only --no-progress  # after an upgrade
     python manage.py transparency_backfill --no-progress  # after an upgrade: log the feed's earlier events
+    python manage.py recompute_publicity --no-progress  # after an upgrade: the publicity rules in force
 fi
 
 exec "$@"

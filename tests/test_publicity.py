@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.db import connection
+from django.db.models import F
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -74,9 +77,13 @@ def verify_audit() -> str:
 
 
 def dates(severity: str, start: str = DECIDED) -> tuple[str, str]:
+    """The first repair day and the first day not shown: a period of months ends on the
+    corresponding day (Civil Code Art. 201, 202), the next day is the first after it; a minimum of
+    nothing allows repair at once."""
     low, high = PERIOD_MONTHS[severity]
     day = date.fromisoformat(start)
-    return add_months(day, low).isoformat(), add_months(day, high).isoformat()
+    after = timedelta(days=1)
+    return (add_months(day, low) + after if low else day).isoformat(), (add_months(day, high) + after).isoformat()
 
 
 @pytest.mark.parametrize("category", sorted(PenaltyType.values))
@@ -119,7 +126,7 @@ def test_a_simple_procedure_decision_is_minor(clerk: Staff, clock: Callable[...,
     details = {**standard_details("penalty"), "simple_procedure": True}
     record = publish(clerk, penalty_types=["fine"], fine_amount="200.00", details=details)
     assert record["severity"] == "minor"
-    assert (record["repair_from"], record["expires_on"]) == (DECIDED, "2026-12-28")
+    assert (record["repair_from"], record["expires_on"]) == (DECIDED, "2026-12-29")  # shown through 12-28
 
 
 def test_the_dishonest_list(clerk: Staff, clock: Callable[..., None]) -> None:
@@ -127,17 +134,17 @@ def test_the_dishonest_list(clerk: Staff, clock: Callable[..., None]) -> None:
     record = publish(clerk, kind="dishonest_list", title="列入严重违法失信名单",
                      details=standard_details("dishonest_list"))
     assert record["severity"] == "dishonest_list"
-    assert (record["repair_from"], record["expires_on"]) == ("2027-09-28", "2029-09-28")
+    assert (record["repair_from"], record["expires_on"]) == ("2027-09-29", "2029-09-29")
 
 
 def test_other_kinds_keep_the_rule_tables_display_period(clerk: Staff, clock: Callable[..., None]) -> None:
     clock("2026-09-29")
     record = publish(clerk, kind="permit", title="食品经营许可", details=standard_details("permit"))
-    assert (record["severity"], record["repair_from"], record["expires_on"]) == ("", None, "2029-09-28")
+    assert (record["severity"], record["repair_from"], record["expires_on"]) == ("", None, "2029-09-29")
 
 
 @given(types=st.lists(st.sampled_from(sorted(PenaltyType.values)), min_size=1, max_size=5, unique=True),
-       fine=st.one_of(st.none(), st.decimals(min_value=0, max_value=200000, places=2)),
+       fine=st.one_of(st.none(), st.just(Decimal(0)), st.decimals(min_value=0, max_value=200000, places=2)),
        person=st.booleans())
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_the_heaviest_class_decides_for_every_combination(types: list[str], fine: Decimal | None,
@@ -148,7 +155,7 @@ def test_the_heaviest_class_decides_for_every_combination(types: list[str], fine
     rules = publicity_rules()
     record = Record(kind="penalty", penalty_types=types, fine_amount=fine, event_date=date(2026, 9, 28),
                     subject_type=SubjectType.NATURAL_PERSON if person else SubjectType.ORGANIZATION, details={})
-    low = fine is not None and fine <= (Decimal(5000) if person else Decimal(50000))
+    low = fine is not None and 0 < fine <= (Decimal(5000) if person else Decimal(50000))
     classes = ["minor" if t == "fine" and low else CATEGORY_CLASS[t] for t in types]
     expected = max(classes, key=WEIGHT.__getitem__)
     result = publicity(record, rules)
@@ -175,6 +182,12 @@ class TestTheAgencysClass:
         assert latest.data["severity_reason"] == "多次违法，造成严重后果"
         assert AuditEntry.objects.filter(object_id=str(record["id"]), action="record.change").exists()
         assert "Audit trail intact" in verify_audit()
+
+        # Another class needs its own reason, not the old one's.
+        stale = clerk.client().post(f"/api/v1/records/{record['id']}/change/", {
+            "reason": "复核", "legal_basis": "《信用修复管理办法》", "document_number": "连市监〔2026〕11号",
+            "changes": {"severity_override": "minor"}}, format="json")
+        assert stale.status_code == 400 and "changes.severity_reason" in stale.json()["errors"]
 
         # Back to the class the categories give: the agency's class and its reason go.
         back = clerk.client().post(f"/api/v1/records/{record['id']}/change/", {
@@ -226,7 +239,9 @@ class TestTheAgencysClass:
 
 
 def _rule(publicity_class: str, **values: Any) -> None:
+    """A row of the rule table in force edited (as the admin does: the profile's revision goes up)."""
     PublicityPeriod.objects.filter(profile__active=True, publicity_class=publicity_class).update(**values)
+    PublicityProfile.objects.filter(active=True).update(revision=F("revision") + 1)
 
 
 def test_a_general_penalty_published_14_months_ago_is_expired_by_the_migration(
@@ -238,7 +253,7 @@ def test_a_general_penalty_published_14_months_ago_is_expired_by_the_migration(
     clock("2025-10-02")
     old = publish(clerk, penalty_types=["confiscate_gains"], event_date="2025-09-30")
     kept = publish(clerk, penalty_types=["revoke_licence"], event_date="2025-09-30")
-    assert old["expires_on"] == "2028-09-30"
+    assert old["expires_on"] == "2028-10-01"
     clock("2026-12-01")  # 14 months later
     assert anonymous.get(f"/api/v1/public/records/{old['id']}/").status_code == 200
     _rule("general", max_months=12, min_months=3)  # Order 36
@@ -246,10 +261,11 @@ def test_a_general_penalty_published_14_months_ago_is_expired_by_the_migration(
     feed_before = FeedEvent.objects.count()
 
     migration = importlib.import_module("disclosure.migrations.0021_recompute_publicity")
-    migration.recompute(apps, None)
+    migration.recompute(apps, SimpleNamespace(connection=connection))
 
     record = Record.objects.get(pk=old["id"])
-    assert (record.status, record.expires_on, record.repair_from) == ("expired", date(2026, 9, 30), date(2025, 12, 30))
+    # Shown through 2026-09-30 (a year from the day after the decision), repair from 2025-12-31.
+    assert (record.status, record.expires_on, record.repair_from) == ("expired", date(2026, 10, 1), date(2025, 12, 31))
     latest = record.versions.order_by("-number").first()
     assert latest is not None and latest.action == "expire"
     assert "国家发展改革委令2025年第36号" in latest.reason and "一般失信信息" in latest.reason
@@ -267,7 +283,7 @@ def test_a_general_penalty_published_14_months_ago_is_expired_by_the_migration(
     # Re-running changes nothing.
     out = StringIO()
     call_command("recompute_publicity", "--no-progress", stdout=out)
-    assert out.getvalue().strip() == "0 recomputed, 0 expired, 1 unchanged"  # the expired one is done
+    assert out.getvalue().strip() == "0 recomputed, 0 expired, 0 unchanged"  # every record is up to date
     assert "Audit trail intact" in verify_audit()
 
 
@@ -276,14 +292,14 @@ def test_a_record_still_in_its_period_gets_the_new_end_date(clerk: Staff, anonym
     _rule("general", max_months=36)
     clock("2026-09-29")
     record = publish(clerk, penalty_types=["confiscate_gains"])
-    assert record["expires_on"] == "2029-09-28"
+    assert record["expires_on"] == "2029-09-29"
     _rule("general", max_months=12)
     clock("2026-10-15")
     out = StringIO()
     call_command("recompute_publicity", "--no-progress", stdout=out)
     assert out.getvalue().strip() == "1 recomputed, 0 expired, 0 unchanged"
     page = anonymous.get(f"/api/v1/public/records/{record['id']}/").json()
-    assert page["expires_on"] == "2027-09-28"
+    assert page["expires_on"] == "2027-09-29"
     assert page["history"][-1]["action"] == "reclassify"
     event = FeedEvent.objects.filter(record_id=record["id"]).order_by("-position").first()
     assert event is not None and (event.action, event.public) == ("reclassify", True)
@@ -292,7 +308,7 @@ def test_a_record_still_in_its_period_gets_the_new_end_date(clerk: Staff, anonym
     platform = APIClient()
     platform.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     item = platform.get("/api/v1/feed/").json()["events"][-1]
-    assert item["payload"]["expires_on"] == "2027-09-28" and item["payload"]["severity"] == "general"
+    assert item["payload"]["expires_on"] == "2027-09-29" and item["payload"]["severity"] == "general"
 
 
 def test_another_profile_in_force_counts_from_publication(clerk: Staff, clock: Callable[..., None]) -> None:
@@ -303,9 +319,9 @@ def test_another_profile_in_force_counts_from_publication(clerk: Staff, clock: C
     clock("2026-10-09")
     record = publish(clerk, penalty_types=["warning"])
     assert record["severity"] == "general"
-    assert (record["repair_from"], record["expires_on"]) == ("2027-01-09", "2029-10-09")
+    assert (record["repair_from"], record["expires_on"]) == ("2027-01-10", "2029-10-10")
     criticism = publish(clerk, penalty_types=["criticism"])
-    assert (criticism["severity"], criticism["expires_on"]) == ("minor", "2027-01-09")
+    assert (criticism["severity"], criticism["expires_on"]) == ("minor", "2027-01-10")
     # A simple-procedure decision is not published at all under it: its display ends on its first day.
     on_the_spot = publish(clerk, penalty_types=["fine"], fine_amount="100.00",
                           details={**standard_details("penalty"), "simple_procedure": True})
@@ -327,7 +343,7 @@ def test_the_expiry_reason_names_the_rules_source(clerk: Staff, clock: Callable[
 
     clock("2026-09-29")
     record = publish(clerk, penalty_types=["warning"])
-    clock("2026-12-28")
+    clock("2026-12-29")  # shown through 2026-12-28
     assert records_expire() == 1
     latest = RecordVersion.objects.filter(record_id=record["id"]).order_by("-number").first()
     assert latest is not None and latest.action == "expire"
@@ -338,7 +354,7 @@ def test_an_administrator_puts_another_profile_in_force_audited_and_recomputed(
         superuser: User, clerk: Staff, clock: Callable[..., None], django_capture_on_commit_callbacks: Any) -> None:
     clock("2026-10-09")
     record = publish(clerk, penalty_types=["warning"])
-    assert (record["severity"], record["expires_on"]) == ("minor", "2026-12-28")
+    assert (record["severity"], record["expires_on"]) == ("minor", "2026-12-29")
     admin = Client()
     admin.force_login(superuser)
     assert admin.get("/admin/disclosure/publicityprofile/").status_code == 200
@@ -357,7 +373,7 @@ def test_an_administrator_puts_another_profile_in_force_audited_and_recomputed(
     assert recompute_publicity.apply().get() == {"reclassify": 1}
     changed = clerk.client().get(f"/api/v1/records/{record['id']}/").json()
     # SAMR Order 45 shows a warning 3 years from publication (2026-10-09).
-    assert (changed["severity"], changed["expires_on"]) == ("general", "2029-10-09")
+    assert (changed["severity"], changed["expires_on"]) == ("general", "2029-10-10")
     assert "Audit trail intact" in verify_audit()
 
 
@@ -367,15 +383,99 @@ def test_editing_a_row_in_the_admin_is_audited(superuser: User, django_capture_o
     admin.force_login(superuser)
     with django_capture_on_commit_callbacks(execute=False) as queued:
         response = admin.post(f"/admin/disclosure/publicityperiod/{row.pk}/change/", {
-            "min_months": 3, "max_months": 6, "shown": "on", "source": row.source})
+            "min_months": 3, "max_months": 6, "counted_from": "decision", "shown": "on", "source": row.source})
     assert response.status_code == 302, response.content.decode()[:2000]
     row.refresh_from_db()
     assert row.max_months == 6
     entry = AuditEntry.objects.filter(action="publicity.rules").get()
-    assert entry.detail == {"max_months": 6}
+    assert entry.detail == {"profile": "ndrc-2025-36", "changes": {"max_months": [12, 6]}}
     assert len(queued) == 1
     refused = admin.post(f"/admin/disclosure/publicityperiod/{row.pk}/change/", {
-        "min_months": 9, "max_months": 6, "shown": "on", "source": row.source})
+        "min_months": 9, "max_months": 6, "counted_from": "decision", "shown": "on", "source": row.source})
     assert refused.status_code == 200  # the form names the error; nothing saved
     row.refresh_from_db()
     assert row.min_months == 3
+
+
+@pytest.mark.parametrize(("decided", "months", "last_shown"), [
+    ("2025-09-30", 12, "2026-09-30"),
+    ("2024-02-29", 12, "2025-02-28"),  # no 29 February: the month's last day
+    ("2025-11-30", 3, "2026-02-28"),
+    ("2025-08-31", 1, "2025-09-30"),
+    ("2025-12-31", 12, "2026-12-31"),
+])
+def test_a_period_of_months_ends_on_the_corresponding_day(clerk: Staff, anonymous: APIClient,
+                                                          clock: Callable[..., None], decided: str, months: int,
+                                                          last_shown: str) -> None:
+    """Civil Code Art. 201, 202: the decision day is not counted; the period's last day is the
+    corresponding day of its last month, or that month's last day. Shown through it, gone the next."""
+    _rule("general", max_months=months, min_months=min(months, 3))
+    clock(decided)
+    record = publish(clerk, penalty_types=["confiscate_gains"], event_date=decided)
+    last = date.fromisoformat(last_shown)
+    assert record["expires_on"] == (last + timedelta(days=1)).isoformat()
+    clock(last_shown)
+    assert anonymous.get(f"/api/v1/public/records/{record['id']}/").status_code == 200
+    clock((last + timedelta(days=1)).isoformat())
+    assert anonymous.get(f"/api/v1/public/records/{record['id']}/").status_code == 404
+
+
+def test_repair_opens_the_day_after_the_minimum_period(clerk: Staff, clock: Callable[..., None]) -> None:
+    clock("2025-10-01")
+    record = publish(clerk, penalty_types=["confiscate_gains"], event_date="2025-09-30")
+    assert record["repair_from"] == "2025-12-31"  # the 3 months end on 2025-12-30
+
+
+def test_no_complete_profile_in_force_refuses_a_penalty_but_not_a_permit(clerk: Staff,
+                                                                         clock: Callable[..., None]) -> None:
+    """Never a silent fallback to another period: a penalty is refused (409, JSON) while the rule
+    table is incomplete; kinds the table does not class go on."""
+    clock("2026-09-29")
+    PublicityPeriod.objects.filter(profile__active=True, publicity_class="general").delete()
+    refused = clerk.client().post("/api/v1/records/", penalty(), format="json")
+    assert refused.status_code == 409 and "publicity" in refused.json()["errors"]
+    permit = clerk.client().post("/api/v1/records/", penalty(kind="permit", details=standard_details("permit")),
+                                 format="json")
+    assert permit.status_code == 201
+    PublicityProfile.objects.update(active=False)
+    assert clerk.client().post("/api/v1/records/", penalty(), format="json").status_code == 409
+
+
+@pytest.mark.parametrize(("types", "fine", "subject_type", "ok"), [
+    (["warning"], None, "organization", True),
+    (["fine"], "3000.00", "organization", True),
+    (["fine"], "3000.01", "organization", False),
+    (["fine"], "200.00", "natural_person", True),
+    (["fine"], "200.01", "natural_person", False),
+    (["fine"], "201.00", "individual_business", False),  # a 个体工商户 is a citizen for Art. 51
+    (["revoke_licence"], None, "organization", False),    # a mistaken tick must not make it minor
+    (["warning", "close_down"], None, "organization", False),
+    (["fine"], None, "organization", False),              # the amount must be known
+])
+def test_the_simple_procedure_only_where_the_law_allows_it(clerk: Staff, clock: Callable[..., None],
+                                                           types: list[str], fine: str | None, subject_type: str,
+                                                           ok: bool) -> None:
+    clock("2026-09-29")
+    person = subject_type != "organization"
+    body = penalty(penalty_types=types, fine_amount=fine, subject_type=subject_type,
+                   details={**standard_details("penalty", "natural_person" if person else "organization"),
+                            "simple_procedure": True},
+                   **({"subject_code": "", "subject_name": "张某某"} if subject_type == "natural_person" else {}))
+    response = clerk.client().post("/api/v1/records/", body, format="json")
+    if ok:
+        assert response.status_code == 201, response.json()
+        assert response.json()["severity"] == "minor"
+    else:
+        assert response.status_code == 400
+        assert "details.simple_procedure" in response.json()["errors"]
+
+
+@pytest.mark.parametrize("fine", ["-0", "-0.00", "-1"])
+def test_a_negative_or_signed_zero_fine_is_refused(clerk: Staff, fine: str) -> None:
+    response = clerk.client().post("/api/v1/records/", penalty(fine_amount=fine), format="json")
+    assert response.status_code == 400 and "fine_amount" in response.json()["errors"]
+
+
+def test_a_fine_of_nothing_is_not_a_low_fine(clerk: Staff, clock: Callable[..., None]) -> None:
+    clock("2026-09-29")
+    assert publish(clerk, penalty_types=["fine"], fine_amount="0.00")["severity"] == "general"

@@ -30,7 +30,6 @@ class Profile:
     code: str
     name: str
     active: bool
-    counted_from: str  # ``CountedFrom``
     low_fine_person_yuan: Decimal | None
     low_fine_organization_yuan: Decimal | None
     simple_procedure_shown: bool
@@ -43,6 +42,7 @@ class Period:
     publicity_class: str  # ``PublicityClass``
     min_months: int
     max_months: int
+    counted_from: str  # ``CountedFrom``
     shown: bool
     source: str
 
@@ -60,28 +60,31 @@ class PenaltyClass:
 _LOW_PERSON, _LOW_ORGANIZATION = Decimal("5000.00"), Decimal("50000.00")
 
 PROFILES: tuple[Profile, ...] = (
-    Profile(ORDER_36, _O36, True, "decision", _LOW_PERSON, _LOW_ORGANIZATION, True,
+    Profile(ORDER_36, _O36, True, _LOW_PERSON, _LOW_ORGANIZATION, True,
             _O36 + "：失信信息按严重程度分为轻微、一般、严重三类，公示期限自行政公务文书认定之日起计算"),
-    Profile(SAMR_45, _S45, False, "publication", _LOW_PERSON, _LOW_ORGANIZATION, False,
+    Profile(SAMR_45, _S45, False, _LOW_PERSON, _LOW_ORGANIZATION, False,
             _S45 + "：适用普通程序作出的行政处罚决定予以公示，公示期自公示之日起计算"),
 )
 
 PERIODS: tuple[Period, ...] = (
     # 轻微: "原则上不予公示；行业主管部门认为确有必要公示的，公示期最长不超过3个月". The city's rule
     # (葫政办发〔2020〕80号 Art. 7(3)) requires every penalty decision to be published, so it is shown.
-    Period(ORDER_36, "minor", 0, 3, True,
+    Period(ORDER_36, "minor", 0, 3, "decision", True,
            _O36 + "：轻微失信信息确有必要公示的，公示期最长不超过3个月，法定责任履行完毕即可申请修复；"
                   "葫政办发〔2020〕80号第七条（三）要求公示行政处罚决定"),
-    Period(ORDER_36, "general", 3, 12, True, _O36 + "：一般失信信息最短公示期3个月，最长1年"),
-    Period(ORDER_36, "serious", 12, 36, True, _O36 + "：严重失信信息最短公示期1年，最长3年"),
-    Period(ORDER_36, "dishonest_list", 12, 36, True,
+    Period(ORDER_36, "general", 3, 12, "decision", True, _O36 + "：一般失信信息最短公示期3个月，最长1年"),
+    Period(ORDER_36, "serious", 12, 36, "decision", True, _O36 + "：严重失信信息最短公示期1年，最长3年"),
+    Period(ORDER_36, "dishonest_list", 12, 36, "decision", True,
            _O36 + "：严重失信主体名单信息属严重失信信息，最短公示期1年，最长3年"),
     # SAMR Order 45 sets when publication stops; the minimum before repair is Order 36's, the
     # national repair rule for every field since 2026-04-01.
-    Period(SAMR_45, "minor", 0, 3, True, _S45 + "：仅受到通报批评或者较低数额罚款的，公示满3个月停止公示"),
-    Period(SAMR_45, "general", 3, 36, True, _S45 + "：其他行政处罚信息公示满3年停止公示；最短公示期按" + _O36),
-    Period(SAMR_45, "serious", 12, 36, True, _S45 + "：其他行政处罚信息公示满3年停止公示；最短公示期按" + _O36),
-    Period(SAMR_45, "dishonest_list", 12, 36, True, _O36 + "：严重失信主体名单信息最短公示期1年，最长3年"),
+    Period(SAMR_45, "minor", 0, 3, "publication", True,
+           _S45 + "：仅受到通报批评或者较低数额罚款的，公示满3个月停止公示"),
+    Period(SAMR_45, "general", 3, 36, "publication", True,
+           _S45 + "：其他行政处罚信息公示满3年停止公示；最短公示期按" + _O36),
+    Period(SAMR_45, "serious", 12, 36, "publication", True,
+           _S45 + "：其他行政处罚信息公示满3年停止公示；最短公示期按" + _O36),
+    Period(SAMR_45, "dishonest_list", 12, 36, "decision", True, _O36 + "：严重失信主体名单信息最短公示期1年，最长3年"),
 )
 
 _O36_CLASSES = {

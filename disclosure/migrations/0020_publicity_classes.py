@@ -22,12 +22,13 @@ def seed(apps, schema_editor):
     PenaltyClass = apps.get_model("disclosure", "PenaltyClassRule")
     for p in defaults.PROFILES:
         Profile.objects.get_or_create(code=p.code, defaults={
-            "name": p.name, "active": p.active, "counted_from": p.counted_from,
+            "name": p.name, "active": p.active,
             "low_fine_person_yuan": p.low_fine_person_yuan, "low_fine_organization_yuan": p.low_fine_organization_yuan,
             "simple_procedure_shown": p.simple_procedure_shown, "source": p.source})
     for r in defaults.PERIODS:
         Period.objects.get_or_create(profile_id=r.profile, publicity_class=r.publicity_class, defaults={
-            "min_months": r.min_months, "max_months": r.max_months, "shown": r.shown, "source": r.source})
+            "min_months": r.min_months, "max_months": r.max_months, "counted_from": r.counted_from, "shown": r.shown,
+            "source": r.source})
     for r in defaults.PENALTY_CLASSES:
         PenaltyClass.objects.get_or_create(profile_id=r.profile, penalty_type=r.penalty_type,
                                            defaults={"severity": r.severity, "source": r.source})
@@ -49,6 +50,11 @@ class Migration(migrations.Migration):
             model_name='publicrecord',
             name='severity',
             field=models.CharField(blank=True, choices=[('minor', 'Minor'), ('general', 'General'), ('serious', 'Serious'), ('dishonest_list', 'Dishonest-entity list')], db_default='', default='', max_length=16, verbose_name='severity class'),
+        ),
+        migrations.AddField(
+            model_name='record',
+            name='publicity_rules',
+            field=models.CharField(blank=True, db_default='', default='', editable=False, max_length=48),
         ),
         migrations.AddField(
             model_name='record',
@@ -86,7 +92,7 @@ class Migration(migrations.Migration):
                 ('code', models.SlugField(max_length=32, primary_key=True, serialize=False, verbose_name='code')),
                 ('name', models.CharField(max_length=200, verbose_name='name')),
                 ('active', models.BooleanField(default=False, verbose_name='in force')),
-                ('counted_from', models.CharField(choices=[('decision', 'the decision date'), ('publication', 'the publication date')], default='decision', max_length=16, verbose_name='periods counted from')),
+                ('revision', models.PositiveIntegerField(default=1, verbose_name='revision')),
                 ('low_fine_person_yuan', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='low fine for a natural person (yuan)')),
                 ('low_fine_organization_yuan', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='low fine for an organization (yuan)')),
                 ('simple_procedure_shown', models.BooleanField(default=True, help_text='A simple-procedure decision is minor; off: it is not shown at all.', verbose_name='simple-procedure decisions shown')),
@@ -106,6 +112,7 @@ class Migration(migrations.Migration):
                 ('publicity_class', models.CharField(choices=[('minor', 'Minor'), ('general', 'General'), ('serious', 'Serious'), ('dishonest_list', 'Dishonest-entity list')], max_length=16, verbose_name='class')),
                 ('min_months', models.PositiveSmallIntegerField(verbose_name='minimum period (months)')),
                 ('max_months', models.PositiveSmallIntegerField(verbose_name='maximum period (months)')),
+                ('counted_from', models.CharField(choices=[('decision', 'the decision date'), ('publication', 'the publication date')], default='decision', max_length=16, verbose_name='counted from')),
                 ('shown', models.BooleanField(default=True, verbose_name='shown')),
                 ('source', models.CharField(max_length=300, verbose_name='source')),
                 ('profile', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='periods', to='disclosure.publicityprofile', verbose_name='profile')),

@@ -220,6 +220,14 @@ def _standard_values(row: dict[str, str], err: Callable[[str, str], None]) -> tu
             value = LONG_TERM
         elif spec.type == FieldType.CODE and spec.choices is not None:
             value = _code_value(spec.choices, raw)
+        elif spec.type == FieldType.BOOL:
+            parsed = _parse_bool(raw)
+            if parsed is None:
+                err(name, _("Write yes or no (1 or 0)."))
+                continue
+            if not parsed:
+                continue  # "no" states nothing, as an unticked box in the workspace
+            value = True
         elif spec.type == FieldType.INSPECTORS:
             value = [{"name": m.group(1).strip(), "badge": m.group(2).strip()}
                      for m in re.finditer(r"([^;；（(]+)[（(]([^）)]+)[）)]", raw)]

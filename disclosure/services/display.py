@@ -3,20 +3,27 @@ may apply for credit repair, and the first day it is no longer shown.
 
 Penalty information and the dishonest list follow the rule table in force (``PublicityProfile``
 and its ``PublicityPeriod`` and ``PenaltyClassRule`` rows; defaults and sources in
-``disclosure.kinds.publicity``). A penalty's class is the heaviest of its categories'; a decision
-that only warns, criticises or fines at most the profile's low amount, and a simple-procedure
-decision, is minor; the agency may set another class with a reason. Every other kind is shown for
-its rule-table row's ``display_months`` (``scheduler.DeadlineRule``).
+``disclosure.kinds.publicity``). A penalty's class is the heaviest of its categories'; a fine at
+or under the profile's low amount counts as minor, and so does a simple-procedure decision; the
+agency may set another class with a reason. Every other kind is shown for its rule-table row's
+``display_months`` (``scheduler.DeadlineRule``) and never reads the publicity table.
+
+Periods are counted as the Civil Code counts them (Art. 201, 202): the day they start from is not
+counted, and a period of months ends on the corresponding day of its last month (the month's last
+day when it has none). So the last day shown is that day, the record leaves the public view the
+day after (``expires_on``), and credit repair may be applied for from the day after the minimum
+period ends (``repair_from``; at once for a minimum of nothing, "履行完毕即可申请修复").
 """
 from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from backend.errors import ConflictError
 from disclosure.kinds import RecordKind
 from disclosure.models import (
     CountedFrom,
@@ -33,6 +40,10 @@ from scheduler.selectors import get_rule
 
 # Heaviest last: a decision's class is the maximum of its categories' by this order.
 _WEIGHT = {Severity.MINOR: 0, Severity.GENERAL: 1, Severity.SERIOUS: 2}
+# The kinds the publicity table classes; the others keep their deadline rule's display period.
+CLASSED_KINDS = frozenset({RecordKind.PENALTY, RecordKind.DISHONEST_LIST})
+# Subjects that are citizens for the amounts of the Administrative Penalty Law (Art. 51: 公民).
+CITIZENS = frozenset({SubjectType.NATURAL_PERSON, SubjectType.INDIVIDUAL_BUSINESS})
 
 
 def add_months(day: date, months: int) -> date:
@@ -50,23 +61,45 @@ class PublicityRules:
     periods: dict[str, PublicityPeriod]
     classes: dict[str, str]
 
+    @property
+    def stamp(self) -> str:
+        """What a record computed under these rules is stamped with (``Record.publicity_rules``)."""
+        return publicity_stamp(self.profile)
+
+
+def publicity_stamp(profile: PublicityProfile) -> str:
+    return f"{profile.code}@{profile.revision}"
+
 
 def publicity_rules() -> PublicityRules:
-    """The rule table in force (two queries). A bulk writer reads it once for all its rows."""
+    """The rule table in force (three queries). Refused (409) when no complete profile is in force:
+    a class without its row must not fall back to another period."""
     profile = PublicityProfile.objects.filter(active=True).first()
     if profile is None:
-        raise LookupError("No publicity profile is in force: mark one active in the admin (PublicityProfile).")
+        raise ConflictError(_("No publicity profile is in force: an administrator puts one in force in the admin."),
+                            {"publicity": [_("No publicity profile is in force.")]})
     periods = {p.publicity_class: p for p in PublicityPeriod.objects.filter(profile=profile)}
     classes = dict(PenaltyClassRule.objects.filter(profile=profile).values_list("penalty_type", "severity"))
+    missing = profile_missing(periods, classes)
+    if missing:
+        raise ConflictError(_("The publicity profile in force lacks rows: %(rows)s.") % {"rows": ", ".join(missing)},
+                            {"publicity": missing})
     return PublicityRules(profile, periods, classes)
+
+
+def profile_missing(periods: dict[str, PublicityPeriod] | set[str], classes: dict[str, str] | set[str]) -> list[str]:
+    """The rows a profile needs and lacks: a period for each class, a class for each category."""
+    return ([str(c) for c in PublicityClass.values if c not in periods]
+            + [str(t) for t in PenaltyType.values if t not in classes])
 
 
 def _low_fine(record: Record, rules: PublicityRules) -> bool:
     limit = (rules.profile.low_fine_person_yuan if record.subject_type == SubjectType.NATURAL_PERSON
              else rules.profile.low_fine_organization_yuan)
-    amount = record.fine_amount
-    # An unknown amount is not presumed low; "以下" includes the amount itself.
-    return limit is not None and amount is not None and Decimal(str(amount)) <= limit
+    amount = Decimal(str(record.fine_amount)) if record.fine_amount is not None else None
+    # An unknown amount (none, or nothing: legacy data writes 0 for "unknown") is not presumed
+    # low; "以下" includes the amount itself.
+    return limit is not None and amount is not None and 0 < amount <= limit
 
 
 def derived_severity(record: Record, rules: PublicityRules) -> str:
@@ -101,34 +134,48 @@ class Publicity:
     expires_on: date | None
 
 
-def _start(record: Record, profile: PublicityProfile) -> date:
-    if profile.counted_from == CountedFrom.PUBLICATION and record.published_on is not None:
+def _start(record: Record, period: PublicityPeriod) -> date:
+    if period.counted_from == CountedFrom.PUBLICATION and record.published_on is not None:
         return record.published_on
     return record.event_date
 
 
+def period_last_day(start: date, months: int) -> date:
+    """The last day of a period of ``months`` counted from ``start`` (Civil Code Art. 201, 202)."""
+    return add_months(start, months)
+
+
 def publicity(record: Record, rules: PublicityRules | None = None) -> Publicity:
-    """The class, first repair day and end of display ``record`` has under the rules in force.
-    A class the profile does not show, or a simple-procedure decision a profile does not publish,
-    ends its display on its first day: published and counted, never shown."""
+    """The class, first repair day and end of display ``record`` has under the rules in force
+    (read only for a penalty or the dishonest list). A class the profile does not show, or a
+    simple-procedure decision a profile does not publish, ends its display on its first day:
+    published and counted, never shown."""
+    if record.kind not in CLASSED_KINDS:
+        months = get_rule(record.kind).display_months
+        return Publicity("", None, period_last_day(record.event_date, months) + _DAY if months else None)
     rules = rules or publicity_rules()
     severity = severity_of(record, rules)
-    period = rules.periods.get(severity) if severity else None
-    if period is None:
-        months = get_rule(record.kind).display_months
-        return Publicity(severity, None, add_months(record.event_date, months) if months else None)
-    start = _start(record, rules.profile)
+    period = rules.periods[severity]  # ``publicity_rules`` refuses a profile without every row
+    start = _start(record, period)
     hidden = not period.shown or (record.kind == RecordKind.PENALTY and not rules.profile.simple_procedure_shown
                                   and (record.details or {}).get("simple_procedure") is True)
     if hidden:
         return Publicity(severity, None, start)
-    return Publicity(severity, add_months(start, period.min_months), add_months(start, period.max_months))
+    repair_from = period_last_day(start, period.min_months) + _DAY if period.min_months else start
+    return Publicity(severity, repair_from, period_last_day(start, period.max_months) + _DAY)
+
+
+_DAY = timedelta(days=1)
 
 
 def apply_publicity(record: Record, rules: PublicityRules | None = None) -> None:
-    """Set the record's class, and once it is published its first repair day and end of display."""
+    """Set the record's class, and once it is published its first repair day and end of display,
+    with the stamp of the rules that computed them (none for a kind the table does not class)."""
+    if record.kind in CLASSED_KINDS:
+        rules = rules or publicity_rules()
     result = publicity(record, rules)
     record.severity = result.severity
+    record.publicity_rules = rules.stamp if rules is not None and record.kind in CLASSED_KINDS else ""
     if record.published_at is not None:
         record.repair_from, record.expires_on = result.repair_from, result.expires_on
 
@@ -136,11 +183,10 @@ def apply_publicity(record: Record, rules: PublicityRules | None = None) -> None
 def period_source(severity: str, rules: PublicityRules | None = None) -> str:
     """The document and article a record of class ``severity`` ("" for a kind the table does not
     class) takes its display period from (the reason its expiry gives)."""
+    if not severity:
+        return _("Art. 8 of HZBF [2020] No. 80")
     rules = rules or publicity_rules()
-    period = rules.periods.get(severity) if severity else None
-    if period is not None:
-        return period.source
-    return _("Art. 8 of HZBF [2020] No. 80")
+    return rules.periods[severity].source
 
 
 def publicity_seed_defaults() -> int:
@@ -152,7 +198,7 @@ def publicity_seed_defaults() -> int:
     for profile in PROFILES:
         active = profile.active and not PublicityProfile.objects.filter(active=True).exists()
         _, was = PublicityProfile.objects.get_or_create(code=profile.code, defaults={
-            "name": profile.name, "active": active, "counted_from": profile.counted_from,
+            "name": profile.name, "active": active,
             "low_fine_person_yuan": profile.low_fine_person_yuan,
             "low_fine_organization_yuan": profile.low_fine_organization_yuan,
             "simple_procedure_shown": profile.simple_procedure_shown, "source": profile.source})
@@ -160,8 +206,8 @@ def publicity_seed_defaults() -> int:
     for period in PERIODS:
         _, was = PublicityPeriod.objects.get_or_create(
             profile_id=period.profile, publicity_class=period.publicity_class,
-            defaults={"min_months": period.min_months, "max_months": period.max_months, "shown": period.shown,
-                      "source": period.source})
+            defaults={"min_months": period.min_months, "max_months": period.max_months,
+                      "counted_from": period.counted_from, "shown": period.shown, "source": period.source})
         created += was
     for rule in PENALTY_CLASSES:
         _, was = PenaltyClassRule.objects.get_or_create(

@@ -6,6 +6,7 @@ transaction: either all of it is kept or none of it.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -48,7 +49,7 @@ from disclosure.services.details import (
     standard_missing,
     subject_errors,
 )
-from disclosure.services.display import PublicityRules, apply_publicity, publicity
+from disclosure.services.display import CITIZENS, PublicityRules, apply_publicity, publicity
 from disclosure.services.feed import feed_append
 from disclosure.services.projection import projection_refresh
 from disclosure.services.rollup import rollup_record_written
@@ -179,8 +180,12 @@ def _validate(values: dict[str, Any], *, actor: Actor) -> dict[str, list[str]]:
         err("severity_reason", _("Setting a class other than the one the penalty categories give needs a reason."))
     elif not override and (values.get("severity_reason") or "").strip():
         err("severity_override", _("A reason needs the class it explains."))
+    stored = values.get("details")
+    if isinstance(stored, dict) and stored.get("simple_procedure") is True:
+        simple_procedure_errors(values, err)
     fine = values.get("fine_amount")
-    if fine is not None and fine < 0:
+    if (fine.is_signed() and not fine.is_nan()) if isinstance(fine, Decimal) else (fine is not None and fine < 0):
+        # A Decimal's sign: "-0" too, which would be stored as -0.00.
         err("fine_amount", _("A fine cannot be negative."))
     elif isinstance(fine, Decimal) and (not fine.is_finite() or fine >= _MAX_YUAN or fine.as_tuple().exponent < -2):  # type: ignore[operator]
         err("fine_amount", _("Expected a non-negative amount in yuan with at most two decimals."))
@@ -194,6 +199,26 @@ def _validate(values: dict[str, Any], *, actor: Actor) -> dict[str, list[str]]:
 
 
 _MAX_YUAN = Decimal(10) ** 12  # the column holds 14 digits, two of them decimals
+# Administrative Penalty Law Art. 51: on the spot only a warning, or a fine of at most 200 元 for
+# a citizen and 3,000 元 for a legal person or other organisation.
+SIMPLE_PROCEDURE_TYPES = frozenset({PenaltyType.WARNING, PenaltyType.FINE})
+SIMPLE_PROCEDURE_MAX_YUAN = {"citizen": Decimal(200), "organization": Decimal(3000)}
+
+
+def simple_procedure_errors(values: dict[str, Any], err: Callable[[str, str], None]) -> None:
+    """A decision marked simple-procedure must be one the law allows on the spot (it is minor
+    information: a mistaken tick would take a serious penalty off the public view)."""
+    types = {str(t) for t in values.get("penalty_types") or []}
+    if not types or not types <= SIMPLE_PROCEDURE_TYPES:
+        err("details.simple_procedure", _("Only a warning or a small fine is decided under the simple procedure "
+                                          "(Administrative Penalty Law Art. 51)."))
+        return
+    fine = values.get("fine_amount")
+    who = "citizen" if values.get("subject_type") in CITIZENS else "organization"
+    if PenaltyType.FINE in types and (fine is None or fine > SIMPLE_PROCEDURE_MAX_YUAN[who]):
+        err("details.simple_procedure", _("A fine under the simple procedure is at most %(limit)s yuan for this "
+                                          "subject (Administrative Penalty Law Art. 51).") % {
+            "limit": SIMPLE_PROCEDURE_MAX_YUAN[who]})
 
 # Details the system derives (never an input): a migrated penalty's types still to be confirmed.
 DERIVED_DETAILS = frozenset({"penalty_types_unconfirmed"})
@@ -217,6 +242,15 @@ def _merge_details(record: Record, values: dict[str, Any]) -> dict[str, Any]:
     if "penalty_types" in values:
         merged.pop("penalty_types_unconfirmed", None)
     return {**values, "details": merged}
+
+
+def _stale_class_reason(record: Record, values: dict[str, Any]) -> dict[str, list[str]]:
+    """Another class set by the agency needs its own reason, not the one the old class had."""
+    new = values.get("severity_override")
+    if (new and record.severity_override and new != record.severity_override
+            and values.get("severity_reason", record.severity_reason) == record.severity_reason):
+        return {"severity_reason": [_("Give the reason for the new class.")]}
+    return {}
 
 
 def _derived_refused(values: dict[str, Any]) -> dict[str, list[str]]:
@@ -339,7 +373,7 @@ def record_edit(*, actor: Actor, record: Record, version: int, values: dict[str,
         _transition(record, VersionAction.EDIT)
         values = _merge_details(record, values)
         merged = {f: getattr(record, f) for f in (*CONTENT_FIELDS, *EVENT_FIELDS)} | values
-        errors = refused | _validate(merged, actor=actor)
+        errors = refused | _validate(merged, actor=actor) | _stale_class_reason(record, values)
         if errors:
             raise ApplicationError(_("Invalid input."), errors)
         if "details" in values:
@@ -448,6 +482,7 @@ def record_change(
             lost = {k: source for k, source in publication_missing(merged).items() if k not in missing_before}
             if lost:
                 errors |= {f"changes.{k}": v for k, v in missing_message(lost)[1].items()}
+        errors |= {f"changes.{k}": v for k, v in _stale_class_reason(record, changes).items()}
         if "details" in changes:
             changes["details"] = merged["details"]
         if errors:
@@ -528,6 +563,7 @@ def record_reclassify(*, actor: Actor, record: Record, rules: PublicityRules, re
     before = was_public(record)
     record.status = _transition(record, action)
     record.severity, record.repair_from, record.expires_on = result.severity, result.repair_from, result.expires_on
+    record.publicity_rules = rules.stamp
     record.version += 1
     record.save()
     _version(record, actor=actor, action=action, reason=ended_reason if ends else reason, before_public=before)
