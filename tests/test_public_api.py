@@ -139,15 +139,16 @@ def test_entity_page_lists_one_code_in_time_order(clerk: Staff, anonymous: APICl
 
 @pytest.mark.parametrize(("types", "fine", "expires"), [
     # NDRC Order 2025 No. 36 (the rule table in force): minor 3 months, general 1 year, serious 3
-    # years, from the decision date (tests/test_publicity.py pins every category and combination).
-    ([], None, "2027-09-28"),                       # no type named: general
-    (["warning"], None, "2026-12-28"),
-    (["criticism"], None, "2026-12-28"),
-    (["fine"], "5000.00", "2026-12-28"),            # a low fine
-    (["fine"], "60000.00", "2027-09-28"),           # over an organisation's low amount
-    (["fine"], None, "2027-09-28"),                 # amount unknown: not presumed low
-    (["warning", "confiscate_gains"], None, "2027-09-28"),  # several: the heaviest class applies
-    (["revoke_licence"], None, "2029-09-28"),
+    # years, from the decision date; ``expires_on`` is the first day after the period's last day
+    # (tests/test_publicity.py pins every category and combination).
+    ([], None, "2027-09-29"),                       # no type named: general
+    (["warning"], None, "2026-12-29"),
+    (["criticism"], None, "2026-12-29"),
+    (["fine"], "5000.00", "2026-12-29"),            # a low fine
+    (["fine"], "60000.00", "2027-09-29"),           # over an organisation's low amount
+    (["fine"], None, "2027-09-29"),                 # amount unknown: not presumed low
+    (["warning", "confiscate_gains"], None, "2027-09-29"),  # several: the heaviest class applies
+    (["revoke_licence"], None, "2029-09-29"),
 ])
 def test_display_period_of_penalties(clerk: Staff, clock: Callable[..., None], types: list[str], fine: str | None,
                                      expires: str) -> None:
@@ -160,8 +161,8 @@ def test_display_period_of_penalties(clerk: Staff, clock: Callable[..., None], t
 
 def test_display_period_of_other_kinds_from_the_rule_table(clerk: Staff, clock: Callable[..., None]) -> None:
     clock("2026-09-29")
-    assert publish(clerk, kind="permit")["expires_on"] == "2029-09-28"  # 36 months (Art. 8)
-    assert publish(clerk, kind="dishonest_list")["expires_on"] == "2029-09-28"  # Order 36: at most 3 years
+    assert publish(clerk, kind="permit")["expires_on"] == "2029-09-29"  # 36 months (Art. 8), shown through 09-28
+    assert publish(clerk, kind="dishonest_list")["expires_on"] == "2029-09-29"  # Order 36: at most 3 years
     bad = clerk.client().post("/api/v1/records/", penalty(kind="permit", penalty_types=["fine"]), format="json")
     assert bad.status_code == 400 and "penalty_types" in bad.json()["errors"]
     bad = clerk.client().post("/api/v1/records/", penalty(penalty_types=["flogging"]), format="json")
@@ -173,11 +174,11 @@ def test_expired_record_gone_from_search_and_archived(clerk: Staff, anonymous: A
     clock("2026-09-29")
     short = publish(clerk, penalty_types=["warning"], title="警告")
     long = publish(clerk, penalty_types=["detention"], title="拘留")
-    clock("2026-12-27")
+    clock("2026-12-28")  # the warning's three months end today: still shown
     assert records_expire() == 0
     assert sorted(ids(anonymous.get("/api/v1/public/records/"))) == sorted([short["id"], long["id"]])
-    clock("2026-12-28")
-    # Out of the public view on the day itself, before the job has run.
+    clock("2026-12-29")
+    # Out of the public view the day after, before the job has run.
     assert ids(anonymous.get("/api/v1/public/records/")) == [long["id"]]
     assert anonymous.get(f"/api/v1/public/records/{short['id']}/").status_code == 404
     assert records_expire() == 1

