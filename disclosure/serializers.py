@@ -448,6 +448,13 @@ class QueryInput(serializers.Serializer):
     agency = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
 
+class _LinesField(serializers.CharField):
+    """Text whose line breaks count as one character however they were sent (a form sends CRLF)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        return str(super().to_internal_value(data)).replace("\r\n", "\n").replace("\r", "\n")
+
+
 class StatementInput(serializers.Serializer):
     """The subject's statement about a public record (当事人陈述); ``statement`` at most
     ``PUBLIC_STATEMENT_MAX_CHARS`` characters."""
@@ -460,7 +467,7 @@ class StatementInput(serializers.Serializer):
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
         # The limit is a setting, read when the serializer is made: the schema says what is accepted.
-        fields["statement"] = serializers.CharField(
+        fields["statement"] = _LinesField(
             max_length=settings.PUBLIC_STATEMENT_MAX_CHARS,
             help_text="the subject's own words, shown beside the record once the agency has checked them "
                       "(ID and phone numbers masked)")

@@ -458,7 +458,12 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     decisions = [(d.value, _DECISION_LABELS.get((item.kind, d), d.label)) for d in ANSWERS[RequestKind(item.kind)]]
     may_answer = item.is_open and item.agency_id in sel.act_agency_ids(user=user)
     record = item.record
+    if item.kind == RequestKind.STATEMENT:  # no decision preselected: showing it is a choice made
+        decisions = [("", _("Choose: show it or not")), *decisions]
     form = f.AnswerForm(request.POST if request.method == "POST" else None, decisions=decisions)
+    if item.kind == RequestKind.STATEMENT:
+        form.fields["reply"].help_text = _("The body of the letter to the subject; for a rejection, the reasons "
+                                           "(the subject also sees them with the tracking code).")
     content = None
     if record is not None and item.kind == RequestKind.CORRECTION:
         content = f.ContentForm(request.POST if request.method == "POST" else None, prefix="new", kind=record.kind,
