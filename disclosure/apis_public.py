@@ -332,8 +332,8 @@ class IsPlatform(BasePermission):
 
 
 class Feed(APIView):
-    """``GET ?after=CURSOR&limit=N``: every publish/change/correct/revoke/expire after the cursor,
-    in order. Resume with ``next``; positions are gap-free and never reused."""
+    """``GET ?after=CURSOR&limit=N``: every publish/change/correct/statement/revoke/expire after the
+    cursor, in order. Resume with ``next``; positions are gap-free and never reused."""
 
     permission_classes = [IsPlatform]
 

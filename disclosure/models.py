@@ -570,7 +570,7 @@ class FeedHead(models.Model):
 
 
 class FeedEvent(models.Model):
-    """One publish/change/correct/revoke/expire of a publicly disclosed record, in commit order.
+    """One publish/change/correct/statement/revoke/expire of a publicly disclosed record, in commit order.
 
     The payload is not stored here: it is the masked payload of that version in the record's public
     projection (``PublicRecord.history``), so a better masking rule (``reindex_public``) also covers
