@@ -239,7 +239,8 @@ def test_an_accepted_statement_is_shown_masked_with_the_record_and_never_searche
     assert (event["action"], event["record"], event["version"], event["public"]) == ("statement", record, 3, True)
     assert event["payload"]["subject_statement"] == shown
     assert event["payload"]["subject_statement_on"] == "2026-09-29"
-    assert "subject_statement" not in after[0]["payload"]  # the publication's payload is as it was
+    # The publication's payload said there was no statement; it still does (its leaf is frozen).
+    assert (after[0]["payload"]["subject_statement"], after[0]["payload"]["subject_statement_on"]) == ("", None)
 
     page = client.get(f"/records/{record}/").content.decode()
     assert 'id="subject-statement"' in page and "<h2 id=\"statement-h\">当事人陈述</h2>" in page
@@ -373,7 +374,7 @@ def test_the_audit_trail_and_the_transparency_log_still_verify(clerk: Staff, clo
                                        root=bytes(head.root_hash))
         shown = json.loads(leaf)
         assert shown["version"] == version
-        assert ("subject_statement" in shown["payload"]) == (version == 3)
+        assert bool(shown["payload"]["subject_statement"]) == (version == 3)
         for raw in (ID_RAW, MOBILE_RAW, LANDLINE_RAW):
             assert raw not in digits(leaf.decode())
         assert NAME not in leaf.decode()
