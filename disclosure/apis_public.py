@@ -188,8 +188,30 @@ class QueryCreate(_Public):
         return Response(s.SubmittedOutput(created).data, status=status.HTTP_201_CREATED)
 
 
+class StatementCreate(_Public):
+    """``POST {record, requester_name, contact, statement}`` (JSON or a form): the subject of a
+    public record states its side (当事人陈述), at most ``PUBLIC_STATEMENT_MAX_CHARS`` characters.
+    The record's agency checks it is not abusive (5 working days, the bureau's practice); accepted,
+    it is shown beside the record, masked, as the subject's own words. 400 with the reason when the
+    record is not in the public search, the text is empty or too long, or a statement about the
+    record is already waiting for the check."""
+
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    throttle_classes = [SubmitThrottle]
+
+    @extend_schema(request=s.StatementInput, responses={201: s.SubmittedOutput})
+    def post(self, request: ApiRequest) -> Response:
+        svc.request_body_check(content_length=_content_length(request))
+        data = s.StatementInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        created = svc.statement_submit(record_id=v["record"], requester_name=v["requester_name"],
+                                       contact=v["contact"], statement=v["statement"])
+        return Response(s.SubmittedOutput(created).data, status=status.HTTP_201_CREATED)
+
+
 class PublicRequestStatus(_Public):
-    """The status of a correction or query, for whoever holds its tracking code."""
+    """The status of a correction, query or statement, for whoever holds its tracking code."""
 
     throttle_classes = [SearchThrottle]
 
@@ -257,7 +279,7 @@ def _staff(request: ApiRequest) -> User:
 
 
 class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Corrections and queries addressed to the caller's agencies (API.md "Requests")."""
+    """Corrections, queries and statements addressed to the caller's agencies (API.md "Requests")."""
 
     serializer_class = s.RequestOutput
     filter_backends = [DjangoFilterBackend]
@@ -310,8 +332,8 @@ class IsPlatform(BasePermission):
 
 
 class Feed(APIView):
-    """``GET ?after=CURSOR&limit=N``: every publish/change/correct/revoke/expire after the cursor,
-    in order. Resume with ``next``; positions are gap-free and never reused."""
+    """``GET ?after=CURSOR&limit=N``: every publish/change/correct/statement/revoke/expire after the
+    cursor, in order. Resume with ``next``; positions are gap-free and never reused."""
 
     permission_classes = [IsPlatform]
 

@@ -285,6 +285,11 @@ class Record(models.Model):
         _("standard fields missing"), default=list, db_default=models.Value([], output_field=models.JSONField()),
         blank=True,
     )
+    # The subject's own words about the record (当事人陈述), as the agency accepted them, and the day
+    # the subject made the statement; a newer accepted statement replaces them. Sealed in every
+    # version, set only by ``services.records.record_statement``; masked where they leave.
+    subject_statement = models.TextField(_("subject's statement"), blank=True, default="", db_default="")
+    subject_statement_on = models.DateField(_("statement made on"), null=True, blank=True)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
@@ -330,6 +335,8 @@ class VersionAction(models.TextChoices):
     EXPIRE = "expire", _("Expired")
     RECOMPUTE = "recompute", _("Deadline recomputed")  # a holiday notice loaded for a provisional year
     RECLASSIFY = "reclassify", _("Publicity period recomputed")  # the publicity rule table changed
+    # The subject's statement (当事人陈述), checked by the agency, shown beside the record.
+    STATEMENT = "statement", _("Subject's statement")
 
 
 class RecordVersion(models.Model):
@@ -371,6 +378,7 @@ class AuditAction(models.TextChoices):
     RECORD_EXPIRE = "record.expire", _("Expired")
     RECORD_RECOMPUTE = "record.recompute", _("Deadline recomputed")
     RECORD_RECLASSIFY = "record.reclassify", _("Publicity period recomputed")
+    RECORD_STATEMENT = "record.statement", _("Subject's statement")
     BACKFILL_IMPORT = "backfill.import", _("Records imported (backfill)")
     DEADLINE_RECOMPUTE = "deadline.recompute", _("Deadline recomputed")
     CORRECTION_SUBMIT = "request.correction.submit", _("Correction request received")
@@ -378,6 +386,9 @@ class AuditAction(models.TextChoices):
     CORRECTION_REJECTED = "request.correction.rejected", _("Correction request rejected")
     QUERY_SUBMIT = "request.query.submit", _("Query received")
     QUERY_ANSWERED = "request.query.answered", _("Query answered")
+    STATEMENT_SUBMIT = "request.statement.submit", _("Subject's statement received")
+    STATEMENT_ACCEPTED = "request.statement.accepted", _("Subject's statement accepted")
+    STATEMENT_REJECTED = "request.statement.rejected", _("Subject's statement rejected")
     REQUEST_ANSWER = "request.answer", _("Request answered")
     USER_CREATE = "user.create", _("Staff account created")
     USER_ROLE = "user.role", _("Staff role changed")
@@ -559,7 +570,7 @@ class FeedHead(models.Model):
 
 
 class FeedEvent(models.Model):
-    """One publish/change/correct/revoke/expire of a publicly disclosed record, in commit order.
+    """One publish/change/correct/statement/revoke/expire of a publicly disclosed record, in commit order.
 
     The payload is not stored here: it is the masked payload of that version in the record's public
     projection (``PublicRecord.history``), so a better masking rule (``reindex_public``) also covers
@@ -652,6 +663,10 @@ class PublicRecord(models.Model):
     # The public history (publish, change, correct, revoke), masked, oldest first; each entry also
     # carries the masked payload of that version, which the feed sends.
     history = models.JSONField(_("public history"), default=list)
+    # The subject's statement, masked like the record's texts; never searched (the subject's words,
+    # not the agency's record): it is in neither search column.
+    subject_statement = models.TextField(_("subject's statement"), blank=True, default="", db_default="")
+    subject_statement_on = models.DateField(_("statement made on"), null=True, blank=True)
     search_head = models.TextField(blank=True)
     search_body = models.TextField(blank=True)
     projected_at = models.DateTimeField(_("projected at"))
@@ -675,6 +690,7 @@ class PublicRecord(models.Model):
 class RequestKind(models.TextChoices):
     CORRECTION = "correction", _("Correction request")
     QUERY = "query", _("Query")
+    STATEMENT = "statement", _("Subject's statement")  # 当事人陈述: shown beside the record once checked
 
 
 class RequestStatus(models.TextChoices):
@@ -694,7 +710,9 @@ class RequestQuerySet(models.QuerySet["CitizenRequest"]):
 
 
 class CitizenRequest(models.Model):
-    """A citizen's correction request (Art. 10) or query (Art. 11), addressed to one agency.
+    """A citizen's correction request (Art. 10) or query (Art. 11), or the subject's statement about
+    a published record (当事人陈述, shown beside it once the agency has checked it), addressed to
+    one agency.
 
     The requester's name and contact are for the agency only: no public output carries them.
     """
@@ -725,6 +743,11 @@ class CitizenRequest(models.Model):
         RecordVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("corrected version"),
     )
+    # An accepted statement's ``statement`` version: the one that put it beside the record.
+    statement_version = models.ForeignKey(
+        RecordVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("version showing the statement"),
+    )
 
     objects = RequestQuerySet.as_manager()
 
@@ -738,9 +761,13 @@ class CitizenRequest(models.Model):
                    models.Index(fields=["updated_at"], name="request_open_updated",
                                 condition=models.Q(status="open"))]
         constraints = [
+            # A correction and a statement are about one record; only a query may go to an agency.
             models.CheckConstraint(
                 condition=models.Q(kind="query") | models.Q(record__isnull=False), name="request_correction_has_record"
             ),
+            # One statement at a time waits for the agency's check, per record.
+            models.UniqueConstraint(fields=["record"], condition=models.Q(kind="statement", status="open"),
+                                    name="request_one_open_statement"),
         ]
 
     def __str__(self) -> str:

@@ -4,12 +4,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from backend.ids import whole_number
 from backend.serializer_fields import DayField
 from disclosure.kinds import RecordKind
 from disclosure.kinds.spec import ALL_FIELDS, KIND_FIELDS, Field, FieldType
@@ -27,7 +29,7 @@ from disclosure.models import (
     SubjectType,
 )
 from disclosure.selectors.access import VIEW, agencies_for
-from scheduler.rules import CORRECTION_REPLY, QUERY_REPLY
+from scheduler.rules import CORRECTION_REPLY, QUERY_REPLY, STATEMENT_REPLY
 
 if TYPE_CHECKING:  # django-stubs' helper type; the package is a development dependency
     from django_stubs_ext import StrOrPromise
@@ -53,6 +55,24 @@ class VisibleRecordField(serializers.PrimaryKeyRelatedField):
         if user is None or not user.is_authenticated:
             return Record.objects.none()
         return Record.objects.filter(agency__in=agencies_for(user, VIEW))
+
+
+class IdField(serializers.IntegerField):
+    """An id: a JSON number or a string of ASCII digits, through the one check every id goes through
+    (``backend.ids.whole_number``). "１２" and "١٢" are digits ``int()`` reads, but no id of ours."""
+
+    default_error_messages = {"invalid": _("A number written with the digits 0-9 is required.")}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 10**18 - 1)  # what ``whole_number`` reads
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        number = None if isinstance(data, bool) else whole_number(data.strip() if isinstance(data, str) else data)
+        if number is None:
+            self.fail("invalid")
+        return number
 
 
 class AgencyCodeField(serializers.SlugRelatedField):
@@ -356,6 +376,10 @@ class PublicRecordOutput(serializers.Serializer):
     fine_amount = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
     details = serializers.DictField(help_text="the national standard's public fields, masked (never an ID number)")
     task = serializers.IntegerField(allow_null=True)
+    subject_statement = serializers.CharField(
+        help_text="the subject's own statement (当事人陈述) as the agency accepted it, masked like the record's texts; "
+                  "empty when there is none. The subject's words, not the agency's view.")
+    subject_statement_on = serializers.DateField(allow_null=True, help_text="the day the subject made the statement")
 
     def get_kind_label(self, instance: PublicRecord) -> str:
         return str(RecordKind(instance.kind).label)
@@ -424,6 +448,32 @@ class QueryInput(serializers.Serializer):
     agency = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
 
+class _LinesField(serializers.CharField):
+    """Text whose line breaks count as one character however they were sent (a form sends CRLF)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        return str(super().to_internal_value(data)).replace("\r\n", "\n").replace("\r", "\n")
+
+
+class StatementInput(serializers.Serializer):
+    """The subject's statement about a public record (当事人陈述); ``statement`` at most
+    ``PUBLIC_STATEMENT_MAX_CHARS`` characters."""
+
+    record = IdField(help_text="the id of a record the public search shows")
+    requester_name = serializers.CharField(max_length=100, help_text="never published")
+    contact = serializers.CharField(max_length=200, help_text="phone or e-mail; never published")
+    statement = serializers.CharField()
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        # The limit is a setting, read when the serializer is made: the schema says what is accepted.
+        fields["statement"] = _LinesField(
+            max_length=settings.PUBLIC_STATEMENT_MAX_CHARS,
+            help_text="the subject's own words, shown beside the record once the agency has checked them "
+                      "(ID and phone numbers masked)")
+        return fields
+
+
 class SubmittedOutput(serializers.ModelSerializer):
     class Meta:
         model = CitizenRequest
@@ -436,16 +486,22 @@ class PublicRequestOutput(serializers.ModelSerializer):
 
     agency = serializers.CharField(source="agency.name", read_only=True)
     corrected_version = serializers.SerializerMethodField()
+    statement_version = serializers.SerializerMethodField()
     reply_pdf = serializers.SerializerMethodField()
 
     class Meta:
         model = CitizenRequest
         fields = ["tracking_code", "kind", "status", "agency", "record", "received_on", "due_date",
-                  "due_provisional", "answered_at", "reply", "reply_number", "corrected_version", "reply_pdf"]
+                  "due_provisional", "answered_at", "reply", "reply_number", "corrected_version",
+                  "statement_version", "reply_pdf"]
         read_only_fields = fields
 
     def get_corrected_version(self, obj: CitizenRequest) -> int | None:
         return obj.correction_version.number if obj.correction_version else None
+
+    def get_statement_version(self, obj: CitizenRequest) -> int | None:
+        """The record's version that shows an accepted statement."""
+        return obj.statement_version.number if obj.statement_version else None
 
     def get_reply_pdf(self, obj: CitizenRequest) -> str | None:
         # Every decided request has its letter: the written reply of a query, the decision on a
@@ -469,16 +525,20 @@ class RequestOutput(serializers.ModelSerializer):
     agency: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
     evidence = EvidenceOutput(many=True, read_only=True)
     corrected_version = serializers.SerializerMethodField()
+    statement_version = serializers.SerializerMethodField()
 
     class Meta:
         model = CitizenRequest
         fields = ["id", "kind", "agency", "record", "tracking_code", "status", "requester_name", "contact", "text",
                   "received_on", "due_date", "due_provisional", "answered_at", "reply", "reply_number",
-                  "corrected_version", "evidence"]
+                  "corrected_version", "statement_version", "evidence"]
         read_only_fields = fields
 
     def get_corrected_version(self, obj: CitizenRequest) -> int | None:
         return obj.correction_version.number if obj.correction_version else None
+
+    def get_statement_version(self, obj: CitizenRequest) -> int | None:
+        return obj.statement_version.number if obj.statement_version else None
 
 
 class AnswerInput(serializers.Serializer):
@@ -497,7 +557,8 @@ class AnswerInput(serializers.Serializer):
 
 
 DEADLINE_KINDS = [*RecordKind.choices, (QUERY_REPLY, _("Reply to a query (Art. 11)")),
-                  (CORRECTION_REPLY, _("Reply to a correction request (Art. 10)"))]
+                  (CORRECTION_REPLY, _("Reply to a correction request (Art. 10)")),
+                  (STATEMENT_REPLY, _("Check of a subject's statement (the bureau's practice)"))]
 
 
 class DeadlineInput(serializers.Serializer):

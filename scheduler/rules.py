@@ -1,7 +1,7 @@
 """The rule table of Art. 7, Art. 8 and Art. 11: one place to read and change the statutory periods.
 
 Keys are plain strings: the values of the record kinds (``disclosure.kinds.RecordKind``) and the
-two reply deadlines of citizens' requests. These are the defaults the database is seeded with
+reply deadlines of citizens' requests. These are the defaults the database is seeded with
 (``scheduler.DeadlineRule``); an administrator may change a row in the admin when a rule changes,
 and new deadlines follow it. Deadlines already computed keep the rule they were computed with
 (records store their due date).
@@ -22,6 +22,9 @@ class PeriodUnit(models.TextChoices):
 # Rule keys that are not record kinds: deadlines of citizens' requests.
 QUERY_REPLY = "query_reply"  # Art. 11: written reply within 20 working days
 CORRECTION_REPLY = "correction_reply"  # Art. 10 says "promptly"; the bureau's practice is 15 working days
+# The check of a subject's statement (当事人陈述) before it is shown: no rule sets a period; the
+# bureau's practice is 5 working days.
+STATEMENT_REPLY = "statement_reply"
 
 
 @dataclass(frozen=True)
@@ -58,4 +61,6 @@ DEFAULT_RULES: tuple[Rule, ...] = (
          "自收到查询申请之日起20个工作日内书面答复"),
     Rule(CORRECTION_REPLY, 15, PeriodUnit.WORKING_DAYS, None, "第十条",
          "及时更正；本系统以15个工作日为办理时限"),
+    Rule(STATEMENT_REPLY, 5, PeriodUnit.WORKING_DAYS, None, "无（市场监管局惯例）",
+         "当事人陈述审核：无法定时限，按市场监管局惯例5个工作日内审核（非法律规定）"),
 )

@@ -282,6 +282,8 @@ PUBLIC_EVIDENCE_TYPES = env_list("PUBLIC_EVIDENCE_TYPES", ["pdf", "jpg", "jpeg",
 PUBLIC_REQUEST_MAX_BYTES = env_int("PUBLIC_REQUEST_MAX_BYTES", 26 * 1024 * 1024)
 # Longest texts a citizen may send (characters).
 PUBLIC_TEXT_MAX_CHARS = env_int("PUBLIC_TEXT_MAX_CHARS", 5000)
+# The subject's statement beside a published record (当事人陈述) is short: at most this many characters.
+PUBLIC_STATEMENT_MAX_CHARS = env_int("PUBLIC_STATEMENT_MAX_CHARS", 500)
 # Throttles per client address (DRF rate syntax "N/second|minute|hour|day"); they need a cache
 # shared by every web process in production (CACHES, e.g. Redis).
 PUBLIC_SEARCH_RATE = env_str("PUBLIC_SEARCH_RATE", "120/minute")

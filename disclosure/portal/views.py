@@ -75,6 +75,8 @@ def _public(record: PublicRecord) -> dict[str, Any]:
         "repair_from": record.repair_from,
         "penalty_types": [str(labels.get(t, t)) for t in record.penalty_types], "fine_amount": record.fine_amount,
         "details": display_rows(record.kind, record.details),  # the masked public details
+        # The subject's own words (当事人陈述), masked in the projection like the rest.
+        "subject_statement": record.subject_statement, "subject_statement_on": record.subject_statement_on,
     }
 
 
@@ -255,9 +257,13 @@ def entity_page(request: HttpRequest, code: str) -> HttpResponse:
     })
 
 
+_FORM_TEMPLATES = {RequestKind.STATEMENT: "disclosure/portal/statement_form.html"}
+
+
 @require_http_methods(["GET", "POST"])
 def request_form(request: HttpRequest, kind: str) -> HttpResponse:
-    """The correction (with evidence files) and query forms; on success, the tracking code."""
+    """The correction (with evidence files), query and statement forms; on success, the tracking
+    code."""
     record = None
     record_raw = request.POST.get("record") or request.GET.get("record") or ""
     record_id = whole_number(record_raw)
@@ -267,7 +273,9 @@ def request_form(request: HttpRequest, kind: str) -> HttpResponse:
         except NotVisible:
             record = None
     context: dict[str, Any] = {"kind": kind, "record": record, "record_raw": record_raw, "values": request.POST,
-                               "agencies": _agencies(), "errors": {}}
+                               "agencies": _agencies(), "errors": {},
+                               "statement_max": settings.PUBLIC_STATEMENT_MAX_CHARS}
+    template = _FORM_TEMPLATES.get(RequestKind(kind), "disclosure/portal/request_form.html")
     if request.method == "POST":
         refused = _throttled(request, SubmitThrottle)
         if refused:
@@ -280,15 +288,19 @@ def request_form(request: HttpRequest, kind: str) -> HttpResponse:
                     record_id=record_id, requester_name=post.get("requester_name", ""),
                     contact=post.get("contact", ""), description=post.get("description", ""),
                     files=list(request.FILES.getlist("evidence")))
+            elif kind == RequestKind.STATEMENT:
+                created = svc.statement_submit(
+                    record_id=record_id, requester_name=post.get("requester_name", ""),
+                    contact=post.get("contact", ""), statement=post.get("statement", ""))
             else:
                 created = svc.query_submit(
                     requester_name=post.get("requester_name", ""), contact=post.get("contact", ""),
                     question=post.get("question", ""), record_id=record_id, agency_code=post.get("agency", ""))
         except ServiceError as exc:
             context.update(errors=exc.errors, message=exc.message)
-            return render(request, "disclosure/portal/request_form.html", context, status=exc.status_code)
+            return render(request, template, context, status=exc.status_code)
         return HttpResponseRedirect(reverse("portal-track-code", args=[created.tracking_code]) + "?new=1")
-    return render(request, "disclosure/portal/request_form.html", context)
+    return render(request, template, context)
 
 
 def track(request: HttpRequest) -> HttpResponse:

@@ -8,9 +8,10 @@ from disclosure.selectors.access import VIEW, User, agencies_for
 
 
 def requests_visible_to(user: User) -> QuerySet[CitizenRequest]:
-    """Corrections and queries addressed to the agencies ``user`` may read, oldest due first."""
+    """Corrections, queries and statements addressed to the agencies ``user`` may read, oldest due first."""
     ids = list(agencies_for(user, VIEW).values_list("id", flat=True))
     return (
-        CitizenRequest.objects.filter(agency_id__in=ids).select_related("agency", "correction_version")
+        CitizenRequest.objects.filter(agency_id__in=ids)
+        .select_related("agency", "correction_version", "statement_version")
         .prefetch_related("evidence").order_by("due_date", "id")
     )

@@ -14,7 +14,8 @@ from disclosure.services.transparency import tlog_append
 
 FEED_ACTIONS = frozenset(
     {VersionAction.PUBLISH, VersionAction.CHANGE, VersionAction.CORRECT, VersionAction.REVOKE, VersionAction.EXPIRE,
-     VersionAction.RECLASSIFY}
+     VersionAction.RECLASSIFY,
+     VersionAction.STATEMENT}  # the subject's statement goes with the record: an update of it
 )
 __all__ = ["ACTIVE_STATUSES", "FEED_ACTIONS", "feed_append"]
 

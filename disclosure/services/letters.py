@@ -1,5 +1,6 @@
 """The letters a citizen's request is closed with, as PDF: the written reply to a query (书面答复,
-Art. 11) and the decision on a correction request (Art. 10), accepted or rejected.
+Art. 11), the decision on a correction request (Art. 10) and on a subject's statement (当事人陈述),
+accepted or rejected.
 
 They leave the building as official documents, so they follow the layout of an official letter
 (GB/T 9704-2012 in spirit): the issuing agency in red over a red rule, the letter's number
@@ -96,6 +97,8 @@ def _letter(request: CitizenRequest) -> Letter:
             f"根据{RULE}第十一条的规定，特此答复。",
         ])
     record_phrase = _record_phrase(request) or "本机关公示的信息"
+    if request.kind == RequestKind.STATEMENT:
+        return _statement_letter(request, record_phrase, received, code)
     opening = f"本机关于{received}收到您对{record_phrase}提出的更正申请{code}及所附证据材料。"
     if request.status == RequestStatus.ACCEPTED:
         version = request.correction_version
@@ -111,6 +114,29 @@ def _letter(request: CitizenRequest) -> Letter:
         opening + "经核实，本机关决定不予更正，理由如下：",
         *reply,
         f"根据{RULE}第十条的规定，特此答复。",
+    ])
+
+
+def _statement_letter(request: CitizenRequest, record_phrase: str, received: str, code: str) -> Letter:
+    """The decision on a subject's statement (当事人陈述): shown beside the record, or not and why.
+    No article of the rule governs statements, so none is cited; the check is the agency's."""
+    opening = f"本机关于{received}收到您就{record_phrase}提交的当事人陈述{code}。"
+    reply = [line.strip() for line in request.reply.splitlines() if line.strip()]
+    if request.status == RequestStatus.ACCEPTED:
+        version = request.statement_version
+        shown = (f"您的陈述已于{chinese_date(timezone.localdate(version.at))}在该信息旁公示（第{version.number}版），"
+                 "标明为当事人自述，不代表本机关意见；其中的身份证件号码、电话号码等个人信息已作去标识化处理。"
+                 if version is not None else "")
+        return Letter("关于当事人陈述的审核答复", [
+            opening + "经审核，本机关决定予以展示。",
+            *([shown] if shown else []),
+            *reply,
+            "特此答复。",
+        ])
+    return Letter("关于当事人陈述的审核答复", [
+        opening + "经审核，本机关决定不予展示，理由如下：",
+        *reply,
+        "您可以修改后重新提交陈述。特此答复。",
     ])
 
 

@@ -288,4 +288,11 @@ def public_payload(values: Mapping[str, Any], *, record_id: int, context: MaskCo
     # sealed before they existed has none.
     from disclosure.services.details import public_details  # details builds on this module
     payload["details"] = public_details(str(values.get("kind") or ""), values.get("details"), context)
+    # The subject's statement (当事人陈述) goes with the record, masked with the record's context
+    # ("" and None without one). A version sealed before statements existed has neither key, and
+    # its payload stays byte for byte what it was: the transparency log's frozen leaves of it keep
+    # matching what the projection derives again (``selectors.transparency.leaf_shown``).
+    if "subject_statement" in values:
+        payload["subject_statement"] = mask(str(values.get("subject_statement") or ""), context)
+        payload["subject_statement_on"] = values.get("subject_statement_on")
     return payload

@@ -9,8 +9,10 @@ leaves the search, but its own page stays (saying when and why) until its displa
 one version writer), so the projection commits or rolls back with the change it reflects. It
 writes every public text masked by the one masking function, the public history, the masked
 payload of each public version (which the feed sends) and the search tokens, all from the masked
-text only: nothing is searchable that is not shown. ``projection_rebuild`` (``reindex_public``)
-recomputes it for every record, after a masking rule improves.
+text only: nothing is searchable that is not shown. The subject's statement (当事人陈述) is masked
+with the same context and shown, but not searchable: it is the subject's words, not the record.
+``projection_rebuild`` (``reindex_public``) recomputes it for every record, after a masking rule
+improves.
 """
 from __future__ import annotations
 
@@ -39,10 +41,10 @@ from disclosure.services.privacy import MaskContext, context_for, mask, public_p
 from disclosure.services.snapshots import snapshot
 
 # Versions the public history names; drafts and their edits are the agency's own business.
-PUBLIC_HISTORY_ACTIONS = (VersionAction.PUBLISH, VersionAction.CHANGE, VersionAction.CORRECT, VersionAction.REVOKE,
-                          VersionAction.RECLASSIFY)
+PUBLIC_HISTORY_ACTIONS = (VersionAction.PUBLISH, VersionAction.CHANGE, VersionAction.CORRECT, VersionAction.STATEMENT,
+                          VersionAction.REVOKE, VersionAction.RECLASSIFY)
 # Versions after which the record is public: their masked payload goes with their feed event.
-_PAYLOAD_ACTIONS = (VersionAction.PUBLISH, VersionAction.CHANGE, VersionAction.CORRECT)
+_PAYLOAD_ACTIONS = (VersionAction.PUBLISH, VersionAction.CHANGE, VersionAction.CORRECT, VersionAction.STATEMENT)
 
 LISTED = "listed"  # in search, on its page, on the entity page, in the feed
 PAGE_ONLY = "page_only"  # revoked: its own page says so until the display period ends
@@ -117,8 +119,18 @@ def _row(record: Record, versions: list[RecordVersion], where: str | None) -> Pu
         published_at=record.published_at,
         expires_on=record.expires_on, severity=record.severity, repair_from=record.repair_from,
         history=_history(record, public_versions, context),
+        # Shown beside the record, never searched (``_search_text`` does not read it).
+        subject_statement=payload.get("subject_statement", ""), subject_statement_on=record.subject_statement_on,
         search_head=head, search_body=body, projected_at=timezone.now(),
     )
+
+
+def statement_preview(record: Record, text: str) -> str:
+    """``text`` as the public would see it as ``record``'s statement: masked with the context the
+    projection masks the record with (``_context``). For the agency's check in the workspace; the
+    public sees only what ``projection_refresh`` writes once the statement is accepted."""
+    versions = record.versions.filter(action__in=PUBLIC_HISTORY_ACTIONS).only("data")
+    return mask(text, _context([snapshot(record), *(v.data for v in versions)]))
 
 
 def projection_row(record: Record, versions: list[RecordVersion], where: str) -> PublicRecord:

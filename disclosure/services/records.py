@@ -1,4 +1,5 @@
-"""Writes of supervision records: create, edit a draft, publish, change/correct, revoke.
+"""Writes of supervision records: create, edit a draft, publish, change/correct, revoke, and the
+subject's statement shown beside a published record.
 
 Every write locks the record row, checks the transition table, updates the projection on
 ``Record``, inserts one immutable ``RecordVersion`` and appends one audit entry, all in one
@@ -71,6 +72,8 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     **{(s, VersionAction.EXPIRE): RecordStatus.EXPIRED for s in ACTIVE_STATUSES},
     # The publicity rule table changed: the class and dates again, the status as it was.
     **{(s, VersionAction.RECLASSIFY): s for s in (*ACTIVE_STATUSES, RecordStatus.REVOKED)},
+    # The subject's statement beside a record in force leaves its status as it is.
+    **{(s, VersionAction.STATEMENT): s for s in ACTIVE_STATUSES},
 }
 # The fields a recomputed deadline rewrites (``record_recompute_deadline``).
 DEADLINE_FIELDS = ("due_date", "due_provisional", "on_time", "late_working_days", "latency_working_days")
@@ -514,6 +517,25 @@ def record_revoke(
         record.save()
         _version(record, actor=actor, action=VersionAction.REVOKE, reason=reason, legal_basis=legal_basis,
                  document_number=document_number, before_public=before)
+    return record
+
+
+def record_statement(*, actor: Actor, record: Record, statement: str, made_on: date, reason: str) -> Record:
+    """Show the subject's statement (当事人陈述) beside a published record: a ``statement`` version
+    with the record's status unchanged, whose snapshot seals the statement and the day it was made.
+    A newer statement replaces the shown one; the older stays in its version. The caller (an
+    accepted statement request, ``requests.request_answer``) has checked who may act and holds
+    the request's lock; the text is stored as the subject wrote it and masked where it leaves."""
+    with transaction.atomic():
+        record = _locked(record, None)
+        status = _transition(record, VersionAction.STATEMENT)
+        before = was_public(record)
+        record.subject_statement = statement
+        record.subject_statement_on = made_on
+        record.status = status
+        record.version += 1
+        record.save()
+        _version(record, actor=actor, action=VersionAction.STATEMENT, reason=reason, before_public=before)
     return record
 
 

@@ -1,4 +1,5 @@
-"""Citizens' correction requests (Art. 10) and queries (Art. 11), and the agency's answers.
+"""Citizens' correction requests (Art. 10) and queries (Art. 11), the subject's statements about a
+published record (当事人陈述), and the agency's answers.
 
 A submission is checked completely (texts, the record, every evidence file's size, type and
 content) before anything is written; files are written inside the same unit of work as the rows
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,17 +17,27 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import Storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from backend.errors import ApplicationError, ConflictError, NotVisible
-from disclosure.models import Agency, AuditAction, CitizenRequest, Evidence, Record, RequestKind, RequestStatus, User
+from disclosure.models import (
+    ACTIVE_STATUSES,
+    Agency,
+    AuditAction,
+    CitizenRequest,
+    Evidence,
+    Record,
+    RequestKind,
+    RequestStatus,
+    User,
+)
 from disclosure.selectors.public import public_records
 from disclosure.services.access import access_check
 from disclosure.services.audit import audit_append
-from disclosure.services.records import record_change
-from scheduler.rules import CORRECTION_REPLY, QUERY_REPLY
+from disclosure.services.records import record_change, record_statement
+from scheduler.rules import CORRECTION_REPLY, QUERY_REPLY, STATEMENT_REPLY
 from scheduler.selectors import deadline_for
 
 
@@ -49,6 +61,14 @@ _CODE_GROUPS, _CODE_GROUP_LEN = 4, 4  # 16 symbols of 32: 80 bits, not guessable
 ANSWERS = {
     RequestKind.CORRECTION: (RequestStatus.ACCEPTED, RequestStatus.REJECTED),
     RequestKind.QUERY: (RequestStatus.ANSWERED,),
+    # Accepted: shown beside the record (it is not abusive); rejected: the reasons, by tracking code.
+    RequestKind.STATEMENT: (RequestStatus.ACCEPTED, RequestStatus.REJECTED),
+}
+# The rule (``scheduler.rules``) each kind of request's reply is due by.
+REPLY_RULES = {
+    RequestKind.CORRECTION: CORRECTION_REPLY,
+    RequestKind.QUERY: QUERY_REPLY,
+    RequestKind.STATEMENT: STATEMENT_REPLY,
 }
 
 
@@ -127,6 +147,8 @@ def _text_errors(**texts: str) -> dict[str, list[str]]:
     for field, value in texts.items():
         if not value.strip():
             errors[field] = [_("This field is required.")]
+        elif "\x00" in value:  # PostgreSQL refuses a NUL byte in text: said here, never a 500
+            errors[field] = [_("This text contains a NUL character; remove it.")]
         elif len(value) > settings.PUBLIC_TEXT_MAX_CHARS:
             errors[field] = [_("At most %(n)s characters.") % {"n": settings.PUBLIC_TEXT_MAX_CHARS}]
     return errors
@@ -143,7 +165,7 @@ def _submit(*, kind: str, agency: Agency, record: Record | None, requester_name:
             files: list[CheckedFile]) -> CitizenRequest:
     now = timezone.now()
     received = timezone.localdate(now)
-    deadline = deadline_for(CORRECTION_REPLY if kind == RequestKind.CORRECTION else QUERY_REPLY, received)
+    deadline = deadline_for(REPLY_RULES[RequestKind(kind)], received)
     storage: Storage = Evidence._meta.get_field("file").storage
     saved: list[str] = []
     try:
@@ -207,9 +229,64 @@ def query_submit(*, requester_name: str, contact: str, question: str, record_id:
                    contact=contact, text=question, files=[])
 
 
+def _statement_errors(statement: str) -> list[str]:
+    """What is wrong with a statement's text (empty, too long, control characters), if anything."""
+    limit = settings.PUBLIC_STATEMENT_MAX_CHARS
+    if not statement:
+        return [_("Write your statement.")]
+    if len(statement) > limit:
+        return [_("A statement is short: at most %(n)s characters (this one has %(len)s).") % {
+            "n": limit, "len": len(statement)}]
+    if any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in statement):
+        return [_("The statement contains control characters (such as a NUL byte); remove them.")]
+    return []
+
+
+def _field_length_errors(**values: str) -> dict[str, list[str]]:
+    """Texts longer than their column (the portal's form is not the only way to send them)."""
+    errors: dict[str, list[str]] = {}
+    for field, value in values.items():
+        limit = getattr(CitizenRequest._meta.get_field(field), "max_length", None)
+        if limit is not None and len(value.strip()) > limit:
+            errors[field] = [_("At most %(n)s characters.") % {"n": limit}]
+    return errors
+
+
+def statement_submit(*, record_id: int | None, requester_name: str, contact: str, statement: str) -> CitizenRequest:
+    """The subject of a public record states its side (当事人陈述): a short text (at most
+    ``PUBLIC_STATEMENT_MAX_CHARS``) that the record's agency checks within STATEMENT_REPLY and, if
+    it is not abusive, shows beside the record (``request_answer``). Refused with the reason when
+    the record is not one the public search shows, when the text is empty, too long or holds
+    control characters, or when a statement about the record is already waiting for the check."""
+    text = statement.replace("\r\n", "\n").replace("\r", "\n").strip()
+    errors = _text_errors(requester_name=requester_name, contact=contact)
+    errors = _field_length_errors(requester_name=requester_name, contact=contact) | errors
+    problems = _statement_errors(text)
+    if problems:
+        errors["statement"] = problems
+    record = _public_record(record_id)
+    duplicate = _("A statement about this record is already waiting for the agency's check; you can send "
+                  "another once it is decided.")
+    if record is None:
+        errors["record"] = [_("No public record has this number.")]
+    elif CitizenRequest.objects.open().filter(kind=RequestKind.STATEMENT, record=record).exists():
+        errors["record"] = [duplicate]
+    if errors:
+        raise ApplicationError(_("Invalid input."), errors)
+    assert record is not None
+    try:
+        return _submit(kind=RequestKind.STATEMENT, agency=record.agency, record=record,
+                       requester_name=requester_name, contact=contact, text=text, files=[])
+    except IntegrityError:  # another statement about the record was received meanwhile
+        if CitizenRequest.objects.open().filter(kind=RequestKind.STATEMENT, record=record).exists():
+            raise ApplicationError(_("Invalid input."), {"record": [duplicate]}) from None
+        raise
+
+
 def request_by_tracking_code(*, code: str) -> CitizenRequest:
     """The request a tracking code names; 404 otherwise."""
-    request = CitizenRequest.objects.select_related("agency", "record", "correction_version").filter(
+    request = CitizenRequest.objects.select_related(
+        "agency", "record", "correction_version", "statement_version").filter(
         tracking_code=normalize_tracking_code(code)).first()
     if request is None:
         raise NotVisible(_("No request has this tracking code."))
@@ -249,15 +326,18 @@ def request_answer(*, actor: User, request: CitizenRequest, decision: str, reply
     An accepted correction makes a ``correct`` version of the record, linked to the request, in
     the same transaction. That version is public: its reason is ``correction_reason`` (what was
     wrong, for everyone), never the letter addressed to the requester, and its document number is
-    the letter's unless one is given. A rejection needs its reasons. Every answer becomes a PDF
-    letter (``reply.pdf``): the query's written reply, the correction's decision."""
+    the letter's unless one is given. An accepted statement (the agency found it not abusive)
+    makes a ``statement`` version showing it beside the record (``record_statement``), linked to
+    the request as ``statement_version``; the record must still be in force. A rejection needs its
+    reasons. Every answer becomes a PDF letter (``reply.pdf``): the query's written reply, the
+    correction's or the statement's decision."""
     errors: dict[str, list[str]] = {}
     if decision not in ANSWERS[RequestKind(request.kind)]:
         errors["decision"] = [_("A %(kind)s is closed with one of: %(ok)s.") % {
             "kind": RequestKind(request.kind).label, "ok": ", ".join(ANSWERS[RequestKind(request.kind)])}]
     if not reply.strip():
         errors["reply"] = [_("Give the reply (for a rejection, the reasons).")]
-    if decision == RequestStatus.ACCEPTED and not changes:
+    if decision == RequestStatus.ACCEPTED and request.kind == RequestKind.CORRECTION and not changes:
         errors["changes"] = [_("An accepted correction changes the record: name the corrected fields.")]
     if errors:
         raise ApplicationError(_("Invalid input."), errors)
@@ -270,7 +350,19 @@ def request_answer(*, actor: User, request: CitizenRequest, decision: str, reply
         # The agency row lock serialises the numbering of its letters.
         agency = Agency.objects.select_for_update().get(pk=locked.agency_id)
         number = reply_number_next(agency=agency, year=timezone.localdate(now).year)
-        if decision == RequestStatus.ACCEPTED:
+        if decision == RequestStatus.ACCEPTED and locked.kind == RequestKind.STATEMENT:
+            assert locked.record is not None
+            if locked.record.status not in ACTIVE_STATUSES:
+                raise ConflictError(
+                    _("The record is no longer in force (%(status)s): a statement cannot be shown beside it; "
+                      "reject the statement instead.") % {"status": locked.record.get_status_display()},
+                    {"decision": [_("The record is no longer in force.")]})
+            with translation.override(settings.LANGUAGE_CODE):  # stored, public text: the site's language
+                reason = _("The subject's statement, checked by the agency, is shown beside the record.")
+            record = record_statement(actor=actor, record=locked.record, statement=locked.text,
+                                      made_on=locked.received_on, reason=reason)
+            locked.statement_version = record.versions.get(number=record.version)
+        elif decision == RequestStatus.ACCEPTED:
             assert locked.record is not None and changes
             with translation.override(settings.LANGUAGE_CODE):  # stored, public text: the site's language
                 reason = correction_reason.strip() or _(
@@ -287,8 +379,8 @@ def request_answer(*, actor: User, request: CitizenRequest, decision: str, reply
         locked.answered_by = actor
         locked.reply_number = number
         locked.save()
+        made = locked.correction_version or locked.statement_version  # the version an acceptance made
         audit_append(actor=actor, action=AuditAction(f"request.{locked.kind}.{decision}"), object_type="request",
                      object_id=locked.pk, agency_code=locked.agency.code,
-                     detail={"version": locked.correction_version.number if locked.correction_version else None,
-                             "reply_number": number})
+                     detail={"version": made.number if made else None, "reply_number": number})
     return locked

@@ -10,7 +10,7 @@ SNAPSHOT_FIELDS = (
     "content", "legal_basis", "document_number", "disclosure", "withheld_reason", "surprise", "backfill",
     "task_id", "due_date", "due_provisional", "published_at", "on_time", "late_working_days", "latency_working_days",
     "penalty_types", "fine_amount", "expires_on", "details", "predates_standard",
-    "severity", "severity_override", "severity_reason", "repair_from",
+    "severity", "severity_override", "severity_reason", "repair_from", "subject_statement", "subject_statement_on",
 )
 
 

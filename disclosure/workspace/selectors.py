@@ -238,7 +238,7 @@ class DiffRow:
 # Free text, compared character by character (Chinese has no spaces to split words on); any other
 # field (codes, dates, amounts, flags) is shown whole, old against new, by its label.
 TEXT_FIELDS = frozenset({"title", "subject_name", "subject_code", "content", "legal_basis", "document_number",
-                         "withheld_reason"})
+                         "withheld_reason", "subject_statement"})
 _FORM_FIELDS = {"agency_code": "agency", "task_id": "task"}
 
 
@@ -253,6 +253,7 @@ def _snapshot_labels() -> dict[str, str]:
         "late_working_days": _("Working days late"), "latency_working_days": _("Publication latency (working days)"),
         "expires_on": _("Display period ends"), "severity": _("Severity class"),
         "repair_from": _("Credit repair possible from"),
+        "subject_statement": _("Subject's statement"), "subject_statement_on": _("Statement made on"),
     }
 
 

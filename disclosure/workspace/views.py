@@ -31,6 +31,7 @@ from disclosure.models import Record, RecordStatus, RequestKind, RequestStatus, 
 from disclosure.selectors.access import AUDIT, agencies_for
 from disclosure.selectors.records import record_list, record_versions
 from disclosure.services import records as svc
+from disclosure.services.projection import statement_preview
 from disclosure.services.requests import ANSWERS, request_answer, request_for_action
 from disclosure.services.users import membership_change, user_create
 from disclosure.workspace import forms as f
@@ -420,7 +421,14 @@ def user_role(request: HttpRequest, user_id: int) -> HttpResponse:
     return HttpResponseRedirect(reverse("workspace:users"))
 
 
-# -- citizens' corrections and queries ---------------------------------------------------------------------
+# -- citizens' corrections and queries, subjects' statements ----------------------------------------------
+# A statement is accepted when it is not abusive (it is then shown): the choices say so.
+_DECISION_LABELS: dict[tuple[str, str], Any] = {
+    (RequestKind.STATEMENT, RequestStatus.ACCEPTED): gettext_lazy("Accept: not abusive, show it beside the record"),
+    (RequestKind.STATEMENT, RequestStatus.REJECTED): gettext_lazy("Reject, giving the reasons"),
+}
+
+
 @staff_view
 @require_http_methods(["GET", "HEAD"])
 def requests_queue(request: HttpRequest) -> HttpResponse:
@@ -441,15 +449,21 @@ def requests_queue(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One request and, for who may act for its agency, the answer form. An accepted correction
-    changes the record in the same transaction (``request_answer``), with the fields given here."""
+    changes the record in the same transaction (``request_answer``), with the fields given here;
+    an accepted statement is shown beside the record (the page previews it masked, as it would be)."""
     user = request_user(request)
     item = sel.workspace_requests(user=user).filter(pk=pk).first()
     if item is None:
         raise Http404(_("Not found."))
-    decisions = [(d.value, d.label) for d in ANSWERS[RequestKind(item.kind)]]
+    decisions = [(d.value, _DECISION_LABELS.get((item.kind, d), d.label)) for d in ANSWERS[RequestKind(item.kind)]]
     may_answer = item.is_open and item.agency_id in sel.act_agency_ids(user=user)
     record = item.record
+    if item.kind == RequestKind.STATEMENT:  # no decision preselected: showing it is a choice made
+        decisions = [("", _("Choose: show it or not")), *decisions]
     form = f.AnswerForm(request.POST if request.method == "POST" else None, decisions=decisions)
+    if item.kind == RequestKind.STATEMENT:
+        form.fields["reply"].help_text = _("The body of the letter to the subject; for a rejection, the reasons "
+                                           "(the subject also sees them with the tracking code).")
     content = None
     if record is not None and item.kind == RequestKind.CORRECTION:
         content = f.ContentForm(request.POST if request.method == "POST" else None, prefix="new", kind=record.kind,
@@ -475,5 +489,6 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Request %(code)s answered.") % {"code": item.tracking_code})
                 return HttpResponseRedirect(reverse("workspace:request", args=[pk]))
+    preview = statement_preview(record, item.text) if record is not None and item.kind == RequestKind.STATEMENT else ""
     return render(request, "workspace/request.html", {
-        "item": item, "form": form, "content": content, "may_answer": may_answer}, status=status)
+        "item": item, "form": form, "content": content, "may_answer": may_answer, "preview": preview}, status=status)
