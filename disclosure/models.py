@@ -154,6 +154,8 @@ class RecordStatus(models.TextChoices):
     CORRECTED = "corrected", _("Corrected")
     REVOKED = "revoked", _("Revoked")
     EXPIRED = "expired", _("Expired")
+    # Credit repair (信用修复, NDRC Order 2025 No. 36) accepted: the publication ended early.
+    REPAIRED = "repaired", _("Publication ended by credit repair")
 
 
 # A published record in force: shown (within its display period), and what a change, a correction,
@@ -330,6 +332,7 @@ class VersionAction(models.TextChoices):
     EXPIRE = "expire", _("Expired")
     RECOMPUTE = "recompute", _("Deadline recomputed")  # a holiday notice loaded for a provisional year
     RECLASSIFY = "reclassify", _("Publicity period recomputed")  # the publicity rule table changed
+    REPAIR = "repair", _("Credit repair")  # an accepted credit-repair application ends the publication
 
 
 class RecordVersion(models.Model):
@@ -371,6 +374,7 @@ class AuditAction(models.TextChoices):
     RECORD_EXPIRE = "record.expire", _("Expired")
     RECORD_RECOMPUTE = "record.recompute", _("Deadline recomputed")
     RECORD_RECLASSIFY = "record.reclassify", _("Publicity period recomputed")
+    RECORD_REPAIR = "record.repair", _("Credit repair")
     BACKFILL_IMPORT = "backfill.import", _("Records imported (backfill)")
     DEADLINE_RECOMPUTE = "deadline.recompute", _("Deadline recomputed")
     CORRECTION_SUBMIT = "request.correction.submit", _("Correction request received")
@@ -378,6 +382,9 @@ class AuditAction(models.TextChoices):
     CORRECTION_REJECTED = "request.correction.rejected", _("Correction request rejected")
     QUERY_SUBMIT = "request.query.submit", _("Query received")
     QUERY_ANSWERED = "request.query.answered", _("Query answered")
+    REPAIR_SUBMIT = "request.repair.submit", _("Credit repair application received")
+    REPAIR_ACCEPTED = "request.repair.accepted", _("Credit repair application accepted")
+    REPAIR_REJECTED = "request.repair.rejected", _("Credit repair application rejected")
     REQUEST_ANSWER = "request.answer", _("Request answered")
     USER_CREATE = "user.create", _("Staff account created")
     USER_ROLE = "user.role", _("Staff role changed")
@@ -675,6 +682,7 @@ class PublicRecord(models.Model):
 class RequestKind(models.TextChoices):
     CORRECTION = "correction", _("Correction request")
     QUERY = "query", _("Query")
+    REPAIR = "repair", _("Credit repair application")  # 信用修复申请 (NDRC Order 2025 No. 36)
 
 
 class RequestStatus(models.TextChoices):
@@ -694,7 +702,9 @@ class RequestQuerySet(models.QuerySet["CitizenRequest"]):
 
 
 class CitizenRequest(models.Model):
-    """A citizen's correction request (Art. 10) or query (Art. 11), addressed to one agency.
+    """A citizen's correction request (Art. 10), query (Art. 11) or a subject's credit-repair
+    application (信用修复, NDRC Order 2025 No. 36: ``text`` is its written credit commitment, the
+    evidence proves the decision's duties performed), addressed to one agency.
 
     The requester's name and contact are for the agency only: no public output carries them.
     """
@@ -725,6 +735,13 @@ class CitizenRequest(models.Model):
         RecordVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("corrected version"),
     )
+    # The ``repair`` version an accepted credit-repair application made (the one that ended the
+    # publication). A field of its own rather than ``correction_version``: a repair corrects
+    # nothing, and the API names each link for what it is (``corrected_version``, ``repair_version``).
+    repair_version = models.ForeignKey(
+        RecordVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("version that ended the publication (credit repair)"),
+    )
 
     objects = RequestQuerySet.as_manager()
 
@@ -738,9 +755,15 @@ class CitizenRequest(models.Model):
                    models.Index(fields=["updated_at"], name="request_open_updated",
                                 condition=models.Q(status="open"))]
         constraints = [
+            # Every kind but a query names its record: a correction, a credit repair (the name is
+            # the constraint's first use; the condition covers every kind added since).
             models.CheckConstraint(
                 condition=models.Q(kind="query") | models.Q(record__isnull=False), name="request_correction_has_record"
             ),
+            # One open credit-repair application per record: the service refuses a second one
+            # with a reason, and this keeps two submitted at the same moment from both getting in.
+            models.UniqueConstraint(fields=["record"], condition=models.Q(kind="repair", status="open"),
+                                    name="request_one_open_repair"),
         ]
 
     def __str__(self) -> str:
@@ -752,7 +775,8 @@ class CitizenRequest(models.Model):
 
 
 class Evidence(models.Model):
-    """A file a requester sent with a correction request, checked before it was stored."""
+    """A file a requester sent with a correction request or a credit-repair application, checked
+    before it was stored."""
 
     request = models.ForeignKey(CitizenRequest, on_delete=models.PROTECT, related_name="evidence")
     file = models.FileField(_("file"), upload_to="evidence/%Y/%m/")

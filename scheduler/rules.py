@@ -1,10 +1,10 @@
 """The rule table of Art. 7, Art. 8 and Art. 11: one place to read and change the statutory periods.
 
 Keys are plain strings: the values of the record kinds (``disclosure.kinds.RecordKind``) and the
-two reply deadlines of citizens' requests. These are the defaults the database is seeded with
-(``scheduler.DeadlineRule``); an administrator may change a row in the admin when a rule changes,
-and new deadlines follow it. Deadlines already computed keep the rule they were computed with
-(records store their due date).
+reply deadlines of citizens' requests (queries, corrections, credit-repair applications). These are
+the defaults the database is seeded with (``scheduler.DeadlineRule``); an administrator may change
+a row in the admin when a rule changes, and new deadlines follow it. Deadlines already computed
+keep the rule they were computed with (records store their due date).
 """
 from __future__ import annotations
 
@@ -22,6 +22,9 @@ class PeriodUnit(models.TextChoices):
 # Rule keys that are not record kinds: deadlines of citizens' requests.
 QUERY_REPLY = "query_reply"  # Art. 11: written reply within 20 working days
 CORRECTION_REPLY = "correction_reply"  # Art. 10 says "promptly"; the bureau's practice is 15 working days
+# A credit-repair application (NDRC Order 2025 No. 36): the order leaves the time to the agency that
+# decides; 信用中国 applies a result within 3 working days. The default here is 5 working days.
+REPAIR_REPLY = "repair_reply"
 
 
 @dataclass(frozen=True)
@@ -58,4 +61,7 @@ DEFAULT_RULES: tuple[Rule, ...] = (
          "自收到查询申请之日起20个工作日内书面答复"),
     Rule(CORRECTION_REPLY, 15, PeriodUnit.WORKING_DAYS, None, "第十条",
          "及时更正；本系统以15个工作日为办理时限"),
+    Rule(REPAIR_REPLY, 5, PeriodUnit.WORKING_DAYS, None, "国家发展改革委令2025年第36号",
+         "《信用修复管理办法》由认定单位确定办理时限（“信用中国”网站在3个工作日内处理修复结果）；"
+         "本系统以5个工作日为信用修复申请的办理时限"),
 )

@@ -15,7 +15,7 @@ from disclosure.services.transparency import tlog_append
 FEED_ACTIONS = frozenset(
     {VersionAction.PUBLISH, VersionAction.CHANGE, VersionAction.CORRECT, VersionAction.REVOKE, VersionAction.EXPIRE,
      VersionAction.RECLASSIFY}
-)
+) | {VersionAction.REPAIR}  # a credit repair: a take-down event (``public`` false)
 __all__ = ["ACTIVE_STATUSES", "FEED_ACTIONS", "feed_append"]
 
 
