@@ -10,6 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from backend.ids import whole_number
 from backend.serializer_fields import DayField
 from disclosure.kinds import RecordKind
 from disclosure.kinds.spec import ALL_FIELDS, KIND_FIELDS, Field, FieldType
@@ -27,7 +28,7 @@ from disclosure.models import (
     SubjectType,
 )
 from disclosure.selectors.access import VIEW, agencies_for
-from scheduler.rules import CORRECTION_REPLY, QUERY_REPLY
+from scheduler.rules import CORRECTION_REPLY, QUERY_REPLY, REPAIR_REPLY
 
 if TYPE_CHECKING:  # django-stubs' helper type; the package is a development dependency
     from django_stubs_ext import StrOrPromise
@@ -416,6 +417,33 @@ class CorrectionInput(serializers.Serializer):
     evidence = serializers.ListField(child=serializers.FileField(allow_empty_file=True), required=False)
 
 
+class RecordNumberField(serializers.IntegerField):
+    """A record's number as a link of ours carries it: 1 to 18 ASCII digits (``backend.ids``).
+    DRF's ``IntegerField`` reads "١٢" and "１２" as 12; those are no id here."""
+
+    def to_internal_value(self, data: Any) -> int:
+        number = data if isinstance(data, int) and not isinstance(data, bool) else whole_number(
+            data if isinstance(data, str) else None)
+        if number is None:
+            self.fail("invalid")
+        return int(super().to_internal_value(number))
+
+
+class RepairInput(serializers.Serializer):
+    """A credit-repair application (信用修复, NDRC Order 2025 No. 36)."""
+
+    record = RecordNumberField(
+        min_value=1, help_text=_("The public penalty or dishonest-list record whose publication is to end."))
+    requester_name = serializers.CharField(max_length=100)
+    contact = serializers.CharField(max_length=200)
+    commitment = serializers.CharField(
+        max_length=20000, help_text=_("The written credit commitment (信用承诺书)."))
+    evidence = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True), required=False,
+        help_text=_("Proof that the decision's duties are performed (fine paid, order complied with): PDF, JPG or "
+                    "PNG files."))
+
+
 class QueryInput(serializers.Serializer):
     requester_name = serializers.CharField(max_length=100)
     contact = serializers.CharField(max_length=200)
@@ -436,16 +464,22 @@ class PublicRequestOutput(serializers.ModelSerializer):
 
     agency = serializers.CharField(source="agency.name", read_only=True)
     corrected_version = serializers.SerializerMethodField()
+    repair_version = serializers.SerializerMethodField()
     reply_pdf = serializers.SerializerMethodField()
 
     class Meta:
         model = CitizenRequest
         fields = ["tracking_code", "kind", "status", "agency", "record", "received_on", "due_date",
-                  "due_provisional", "answered_at", "reply", "reply_number", "corrected_version", "reply_pdf"]
+                  "due_provisional", "answered_at", "reply", "reply_number", "corrected_version", "repair_version",
+                  "reply_pdf"]
         read_only_fields = fields
 
     def get_corrected_version(self, obj: CitizenRequest) -> int | None:
         return obj.correction_version.number if obj.correction_version else None
+
+    def get_repair_version(self, obj: CitizenRequest) -> int | None:
+        """The record's version that ended its publication, for an accepted credit repair."""
+        return obj.repair_version.number if obj.repair_version else None
 
     def get_reply_pdf(self, obj: CitizenRequest) -> str | None:
         # Every decided request has its letter: the written reply of a query, the decision on a
@@ -469,16 +503,20 @@ class RequestOutput(serializers.ModelSerializer):
     agency: serializers.SlugRelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
     evidence = EvidenceOutput(many=True, read_only=True)
     corrected_version = serializers.SerializerMethodField()
+    repair_version = serializers.SerializerMethodField()
 
     class Meta:
         model = CitizenRequest
         fields = ["id", "kind", "agency", "record", "tracking_code", "status", "requester_name", "contact", "text",
                   "received_on", "due_date", "due_provisional", "answered_at", "reply", "reply_number",
-                  "corrected_version", "evidence"]
+                  "corrected_version", "repair_version", "evidence"]
         read_only_fields = fields
 
     def get_corrected_version(self, obj: CitizenRequest) -> int | None:
         return obj.correction_version.number if obj.correction_version else None
+
+    def get_repair_version(self, obj: CitizenRequest) -> int | None:
+        return obj.repair_version.number if obj.repair_version else None
 
 
 class AnswerInput(serializers.Serializer):
@@ -498,6 +536,7 @@ class AnswerInput(serializers.Serializer):
 
 DEADLINE_KINDS = [*RecordKind.choices, (QUERY_REPLY, _("Reply to a query (Art. 11)")),
                   (CORRECTION_REPLY, _("Reply to a correction request (Art. 10)"))]
+DEADLINE_KINDS.append((REPAIR_REPLY, _("Decision on a credit-repair application (NDRC Order 2025 No. 36)")))
 
 
 class DeadlineInput(serializers.Serializer):

@@ -1,4 +1,5 @@
-"""Citizens' correction requests (Art. 10) and queries (Art. 11), and the agency's answers.
+"""Citizens' correction requests (Art. 10) and queries (Art. 11), subjects' credit-repair
+applications (信用修复, NDRC Order 2025 No. 36), and the agency's answers.
 
 A submission is checked completely (texts, the record, every evidence file's size, type and
 content) before anything is written; files are written inside the same unit of work as the rows
@@ -9,23 +10,24 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import Storage
-from django.db import transaction
-from django.utils import timezone, translation
+from django.db import IntegrityError, transaction
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from backend.errors import ApplicationError, ConflictError, NotVisible
+from disclosure.kinds import RecordKind
 from disclosure.models import Agency, AuditAction, CitizenRequest, Evidence, Record, RequestKind, RequestStatus, User
 from disclosure.selectors.public import public_records
 from disclosure.services.access import access_check
 from disclosure.services.audit import audit_append
-from disclosure.services.records import record_change
-from scheduler.rules import CORRECTION_REPLY, QUERY_REPLY
+from disclosure.services.records import record_change, record_repair
+from scheduler.rules import CORRECTION_REPLY, QUERY_REPLY, REPAIR_REPLY
 from scheduler.selectors import deadline_for
 
 
@@ -50,6 +52,18 @@ ANSWERS = {
     RequestKind.CORRECTION: (RequestStatus.ACCEPTED, RequestStatus.REJECTED),
     RequestKind.QUERY: (RequestStatus.ANSWERED,),
 }
+ANSWERS[RequestKind.REPAIR] = (RequestStatus.ACCEPTED, RequestStatus.REJECTED)
+
+# The rule-table row (``scheduler.rules``) that sets each kind's reply deadline.
+REPLY_RULES: dict[str, str] = {
+    RequestKind.CORRECTION: CORRECTION_REPLY,
+    RequestKind.QUERY: QUERY_REPLY,
+}
+REPLY_RULES[RequestKind.REPAIR] = REPAIR_REPLY
+
+# What a credit repair applies to (NDRC Order 2025 No. 36): penalty information and the
+# dishonest list; other supervision information is not 失信信息 and ends with its display period.
+REPAIRABLE_KINDS = (RecordKind.PENALTY, RecordKind.DISHONEST_LIST)
 
 
 @dataclass(frozen=True)
@@ -143,7 +157,7 @@ def _submit(*, kind: str, agency: Agency, record: Record | None, requester_name:
             files: list[CheckedFile]) -> CitizenRequest:
     now = timezone.now()
     received = timezone.localdate(now)
-    deadline = deadline_for(CORRECTION_REPLY if kind == RequestKind.CORRECTION else QUERY_REPLY, received)
+    deadline = deadline_for(REPLY_RULES[kind], received)
     storage: Storage = Evidence._meta.get_field("file").storage
     saved: list[str] = []
     try:
@@ -190,6 +204,60 @@ def correction_submit(*, record_id: int | None, requester_name: str, contact: st
                    contact=contact, text=description, files=checked)
 
 
+def repair_refusal(record: Record, *, today: date | None = None) -> str:
+    """Why ``record`` (one the public sees) cannot take a credit-repair application today, or "".
+
+    Only penalty and dishonest-list information is repaired, and only once its minimum publicity
+    period has passed (``repair_from``, fixed at publication from the severity class); an open
+    application for the record is decided before another is taken."""
+    if record.kind not in REPAIRABLE_KINDS:
+        return _("Credit repair applies to administrative penalties and the list of dishonest entities only.")
+    today = today or timezone.localdate()
+    if record.repair_from is None:
+        return _("No earliest credit-repair date is recorded for this record; ask the agency that published it.")
+    if record.repair_from > today:
+        return _("Credit repair may be applied for from %(date)s.") % {
+            "date": formats.date_format(record.repair_from, "DATE_FORMAT")}
+    if CitizenRequest.objects.open().filter(kind=RequestKind.REPAIR, record=record).exists():
+        return _("A credit-repair application for this record is already open; wait for its decision.")
+    return ""
+
+
+def repair_check(*, record_id: int | None, today: date | None = None) -> tuple[Record | None, str]:
+    """The public record a credit-repair application names, and why it cannot take one today ("" when
+    it can): what the portal's form says before anything is sent, and what ``repair_submit`` checks."""
+    record = _public_record(record_id)
+    if record is None:
+        return None, _("No public record has this number.")
+    return record, repair_refusal(record, today=today)
+
+
+def repair_submit(*, record_id: int | None, requester_name: str, contact: str, commitment: str,
+                  files: list[File[Any]]) -> CitizenRequest:
+    """The subject of a public penalty or dishonest-list record applies for credit repair (信用修复,
+    NDRC Order 2025 No. 36) with its written credit commitment (信用承诺书, the request's text) and
+    proof that the decision's duties are performed (evidence files, checked as a correction's).
+    Refused with the reason on ``record`` before the earliest repair date (``repair_refusal``);
+    due per REPAIR_REPLY."""
+    errors = _text_errors(requester_name=requester_name, contact=contact, commitment=commitment)
+    record, refusal = repair_check(record_id=record_id)
+    if refusal:
+        errors["record"] = [refusal]
+    if errors:
+        raise ApplicationError(errors["record"][0] if "record" in errors else _("Invalid input."), errors)
+    assert record is not None
+    checked = evidence_check(files)
+    try:
+        return _submit(kind=RequestKind.REPAIR, agency=record.agency, record=record, requester_name=requester_name,
+                       contact=contact, text=commitment, files=checked)
+    except IntegrityError:
+        # Another application for the record got in first (``request_one_open_repair``).
+        if not CitizenRequest.objects.open().filter(kind=RequestKind.REPAIR, record=record).exists():
+            raise
+        message = _("A credit-repair application for this record is already open; wait for its decision.")
+        raise ApplicationError(message, {"record": [message]}) from None
+
+
 def query_submit(*, requester_name: str, contact: str, question: str, record_id: int | None = None,
                  agency_code: str = "") -> CitizenRequest:
     """A citizen's query (Art. 11) about a public record or to an agency; due in 20 working days."""
@@ -209,7 +277,7 @@ def query_submit(*, requester_name: str, contact: str, question: str, record_id:
 
 def request_by_tracking_code(*, code: str) -> CitizenRequest:
     """The request a tracking code names; 404 otherwise."""
-    request = CitizenRequest.objects.select_related("agency", "record", "correction_version").filter(
+    request = CitizenRequest.objects.select_related("agency", "record", "correction_version", "repair_version").filter(
         tracking_code=normalize_tracking_code(code)).first()
     if request is None:
         raise NotVisible(_("No request has this tracking code."))
@@ -250,14 +318,22 @@ def request_answer(*, actor: User, request: CitizenRequest, decision: str, reply
     the same transaction. That version is public: its reason is ``correction_reason`` (what was
     wrong, for everyone), never the letter addressed to the requester, and its document number is
     the letter's unless one is given. A rejection needs its reasons. Every answer becomes a PDF
-    letter (``reply.pdf``): the query's written reply, the correction's decision."""
+    letter (``reply.pdf``): the query's written reply, the correction's decision.
+
+    An accepted credit-repair application ends the record's publication in the same transaction
+    (``records.record_repair``: a ``repair`` version, linked as ``repair_version``), whose reason
+    names the application's tracking code and Order 36; a repair changes no field (``changes`` is
+    refused)."""
     errors: dict[str, list[str]] = {}
+    repair = request.kind == RequestKind.REPAIR
     if decision not in ANSWERS[RequestKind(request.kind)]:
         errors["decision"] = [_("A %(kind)s is closed with one of: %(ok)s.") % {
             "kind": RequestKind(request.kind).label, "ok": ", ".join(ANSWERS[RequestKind(request.kind)])}]
     if not reply.strip():
         errors["reply"] = [_("Give the reply (for a rejection, the reasons).")]
-    if decision == RequestStatus.ACCEPTED and not changes:
+    if repair and changes:
+        errors["changes"] = [_("A credit repair ends the publication; it changes no field of the record.")]
+    elif not repair and decision == RequestStatus.ACCEPTED and not changes:
         errors["changes"] = [_("An accepted correction changes the record: name the corrected fields.")]
     if errors:
         raise ApplicationError(_("Invalid input."), errors)
@@ -270,7 +346,16 @@ def request_answer(*, actor: User, request: CitizenRequest, decision: str, reply
         # The agency row lock serialises the numbering of its letters.
         agency = Agency.objects.select_for_update().get(pk=locked.agency_id)
         number = reply_number_next(agency=agency, year=timezone.localdate(now).year)
-        if decision == RequestStatus.ACCEPTED:
+        if decision == RequestStatus.ACCEPTED and repair:
+            assert locked.record is not None
+            with translation.override(settings.LANGUAGE_CODE):  # stored text: the site's language
+                reason = _("Credit repair application %(code)s accepted under NDRC Order 2025 No. 36 (Measures "
+                           "for Credit Repair): the publication ends.") % {"code": locked.tracking_code}
+                basis = legal_basis.strip() or _("NDRC Order 2025 No. 36, Measures for Credit Repair")
+            record = record_repair(actor=actor, record=locked.record, reason=reason, legal_basis=basis,
+                                   document_number=document_number.strip() or number)
+            locked.repair_version = record.versions.get(number=record.version)
+        elif decision == RequestStatus.ACCEPTED:
             assert locked.record is not None and changes
             with translation.override(settings.LANGUAGE_CODE):  # stored, public text: the site's language
                 reason = correction_reason.strip() or _(
@@ -289,6 +374,7 @@ def request_answer(*, actor: User, request: CitizenRequest, decision: str, reply
         locked.save()
         audit_append(actor=actor, action=AuditAction(f"request.{locked.kind}.{decision}"), object_type="request",
                      object_id=locked.pk, agency_code=locked.agency.code,
-                     detail={"version": locked.correction_version.number if locked.correction_version else None,
+                     detail={"version": locked.correction_version.number if locked.correction_version else
+                             locked.repair_version.number if locked.repair_version else None,
                              "reply_number": number})
     return locked
