@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -50,6 +51,7 @@ from disclosure.selectors.public import (
     public_search,
     revoked_entry,
 )
+from disclosure.selectors.requests import repair_from_of
 from disclosure.serializers import DEADLINE_KINDS
 from disclosure.services import requests as svc
 from disclosure.services.privacy import fold
@@ -180,9 +182,20 @@ def record_page(request: HttpRequest, pk: int) -> HttpResponse:
                              # the key pinned, so the answer does not rest on whatever keys the server lists
                              + (f" --key {tlog.note_verifier_key(head.origin, bytes(head.key.public_key))}"
                                 if head else "")}
+    revoked = revoked_entry(history)
     return render(request, "disclosure/portal/record.html", {
-        "record": _public(record), "history": history, "revoked": revoked_entry(history), "verify": verify,
+        "record": _public(record), "history": history, "revoked": revoked, "verify": verify,
+        "repair": None if revoked else _repair_offer(record),
     })
+
+
+def _repair_offer(record: PublicRecord) -> dict[str, Any] | None:
+    """What a record's page says of credit repair: for a penalty or the dishonest list, from which
+    day it may be applied for, and whether that day has come (the form's link is shown then)."""
+    if record.kind not in svc.REPAIRABLE_KINDS:
+        return None
+    earliest = repair_from_of(record_id=record.record_id)
+    return {"from": earliest, "open": earliest is not None and earliest <= timezone.localdate()}
 
 
 def transparency_page(request: HttpRequest) -> HttpResponse:
@@ -257,7 +270,9 @@ def entity_page(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def request_form(request: HttpRequest, kind: str) -> HttpResponse:
-    """The correction (with evidence files) and query forms; on success, the tracking code."""
+    """The correction and credit-repair (with evidence files) and query forms; on success, the
+    tracking code. The repair form says at once why the named record cannot be repaired yet (the
+    earliest date, another application open), before the applicant writes anything."""
     record = None
     record_raw = request.POST.get("record") or request.GET.get("record") or ""
     record_id = whole_number(record_raw)
@@ -268,6 +283,9 @@ def request_form(request: HttpRequest, kind: str) -> HttpResponse:
             record = None
     context: dict[str, Any] = {"kind": kind, "record": record, "record_raw": record_raw, "values": request.POST,
                                "agencies": _agencies(), "errors": {}}
+    if kind == RequestKind.REPAIR and record is not None:
+        context["repair_refusal"] = svc.repair_check(record_id=record_id)[1]
+        context["repair_from"] = repair_from_of(record_id=record["id"])
     if request.method == "POST":
         refused = _throttled(request, SubmitThrottle)
         if refused:
@@ -279,6 +297,11 @@ def request_form(request: HttpRequest, kind: str) -> HttpResponse:
                 created = svc.correction_submit(
                     record_id=record_id, requester_name=post.get("requester_name", ""),
                     contact=post.get("contact", ""), description=post.get("description", ""),
+                    files=list(request.FILES.getlist("evidence")))
+            elif kind == RequestKind.REPAIR:
+                created = svc.repair_submit(
+                    record_id=record_id, requester_name=post.get("requester_name", ""),
+                    contact=post.get("contact", ""), commitment=post.get("commitment", ""),
                     files=list(request.FILES.getlist("evidence")))
             else:
                 created = svc.query_submit(
