@@ -176,7 +176,7 @@ def test_the_citizen_applies_on_a_phone_and_the_clerk_accepts(
     desk.locator("#id_reply").fill("经审核，罚款已缴清，违法所得已没收，予以信用修复。")
     desk.get_by_role("button", name="提交答复").click()
     desk.wait_for_load_state()
-    assert desk.locator("#request-status").inner_text() == "已采纳"
+    assert desk.locator("#request-status").inner_text() == "予以信用修复"
     assert "因信用修复终止公示" in desk.locator("#repair-version").inner_text()
     assert_accessible(desk)
     office.close()

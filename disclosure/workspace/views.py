@@ -447,9 +447,15 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if item is None:
         raise Http404(_("Not found."))
     decisions = [(d.value, d.label) for d in ANSWERS[RequestKind(item.kind)]]
+    if item.kind == RequestKind.REPAIR:  # a credit repair is granted or refused (NDRC Order 2025 No. 36)
+        decisions = [(RequestStatus.ACCEPTED.value, _("Grant credit repair (the publication ends)")),
+                     (RequestStatus.REJECTED.value, _("Refuse credit repair"))]
     may_answer = item.is_open and item.agency_id in sel.act_agency_ids(user=user)
     record = item.record
     form = f.AnswerForm(request.POST if request.method == "POST" else None, decisions=decisions)
+    if item.kind == RequestKind.REPAIR:
+        form.fields["reply"].help_text = _("The body of the decision letter to the applicant: for a refusal, the "
+                                           "reasons.")
     content = None
     if record is not None and item.kind == RequestKind.CORRECTION:
         content = f.ContentForm(request.POST if request.method == "POST" else None, prefix="new", kind=record.kind,
