@@ -145,7 +145,7 @@ def test_the_citizen_applies_on_a_phone_and_the_clerk_accepts(
     citizen = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
     page = citizen.new_page()
     page.goto(f"{base}/records/{record}/")
-    assert chinese(repair_from(record)) in page.locator("#repair-from").inner_text()
+    assert chinese(repair_from(record)) in page.locator("#repair-offer").inner_text()
     assert_accessible(page)
     page.get_by_role("link", name="申请信用修复").click()
     page.wait_for_url(re.compile(r"/repairs/new/"))

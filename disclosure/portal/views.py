@@ -51,7 +51,6 @@ from disclosure.selectors.public import (
     public_search,
     revoked_entry,
 )
-from disclosure.selectors.requests import repair_from_of
 from disclosure.serializers import DEADLINE_KINDS
 from disclosure.services import requests as svc
 from disclosure.services.privacy import fold
@@ -194,7 +193,7 @@ def _repair_offer(record: PublicRecord) -> dict[str, Any] | None:
     day it may be applied for, and whether that day has come (the form's link is shown then)."""
     if record.kind not in svc.REPAIRABLE_KINDS:
         return None
-    earliest = repair_from_of(record_id=record.record_id)
+    earliest = record.repair_from
     return {"from": earliest, "open": earliest is not None and earliest <= timezone.localdate()}
 
 
@@ -285,7 +284,7 @@ def request_form(request: HttpRequest, kind: str) -> HttpResponse:
                                "agencies": _agencies(), "errors": {}}
     if kind == RequestKind.REPAIR and record is not None:
         context["repair_refusal"] = svc.repair_check(record_id=record_id)[1]
-        context["repair_from"] = repair_from_of(record_id=record["id"])
+        context["repair_from"] = record["repair_from"]
     if request.method == "POST":
         refused = _throttled(request, SubmitThrottle)
         if refused:

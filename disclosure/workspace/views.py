@@ -446,7 +446,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = sel.workspace_requests(user=user).filter(pk=pk).first()
     if item is None:
         raise Http404(_("Not found."))
-    decisions = [(d.value, d.label) for d in ANSWERS[RequestKind(item.kind)]]
+    decisions: list[tuple[str, Any]] = [(d.value, d.label) for d in ANSWERS[RequestKind(item.kind)]]
     if item.kind == RequestKind.REPAIR:  # a credit repair is granted or refused (NDRC Order 2025 No. 36)
         decisions = [(RequestStatus.ACCEPTED.value, _("Grant credit repair (the publication ends)")),
                      (RequestStatus.REJECTED.value, _("Refuse credit repair"))]
