@@ -469,3 +469,19 @@ def test_the_auditor_sees_repairs_per_agency(clerk: Staff, auditor: Staff, make_
     total = table.split('id="repairs-total"')[1].split("</tr>")[0]
     assert [cell.split(">")[-1] for cell in total.split("</td>")[:-1]] == ["5", "2", "1", "2", "2"]
     assert "信用修复申请" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_applications_at_once_one_gets_in(clerk: Staff, clock: Clock) -> None:
+    """Both pass the "already open?" check at the same moment; the partial unique index lets one
+    in, and the other gets the same refusal as when it comes second."""
+    from tests.test_concurrency import race
+
+    clock(TODAY)
+    record = publish_record(clerk, **GENERAL)
+    responses = race([lambda: apply(APIClient(), record) for _ in range(2)])
+    assert sorted(r.status_code for r in responses) == [201, 400]
+    refused = next(r for r in responses if r.status_code == 400)
+    assert refused.json()["errors"]["record"] == ["该信息已有正在办理的信用修复申请，请等待办理结果。"]
+    assert CitizenRequest.objects.filter(kind="repair", record_id=record).count() == 1
+    assert Evidence.objects.count() == 1
