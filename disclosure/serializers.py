@@ -409,12 +409,21 @@ class PublicEntityPageOutput(PublicRecordPageOutput):
     entity = PublicEntityOutput(allow_null=True)
 
 
+@extend_schema_field({"type": "array", "items": {"type": "string", "format": "binary"}, "minItems": 1})
+class EvidenceFilesField(serializers.ListField):
+    """The ``evidence`` parts of a multipart submission, as the schema documents them: one or more
+    files. The view hands the uploads to the service, which checks them (``evidence_check``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(child=serializers.FileField(allow_empty_file=True), required=False, **kwargs)
+
+
 class CorrectionInput(serializers.Serializer):
     record = serializers.IntegerField(min_value=1)
     requester_name = serializers.CharField(max_length=100)
     contact = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=20000)
-    evidence = serializers.ListField(child=serializers.FileField(allow_empty_file=True), required=False)
+    evidence = EvidenceFilesField()
 
 
 class RecordNumberField(serializers.IntegerField):
@@ -438,8 +447,7 @@ class RepairInput(serializers.Serializer):
     contact = serializers.CharField(max_length=200)
     commitment = serializers.CharField(
         max_length=20000, help_text=_("The written credit commitment (信用承诺书)."))
-    evidence = serializers.ListField(
-        child=serializers.FileField(allow_empty_file=True), required=False,
+    evidence = EvidenceFilesField(
         help_text=_("Proof that the decision's duties are performed (fine paid, order complied with): PDF, JPG or "
                     "PNG files."))
 
