@@ -409,6 +409,24 @@ class PublicEntityPageOutput(PublicRecordPageOutput):
     entity = PublicEntityOutput(allow_null=True)
 
 
+class RecordNumberField(serializers.IntegerField):
+    """A record's number as a link of ours carries it: 1 to 18 ASCII digits (``backend.ids``).
+    DRF's ``IntegerField`` reads "١٢" and "１２" as 12, and takes a number of any size, which the
+    database driver then refuses (a 500); neither is an id here."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 10**18 - 1)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        number = whole_number(data if isinstance(data, str) or (isinstance(data, int) and not isinstance(data, bool))
+                              else None)
+        if number is None:
+            self.fail("invalid")
+        return int(super().to_internal_value(number))
+
+
 @extend_schema_field({"type": "array", "items": {"type": "string", "format": "binary"}, "minItems": 1})
 class EvidenceFilesField(serializers.ListField):
     """The ``evidence`` parts of a multipart submission, as the schema documents them: one or more
@@ -419,30 +437,18 @@ class EvidenceFilesField(serializers.ListField):
 
 
 class CorrectionInput(serializers.Serializer):
-    record = serializers.IntegerField(min_value=1)
+    record = RecordNumberField()
     requester_name = serializers.CharField(max_length=100)
     contact = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=20000)
     evidence = EvidenceFilesField()
 
 
-class RecordNumberField(serializers.IntegerField):
-    """A record's number as a link of ours carries it: 1 to 18 ASCII digits (``backend.ids``).
-    DRF's ``IntegerField`` reads "١٢" and "１２" as 12; those are no id here."""
-
-    def to_internal_value(self, data: Any) -> int:
-        number = data if isinstance(data, int) and not isinstance(data, bool) else whole_number(
-            data if isinstance(data, str) else None)
-        if number is None:
-            self.fail("invalid")
-        return int(super().to_internal_value(number))
-
-
 class RepairInput(serializers.Serializer):
     """A credit-repair application (信用修复, NDRC Order 2025 No. 36)."""
 
     record = RecordNumberField(
-        min_value=1, help_text=_("The public penalty or dishonest-list record whose publication is to end."))
+        help_text=_("The public penalty or dishonest-list record whose publication is to end."))
     requester_name = serializers.CharField(max_length=100)
     contact = serializers.CharField(max_length=200)
     commitment = serializers.CharField(
@@ -456,7 +462,7 @@ class QueryInput(serializers.Serializer):
     requester_name = serializers.CharField(max_length=100)
     contact = serializers.CharField(max_length=200)
     question = serializers.CharField(max_length=20000)
-    record = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    record = RecordNumberField(required=False, allow_null=True)
     agency = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
 
