@@ -136,7 +136,7 @@ class EvidenceInline(admin.TabularInline):
 
 @admin.register(CitizenRequest)
 class RequestAdmin(ReadOnlyAdmin):
-    """Citizens' corrections and queries; agencies answer them in the workspace or the API."""
+    """Citizens' corrections, queries and credit-repair applications; answered in the workspace or the API."""
 
     list_display = ["tracking_code", "kind", "agency", "status", "received_on", "due_date", "answered_at"]
     list_filter = ["kind", "status"]

@@ -171,6 +171,29 @@ class CorrectionCreate(_Public):
         return Response(s.SubmittedOutput(created).data, status=status.HTTP_201_CREATED)
 
 
+class RepairCreate(_Public):
+    """``POST`` multipart: ``record, requester_name, contact, commitment`` and ``evidence`` files: a
+    credit-repair application (信用修复, NDRC Order 2025 No. 36) for a public penalty or dishonest-list
+    record. Refused (400, on ``record``, with the reason) for another kind of record, before the
+    record's earliest repair date (the date is given), or while an application for it is open."""
+
+    parser_classes = [MultiPartParser, FormParser]
+    throttle_classes = [SubmitThrottle]
+
+    @extend_schema(request={"multipart/form-data": s.RepairInput}, responses={201: s.SubmittedOutput})
+    def post(self, request: ApiRequest) -> Response:
+        svc.request_body_check(content_length=_content_length(request))
+        fields = request.data if isinstance(request.data, dict) else {}
+        data = s.RepairInput(data={k: v for k, v in fields.items() if k != "evidence"})
+        data.is_valid(raise_exception=True)
+        created = svc.repair_submit(
+            record_id=data.validated_data["record"], requester_name=data.validated_data["requester_name"],
+            contact=data.validated_data["contact"], commitment=data.validated_data["commitment"],
+            files=list(request.FILES.getlist("evidence")),
+        )
+        return Response(s.SubmittedOutput(created).data, status=status.HTTP_201_CREATED)
+
+
 class QueryCreate(_Public):
     """``POST {requester_name, contact, question, record?, agency?}``; due in 20 working days."""
 
@@ -211,7 +234,8 @@ class StatementCreate(_Public):
 
 
 class PublicRequestStatus(_Public):
-    """The status of a correction, query or statement, for whoever holds its tracking code."""
+    """The status of a correction, query, statement or credit-repair application, for whoever holds its
+    tracking code."""
 
     throttle_classes = [SearchThrottle]
 
@@ -279,7 +303,8 @@ def _staff(request: ApiRequest) -> User:
 
 
 class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Corrections, queries and statements addressed to the caller's agencies (API.md "Requests")."""
+    """Corrections, queries, statements and credit-repair applications addressed to the caller's
+    agencies (API.md "Requests", "Credit repair"); ``?kind=repair`` for the applications."""
 
     serializer_class = s.RequestOutput
     filter_backends = [DjangoFilterBackend]

@@ -154,6 +154,8 @@ class RecordStatus(models.TextChoices):
     CORRECTED = "corrected", _("Corrected")
     REVOKED = "revoked", _("Revoked")
     EXPIRED = "expired", _("Expired")
+    # Credit repair (信用修复, NDRC Order 2025 No. 36) accepted: the publication ended early.
+    REPAIRED = "repaired", _("Publication ended by credit repair")
 
 
 # A published record in force: shown (within its display period), and what a change, a correction,
@@ -337,6 +339,7 @@ class VersionAction(models.TextChoices):
     RECLASSIFY = "reclassify", _("Publicity period recomputed")  # the publicity rule table changed
     # The subject's statement (当事人陈述), checked by the agency, shown beside the record.
     STATEMENT = "statement", _("Subject's statement")
+    REPAIR = "repair", _("Credit repair")  # an accepted credit-repair application ends the publication
 
 
 class RecordVersion(models.Model):
@@ -379,6 +382,7 @@ class AuditAction(models.TextChoices):
     RECORD_RECOMPUTE = "record.recompute", _("Deadline recomputed")
     RECORD_RECLASSIFY = "record.reclassify", _("Publicity period recomputed")
     RECORD_STATEMENT = "record.statement", _("Subject's statement")
+    RECORD_REPAIR = "record.repair", _("Credit repair")
     BACKFILL_IMPORT = "backfill.import", _("Records imported (backfill)")
     DEADLINE_RECOMPUTE = "deadline.recompute", _("Deadline recomputed")
     CORRECTION_SUBMIT = "request.correction.submit", _("Correction request received")
@@ -389,6 +393,9 @@ class AuditAction(models.TextChoices):
     STATEMENT_SUBMIT = "request.statement.submit", _("Subject's statement received")
     STATEMENT_ACCEPTED = "request.statement.accepted", _("Subject's statement accepted")
     STATEMENT_REJECTED = "request.statement.rejected", _("Subject's statement rejected")
+    REPAIR_SUBMIT = "request.repair.submit", _("Credit repair application received")
+    REPAIR_ACCEPTED = "request.repair.accepted", _("Credit repair application accepted")
+    REPAIR_REJECTED = "request.repair.rejected", _("Credit repair application rejected")
     REQUEST_ANSWER = "request.answer", _("Request answered")
     USER_CREATE = "user.create", _("Staff account created")
     USER_ROLE = "user.role", _("Staff role changed")
@@ -691,6 +698,7 @@ class RequestKind(models.TextChoices):
     CORRECTION = "correction", _("Correction request")
     QUERY = "query", _("Query")
     STATEMENT = "statement", _("Subject's statement")  # 当事人陈述: shown beside the record once checked
+    REPAIR = "repair", _("Credit repair application")  # 信用修复申请 (NDRC Order 2025 No. 36)
 
 
 class RequestStatus(models.TextChoices):
@@ -710,9 +718,10 @@ class RequestQuerySet(models.QuerySet["CitizenRequest"]):
 
 
 class CitizenRequest(models.Model):
-    """A citizen's correction request (Art. 10) or query (Art. 11), or the subject's statement about
-    a published record (当事人陈述, shown beside it once the agency has checked it), addressed to
-    one agency.
+    """A citizen's correction request (Art. 10) or query (Art. 11), the subject's statement about
+    a published record (当事人陈述, shown beside it once the agency has checked it), or a subject's
+    credit-repair application (信用修复, NDRC Order 2025 No. 36: ``text`` is its written credit
+    commitment, the evidence proves the decision's duties performed), addressed to one agency.
 
     The requester's name and contact are for the agency only: no public output carries them.
     """
@@ -748,6 +757,13 @@ class CitizenRequest(models.Model):
         RecordVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("version showing the statement"),
     )
+    # The ``repair`` version an accepted credit-repair application made (the one that ended the
+    # publication). A field of its own rather than ``correction_version``: a repair corrects
+    # nothing, and the API names each link for what it is (``corrected_version``, ``repair_version``).
+    repair_version = models.ForeignKey(
+        RecordVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("version that ended the publication (credit repair)"),
+    )
 
     objects = RequestQuerySet.as_manager()
 
@@ -761,13 +777,18 @@ class CitizenRequest(models.Model):
                    models.Index(fields=["updated_at"], name="request_open_updated",
                                 condition=models.Q(status="open"))]
         constraints = [
-            # A correction and a statement are about one record; only a query may go to an agency.
+            # Every kind but a query names its record: a correction, a statement, a credit repair
+            # (the name is the constraint's first use; the condition covers every kind added since).
             models.CheckConstraint(
                 condition=models.Q(kind="query") | models.Q(record__isnull=False), name="request_correction_has_record"
             ),
             # One statement at a time waits for the agency's check, per record.
             models.UniqueConstraint(fields=["record"], condition=models.Q(kind="statement", status="open"),
                                     name="request_one_open_statement"),
+            # One open credit-repair application per record: the service refuses a second one
+            # with a reason, and this keeps two submitted at the same moment from both getting in.
+            models.UniqueConstraint(fields=["record"], condition=models.Q(kind="repair", status="open"),
+                                    name="request_one_open_repair"),
         ]
 
     def __str__(self) -> str:
@@ -779,7 +800,8 @@ class CitizenRequest(models.Model):
 
 
 class Evidence(models.Model):
-    """A file a requester sent with a correction request, checked before it was stored."""
+    """A file a requester sent with a correction request or a credit-repair application, checked
+    before it was stored."""
 
     request = models.ForeignKey(CitizenRequest, on_delete=models.PROTECT, related_name="evidence")
     file = models.FileField(_("file"), upload_to="evidence/%Y/%m/")

@@ -29,7 +29,7 @@ from disclosure.models import (
     SubjectType,
 )
 from disclosure.selectors.access import VIEW, agencies_for
-from scheduler.rules import CORRECTION_REPLY, QUERY_REPLY, STATEMENT_REPLY
+from scheduler.rules import CORRECTION_REPLY, QUERY_REPLY, REPAIR_REPLY, STATEMENT_REPLY
 
 if TYPE_CHECKING:  # django-stubs' helper type; the package is a development dependency
     from django_stubs_ext import StrOrPromise
@@ -432,19 +432,60 @@ class PublicEntityPageOutput(PublicRecordPageOutput):
     entity = PublicEntityOutput(allow_null=True)
 
 
+class RecordNumberField(serializers.IntegerField):
+    """A record's number as a link of ours carries it: 1 to 18 ASCII digits (``backend.ids``).
+    DRF's ``IntegerField`` reads "١٢" and "１２" as 12, and takes a number of any size, which the
+    database driver then refuses (a 500); neither is an id here."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 10**18 - 1)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        number = whole_number(data if isinstance(data, str) or (isinstance(data, int) and not isinstance(data, bool))
+                              else None)
+        if number is None:
+            self.fail("invalid")
+        return int(super().to_internal_value(number))
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string", "format": "binary"}, "minItems": 1})
+class EvidenceFilesField(serializers.ListField):
+    """The ``evidence`` parts of a multipart submission, as the schema documents them: one or more
+    files. The view hands the uploads to the service, which checks them (``evidence_check``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(child=serializers.FileField(allow_empty_file=True), required=False, **kwargs)
+
+
 class CorrectionInput(serializers.Serializer):
-    record = serializers.IntegerField(min_value=1)
+    record = RecordNumberField()
     requester_name = serializers.CharField(max_length=100)
     contact = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=20000)
-    evidence = serializers.ListField(child=serializers.FileField(allow_empty_file=True), required=False)
+    evidence = EvidenceFilesField()
+
+
+class RepairInput(serializers.Serializer):
+    """A credit-repair application (信用修复, NDRC Order 2025 No. 36)."""
+
+    record = RecordNumberField(
+        help_text=_("The public penalty or dishonest-list record whose publication is to end."))
+    requester_name = serializers.CharField(max_length=100)
+    contact = serializers.CharField(max_length=200)
+    commitment = serializers.CharField(
+        max_length=20000, help_text=_("The written credit commitment (信用承诺书)."))
+    evidence = EvidenceFilesField(
+        help_text=_("Proof that the decision's duties are performed (fine paid, order complied with): PDF, JPG or "
+                    "PNG files."))
 
 
 class QueryInput(serializers.Serializer):
     requester_name = serializers.CharField(max_length=100)
     contact = serializers.CharField(max_length=200)
     question = serializers.CharField(max_length=20000)
-    record = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    record = RecordNumberField(required=False, allow_null=True)
     agency = serializers.CharField(max_length=64, required=False, allow_blank=True)
 
 
@@ -487,13 +528,14 @@ class PublicRequestOutput(serializers.ModelSerializer):
     agency = serializers.CharField(source="agency.name", read_only=True)
     corrected_version = serializers.SerializerMethodField()
     statement_version = serializers.SerializerMethodField()
+    repair_version = serializers.SerializerMethodField()
     reply_pdf = serializers.SerializerMethodField()
 
     class Meta:
         model = CitizenRequest
         fields = ["tracking_code", "kind", "status", "agency", "record", "received_on", "due_date",
                   "due_provisional", "answered_at", "reply", "reply_number", "corrected_version",
-                  "statement_version", "reply_pdf"]
+                  "statement_version", "repair_version", "reply_pdf"]
         read_only_fields = fields
 
     def get_corrected_version(self, obj: CitizenRequest) -> int | None:
@@ -502,6 +544,9 @@ class PublicRequestOutput(serializers.ModelSerializer):
     def get_statement_version(self, obj: CitizenRequest) -> int | None:
         """The record's version that shows an accepted statement."""
         return obj.statement_version.number if obj.statement_version else None
+    def get_repair_version(self, obj: CitizenRequest) -> int | None:
+        """The record's version that ended its publication, for an accepted credit repair."""
+        return obj.repair_version.number if obj.repair_version else None
 
     def get_reply_pdf(self, obj: CitizenRequest) -> str | None:
         # Every decided request has its letter: the written reply of a query, the decision on a
@@ -526,12 +571,13 @@ class RequestOutput(serializers.ModelSerializer):
     evidence = EvidenceOutput(many=True, read_only=True)
     corrected_version = serializers.SerializerMethodField()
     statement_version = serializers.SerializerMethodField()
+    repair_version = serializers.SerializerMethodField()
 
     class Meta:
         model = CitizenRequest
         fields = ["id", "kind", "agency", "record", "tracking_code", "status", "requester_name", "contact", "text",
                   "received_on", "due_date", "due_provisional", "answered_at", "reply", "reply_number",
-                  "corrected_version", "statement_version", "evidence"]
+                  "corrected_version", "statement_version", "repair_version", "evidence"]
         read_only_fields = fields
 
     def get_corrected_version(self, obj: CitizenRequest) -> int | None:
@@ -539,6 +585,8 @@ class RequestOutput(serializers.ModelSerializer):
 
     def get_statement_version(self, obj: CitizenRequest) -> int | None:
         return obj.statement_version.number if obj.statement_version else None
+    def get_repair_version(self, obj: CitizenRequest) -> int | None:
+        return obj.repair_version.number if obj.repair_version else None
 
 
 class AnswerInput(serializers.Serializer):
@@ -558,7 +606,8 @@ class AnswerInput(serializers.Serializer):
 
 DEADLINE_KINDS = [*RecordKind.choices, (QUERY_REPLY, _("Reply to a query (Art. 11)")),
                   (CORRECTION_REPLY, _("Reply to a correction request (Art. 10)")),
-                  (STATEMENT_REPLY, _("Check of a subject's statement (the bureau's practice)"))]
+                  (STATEMENT_REPLY, _("Check of a subject's statement (the bureau's practice)")),
+                  (REPAIR_REPLY, _("Decision on a credit-repair application (NDRC Order 2025 No. 36)"))]
 
 
 class DeadlineInput(serializers.Serializer):

@@ -18,6 +18,7 @@ urlpatterns = [
     path("public/corrections/", apis_public.CorrectionCreate.as_view(), name="public-correction-create"),
     path("public/queries/", apis_public.QueryCreate.as_view(), name="public-query-create"),
     path("public/statements/", apis_public.StatementCreate.as_view(), name="public-statement-create"),
+    path("public/repairs/", apis_public.RepairCreate.as_view(), name="public-repair-create"),
     path("public/requests/<str:code>/", apis_public.PublicRequestStatus.as_view(), name="public-request-status"),
     path("public/requests/<str:code>/reply.pdf", apis_public.PublicReplyPdf.as_view(), name="public-reply-pdf"),
     path("public/deadline/", apis_public.DeadlineCalculator.as_view(), name="public-deadline"),

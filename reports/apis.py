@@ -74,12 +74,23 @@ class FiguresOutput(serializers.Serializer):
     p90_latency_working_days = serializers.FloatField(allow_null=True)
 
 
+class RepairFiguresOutput(serializers.Serializer):
+    """Credit-repair applications received in the period (NDRC Order 2025 No. 36), as of ``as_of``."""
+
+    received = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    open = serializers.IntegerField()
+    overdue = serializers.IntegerField(help_text="Open past the reply due date.")
+
+
 class AgencyFiguresOutput(FiguresOutput):
     agency = serializers.CharField()
     name = serializers.CharField()
     parent = serializers.CharField(allow_null=True)  # type: ignore[assignment]  # DRF pops declared fields
     backfill = serializers.IntegerField()
     by_kind = serializers.DictField(child=FiguresOutput())
+    repairs = RepairFiguresOutput()
 
 
 def agency_figures_data(row: AgencyFigures) -> dict[str, Any]:
@@ -88,6 +99,7 @@ def agency_figures_data(row: AgencyFigures) -> dict[str, Any]:
         "parent": row.agency.parent.code if row.agency.parent else None,
         **row.total.as_dict(), "backfill": row.backfill,
         "by_kind": {kind: figures.as_dict() for kind, figures in sorted(row.by_kind.items())},
+        "repairs": row.repairs.as_dict(),
     }
 
 

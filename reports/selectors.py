@@ -26,6 +26,10 @@ and the benchmark compare with.
   the database groups by (agency, kind, latency): bounded by agencies x kinds x distinct
   latencies, never by the number of records, and the same on SQLite and PostgreSQL.
 * Backfilled records due in the period are counted apart (``backfill``), never in the figures.
+* Credit repair (信用修复): the applications an agency received in the period (by the day received),
+  how many it accepted, rejected, has open, and of those open how many are past their reply due
+  date (``RepairFigures``); rolled up over the subtree like the rest, apart from the timeliness
+  figures.
 * Roll-up: an agency's figures include its whole subtree (materialized ``path`` prefix): a
   district government's row includes its bureaus and their dispatched bodies.
 * From the rollup, a period is read from year rows for its whole years, month rows for its whole
@@ -48,7 +52,19 @@ from django.db.models import BigIntegerField, Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import Cast, TruncMonth
 
 from backend.errors import NotVisible
-from disclosure.models import Agency, AuditChainHead, Record, RecordStatus, RollupSpan, RollupState, TimelinessRollup
+from disclosure.models import (
+    OPEN_REQUEST_STATUSES,
+    Agency,
+    AuditChainHead,
+    CitizenRequest,
+    Record,
+    RecordStatus,
+    RequestKind,
+    RequestStatus,
+    RollupSpan,
+    RollupState,
+    TimelinessRollup,
+)
 from disclosure.selectors.access import AUDIT, VIEW, User, agencies_for, covers_every_agency
 from disclosure.selectors.transparency import b64, head_newest, head_time
 from disclosure.services.audit import GENESIS_HASH
@@ -174,20 +190,47 @@ class Figures:
 
 
 @dataclass
+class RepairFigures:
+    """Credit-repair applications (信用修复, NDRC Order 2025 No. 36) received in the period, by what
+    became of them as of ``today``: ``received = accepted + rejected + open``; ``overdue`` are the
+    open ones past their reply due date (the due day itself is still on time)."""
+
+    received: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    open: int = 0
+    overdue: int = 0
+
+    def add(self, other: RepairFigures) -> None:
+        self.received += other.received
+        self.accepted += other.accepted
+        self.rejected += other.rejected
+        self.open += other.open
+        self.overdue += other.overdue
+
+    def as_dict(self) -> dict[str, int]:
+        return {"received": self.received, "accepted": self.accepted, "rejected": self.rejected,
+                "open": self.open, "overdue": self.overdue}
+
+
+@dataclass
 class AgencyFigures:
-    """An agency's figures over its whole subtree, in total and by record kind."""
+    """An agency's figures over its whole subtree, in total and by record kind, and the credit-repair
+    applications addressed to it."""
 
     agency: Agency
     total: Figures = field(default_factory=Figures)
     by_kind: dict[str, Figures] = field(default_factory=dict)
     backfill: int = 0
     rank: int | None = None
+    repairs: RepairFigures = field(default_factory=RepairFigures)
 
     def add(self, other: AgencyFigures) -> None:
         self.total.add(other.total)
         for kind, figures in other.by_kind.items():
             self.by_kind.setdefault(kind, Figures()).add(figures)
         self.backfill += other.backfill
+        self.repairs.add(other.repairs)
 
 
 @dataclass
@@ -410,13 +453,39 @@ def timeliness_statistics_direct(*, scope: AuditScope, date_from: date, date_to:
     return _rolled_up(scope, own, date_from, date_to, today)
 
 
+def _own_repairs(scope: AuditScope, own: dict[int, AgencyFigures], date_from: date, date_to: date,
+                 today: date) -> None:
+    """Add to ``own`` each agency's credit-repair applications received in [date_from, date_to]: one
+    GROUP BY over the applications (agencies x states rows), whatever their number."""
+    by_id = {agency.pk: agency for agency in scope.agencies}
+    open_now = Q(status__in=OPEN_REQUEST_STATUSES)
+    grouped = (
+        CitizenRequest.objects.filter(kind=RequestKind.REPAIR, received_on__gte=date_from, received_on__lte=date_to)
+        .filter(Q() if scope.everything else Q(agency_id__in=scope.ids))
+        .values("agency_id").order_by()
+        .annotate(received=Count("id"), accepted=Count("id", filter=Q(status=RequestStatus.ACCEPTED)),
+                  rejected=Count("id", filter=Q(status=RequestStatus.REJECTED)), open=Count("id", filter=open_now),
+                  overdue=Count("id", filter=open_now & Q(due_date__lt=today)))
+        .values_list("agency_id", "received", "accepted", "rejected", "open", "overdue")
+    )
+    for agency_id, received, accepted, rejected, still_open, overdue in grouped:
+        if agency_id not in by_id:
+            continue
+        entry = own.get(agency_id)
+        if entry is None:
+            entry = own[agency_id] = AgencyFigures(by_id[agency_id])
+        entry.repairs.add(RepairFigures(received, accepted, rejected, still_open, overdue))
+
+
 def _rolled_up(scope: AuditScope, own: dict[int, AgencyFigures], date_from: date, date_to: date,
                today: date) -> Statistics:
-    """Each agency's own figures (by kind) added up into its total and up the tree.
+    """Each agency's own figures (by kind) added up into its total and up the tree, with its
+    credit-repair applications (``_own_repairs``).
 
     Bottom-up: deepest agencies first, each adds its subtree's figures (its own and what its
     descendants added to it) to its nearest ancestor in the scope; the scope's total is the sum
     of its topmost agencies. One addition per agency instead of one per (agency, ancestor)."""
+    _own_repairs(scope, own, date_from, date_to, today)
     for entry in own.values():
         for figures in entry.by_kind.values():
             entry.total.add(figures)

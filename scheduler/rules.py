@@ -1,10 +1,10 @@
 """The rule table of Art. 7, Art. 8 and Art. 11: one place to read and change the statutory periods.
 
 Keys are plain strings: the values of the record kinds (``disclosure.kinds.RecordKind``) and the
-reply deadlines of citizens' requests. These are the defaults the database is seeded with
-(``scheduler.DeadlineRule``); an administrator may change a row in the admin when a rule changes,
-and new deadlines follow it. Deadlines already computed keep the rule they were computed with
-(records store their due date).
+reply deadlines of citizens' requests (queries, corrections, statements, credit-repair applications). These are
+the defaults the database is seeded with (``scheduler.DeadlineRule``); an administrator may change
+a row in the admin when a rule changes, and new deadlines follow it. Deadlines already computed
+keep the rule they were computed with (records store their due date).
 """
 from __future__ import annotations
 
@@ -25,6 +25,9 @@ CORRECTION_REPLY = "correction_reply"  # Art. 10 says "promptly"; the bureau's p
 # The check of a subject's statement (当事人陈述) before it is shown: no rule sets a period; the
 # bureau's practice is 5 working days.
 STATEMENT_REPLY = "statement_reply"
+# A credit-repair application (NDRC Order 2025 No. 36): the order leaves the time to the agency that
+# decides; 信用中国 applies a result within 3 working days. The default here is 5 working days.
+REPAIR_REPLY = "repair_reply"
 
 
 @dataclass(frozen=True)
@@ -63,4 +66,7 @@ DEFAULT_RULES: tuple[Rule, ...] = (
          "及时更正；本系统以15个工作日为办理时限"),
     Rule(STATEMENT_REPLY, 5, PeriodUnit.WORKING_DAYS, None, "无（市场监管局惯例）",
          "当事人陈述审核：无法定时限，按市场监管局惯例5个工作日内审核（非法律规定）"),
+    Rule(REPAIR_REPLY, 5, PeriodUnit.WORKING_DAYS, None, "国家发展改革委令2025年第36号",
+         "《信用修复管理办法》由认定单位确定办理时限（“信用中国”网站在3个工作日内处理修复结果）；"
+         "本系统以5个工作日为信用修复申请的办理时限"),
 )

@@ -94,6 +94,23 @@ class TestHostileIds:
         assert form["Content-Type"].startswith("text/html")
         assert APIClient().get("/search/", {"page": digits}).status_code == 200
 
+    @pytest.mark.parametrize("number", ["58129166746295942118362350892645089280", "١٢", "-1", "1.5"])
+    def test_a_record_number_no_link_of_ours_carries_is_a_400(self, tree: Any, number: str) -> None:
+        """A number past 18 digits reached SQLite as an int it cannot bind (a 500, found by the schema
+        fuzzing); Unicode digits were read as an id. Corrections, queries and credit repairs alike."""
+        for url, body, fmt in (
+            ("/api/v1/public/corrections/", {"requester_name": "张三", "contact": "x", "description": "x"},
+             "multipart"),
+            ("/api/v1/public/repairs/", {"requester_name": "张三", "contact": "x", "commitment": "x"}, "multipart"),
+            ("/api/v1/public/queries/", QUERY, "json"),
+            ("/api/v1/public/queries/", QUERY, "multipart"),
+        ):
+            response = APIClient().post(url, {**body, "record": number}, format=fmt)
+            assert response.status_code == 400, (url, fmt, response.content)
+            assert is_json_error(response) and "record" in response.json()["errors"]
+        huge = APIClient().post("/api/v1/public/queries/", {**QUERY, "record": 10**40}, format="json")
+        assert huge.status_code == 400 and "record" in huge.json()["errors"]
+
     @pytest.mark.parametrize("path", [
         "/api/v1/records/?agency=a%00b", "/api/v1/audit/timeliness/?agency=a%00b",
         "/api/v1/inspections/entities/?q=%00", "/api/v1/records/a%00b/",

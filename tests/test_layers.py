@@ -8,7 +8,7 @@ import pytest
 
 from backend import layers
 from disclosure.kinds import RecordKind
-from scheduler.rules import CORRECTION_REPLY, DEFAULT_RULES, QUERY_REPLY, STATEMENT_REPLY
+from scheduler.rules import CORRECTION_REPLY, DEFAULT_RULES, QUERY_REPLY, REPAIR_REPLY, STATEMENT_REPLY
 from scheduler.subjects import deadline_subjects
 
 
@@ -63,7 +63,7 @@ def test_the_check_finds_every_form_of_upward_import(tmp_path: Path) -> None:
 
 def test_every_record_kind_has_its_rule_and_every_rule_names_a_kind_or_a_reply() -> None:
     keys = {rule.key for rule in DEFAULT_RULES}
-    assert keys == set(RecordKind.values) | {QUERY_REPLY, CORRECTION_REPLY, STATEMENT_REPLY}
+    assert keys == set(RecordKind.values) | {QUERY_REPLY, CORRECTION_REPLY, STATEMENT_REPLY, REPAIR_REPLY}
     assert all(rule.display_months for rule in DEFAULT_RULES if rule.key in RecordKind.values)
 
 

@@ -88,7 +88,7 @@ def test_the_clerk_checks_it_in_the_workspace(clerk: Staff, make_staff: Callable
     web = staff_browser(clerk)
     queue = web.get("/workspace/requests/", {"kind": "statement"})
     assert [r.pk for r in queue.context["page"]] == [made["id"]]
-    assert "更正、查询与陈述" in queue.content.decode()
+    assert "更正、查询、陈述与信用修复" in queue.content.decode()
     page = web.get(f"/workspace/requests/{made['id']}/").content.decode()
     assert SAID in page  # as written, for the agency
     preview = re.search(r'id="statement-preview"[^>]*>(.*?)</dd>', page, re.S)
@@ -159,7 +159,7 @@ def test_the_subject_files_the_clerk_accepts_and_a_citizen_reads_it(
     desk = office.new_page()
     sign_in(desk, live_server, clerk.user)
     desk.goto(f"{live_server.url}/workspace/")
-    desk.get_by_role("link", name="更正、查询与陈述").click()
+    desk.get_by_role("link", name="更正、查询、陈述与信用修复").click()
     _shot(desk, f"{width}-3-clerk-queue.png")
     desk.get_by_role("link", name=code).click()
     assert "138 **** 5678" in desk.locator("#statement-preview").inner_text()

@@ -11,6 +11,7 @@ urlpatterns = [
     path("corrections/new/", views.request_form, {"kind": "correction"}, name="portal-correction"),
     path("queries/new/", views.request_form, {"kind": "query"}, name="portal-query"),
     path("statements/new/", views.request_form, {"kind": "statement"}, name="portal-statement"),
+    path("repairs/new/", views.request_form, {"kind": "repair"}, name="portal-repair"),
     path("track/", views.track, name="portal-track"),
     path("track/<str:code>/", views.track_code, name="portal-track-code"),
     path("track/<str:code>/reply.pdf", views.track_reply, name="portal-track-reply"),

@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -182,9 +183,20 @@ def record_page(request: HttpRequest, pk: int) -> HttpResponse:
                              # the key pinned, so the answer does not rest on whatever keys the server lists
                              + (f" --key {tlog.note_verifier_key(head.origin, bytes(head.key.public_key))}"
                                 if head else "")}
+    revoked = revoked_entry(history)
     return render(request, "disclosure/portal/record.html", {
-        "record": _public(record), "history": history, "revoked": revoked_entry(history), "verify": verify,
+        "record": _public(record), "history": history, "revoked": revoked, "verify": verify,
+        "repair": None if revoked else _repair_offer(record),
     })
+
+
+def _repair_offer(record: PublicRecord) -> dict[str, Any] | None:
+    """What a record's page says of credit repair: for a penalty or the dishonest list, from which
+    day it may be applied for, and whether that day has come (the form's link is shown then)."""
+    if record.kind not in svc.REPAIRABLE_KINDS:
+        return None
+    earliest = record.repair_from
+    return {"from": earliest, "open": earliest is not None and earliest <= timezone.localdate()}
 
 
 def transparency_page(request: HttpRequest) -> HttpResponse:
@@ -262,8 +274,10 @@ _FORM_TEMPLATES = {RequestKind.STATEMENT: "disclosure/portal/statement_form.html
 
 @require_http_methods(["GET", "POST"])
 def request_form(request: HttpRequest, kind: str) -> HttpResponse:
-    """The correction (with evidence files), query and statement forms; on success, the tracking
-    code."""
+    """The correction and credit-repair (with evidence files), query and statement forms; on
+    success, the tracking code. The repair form says at once why the named record cannot be
+    repaired yet (the earliest date, another application open), before the applicant writes
+    anything."""
     record = None
     record_raw = request.POST.get("record") or request.GET.get("record") or ""
     record_id = whole_number(record_raw)
@@ -276,6 +290,9 @@ def request_form(request: HttpRequest, kind: str) -> HttpResponse:
                                "agencies": _agencies(), "errors": {},
                                "statement_max": settings.PUBLIC_STATEMENT_MAX_CHARS}
     template = _FORM_TEMPLATES.get(RequestKind(kind), "disclosure/portal/request_form.html")
+    if kind == RequestKind.REPAIR and record is not None:
+        context["repair_refusal"] = svc.repair_check(record_id=record_id)[1]
+        context["repair_from"] = record["repair_from"]
     if request.method == "POST":
         refused = _throttled(request, SubmitThrottle)
         if refused:
@@ -292,6 +309,11 @@ def request_form(request: HttpRequest, kind: str) -> HttpResponse:
                 created = svc.statement_submit(
                     record_id=record_id, requester_name=post.get("requester_name", ""),
                     contact=post.get("contact", ""), statement=post.get("statement", ""))
+            elif kind == RequestKind.REPAIR:
+                created = svc.repair_submit(
+                    record_id=record_id, requester_name=post.get("requester_name", ""),
+                    contact=post.get("contact", ""), commitment=post.get("commitment", ""),
+                    files=list(request.FILES.getlist("evidence")))
             else:
                 created = svc.query_submit(
                     requester_name=post.get("requester_name", ""), contact=post.get("contact", ""),

@@ -2,7 +2,8 @@
 and the three file formats, streamed.
 
 One row per record published with ``published_on`` in the period (disclosed proactively, any
-state after publication: a revoked or changed record says so in 备注), oldest publication first.
+state after publication: a revoked, changed, expired or credit-repaired record says so in 备注, so
+a receiver takes down what is no longer shown), oldest publication first.
 The query reads only the columns the columns need, joined with the agency, and walks them with
 ``iterator(chunk_size=…)``: memory stays the same whatever the number of rows, and the number of
 queries too. The API view and ``manage.py export_exchange`` both write through ``write_csv``,
@@ -44,7 +45,9 @@ _QUERY_FIELDS = (
     "agency__name", "agency__credit_code", "agency__region_code",
 )
 _REMARKS = {RecordStatus.CHANGED: "已变更", RecordStatus.CORRECTED: "已更正", RecordStatus.REVOKED: "已撤销",
-            RecordStatus.EXPIRED: "公示期满"}
+            RecordStatus.EXPIRED: "公示期满",
+            # A credit repair ended the publication; 公示截止期 is then the day before the repair.
+            RecordStatus.REPAIRED: "信用修复，已终止公示"}
 
 
 @dataclass(frozen=True)
@@ -270,7 +273,7 @@ class _Formatter:
             else term
 
     def fn_permit_status(self, r: dict[str, Any], d: dict[str, Any]) -> str:
-        if r["status"] in (RecordStatus.REVOKED, RecordStatus.EXPIRED):
+        if r["status"] in (RecordStatus.REVOKED, RecordStatus.EXPIRED, RecordStatus.REPAIRED):
             return STANDARD_TERMS[PermitStatus][PermitStatus.INVALID]
         return self.term("permit_status", d.get("permit_status") or PermitStatus.VALID)
 

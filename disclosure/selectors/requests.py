@@ -8,10 +8,11 @@ from disclosure.selectors.access import VIEW, User, agencies_for
 
 
 def requests_visible_to(user: User) -> QuerySet[CitizenRequest]:
-    """Corrections, queries and statements addressed to the agencies ``user`` may read, oldest due first."""
+    """Corrections, queries, statements and credit-repair applications addressed to the agencies
+    ``user`` may read, oldest due first."""
     ids = list(agencies_for(user, VIEW).values_list("id", flat=True))
     return (
         CitizenRequest.objects.filter(agency_id__in=ids)
-        .select_related("agency", "correction_version", "statement_version")
+        .select_related("agency", "correction_version", "statement_version", "repair_version")
         .prefetch_related("evidence").order_by("due_date", "id")
     )

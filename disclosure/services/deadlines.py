@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from disclosure.models import AuditAction, CitizenRequest, Record, RequestKind
+from disclosure.models import AuditAction, CitizenRequest, Record
 from disclosure.services.audit import audit_append
 from disclosure.services.records import record_recompute_deadline
 from disclosure.services.requests import REPLY_RULES
@@ -44,14 +44,14 @@ def records_recompute_provisional() -> int:
 
 
 def requests_recompute_provisional() -> int:
-    """The same for citizens' open requests (Art. 10, 11): their reply deadlines are provisional
+    """The same for citizens' open requests (Art. 10, 11, credit repair): their reply deadlines are provisional
     when they reach into a year whose holiday notice is not loaded."""
     calendar = get_calendar()
     updated = 0
     with transaction.atomic():
         batch = list(CitizenRequest.objects.select_for_update(skip_locked=True).open().filter(due_provisional=True))
         for request in batch:
-            deadline = deadline_for(REPLY_RULES[RequestKind(request.kind)], request.received_on, calendar=calendar)
+            deadline = deadline_for(REPLY_RULES[request.kind], request.received_on, calendar=calendar)
             request.due_date, request.due_provisional = deadline.due_date, deadline.provisional
             request.updated_at = timezone.now()
         CitizenRequest.objects.bulk_update(batch, ["due_date", "due_provisional", "updated_at"], batch_size=_BATCH)

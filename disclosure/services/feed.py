@@ -16,7 +16,7 @@ FEED_ACTIONS = frozenset(
     {VersionAction.PUBLISH, VersionAction.CHANGE, VersionAction.CORRECT, VersionAction.REVOKE, VersionAction.EXPIRE,
      VersionAction.RECLASSIFY,
      VersionAction.STATEMENT}  # the subject's statement goes with the record: an update of it
-)
+) | {VersionAction.REPAIR}  # a credit repair: a take-down event (``public`` false)
 __all__ = ["ACTIVE_STATUSES", "FEED_ACTIONS", "feed_append"]
 
 

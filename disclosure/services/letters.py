@@ -1,6 +1,6 @@
 """The letters a citizen's request is closed with, as PDF: the written reply to a query (书面答复,
-Art. 11), the decision on a correction request (Art. 10) and on a subject's statement (当事人陈述),
-accepted or rejected.
+Art. 11), the decision on a correction request (Art. 10), on a subject's statement (当事人陈述) and
+on a credit-repair application (信用修复, NDRC Order 2025 No. 36), accepted or rejected.
 
 They leave the building as official documents, so they follow the layout of an official letter
 (GB/T 9704-2012 in spirit): the issuing agency in red over a red rule, the letter's number
@@ -37,6 +37,7 @@ from disclosure.services.privacy import context_for, mask
 from disclosure.services.snapshots import snapshot
 
 RULE = "《葫芦岛市行政机关监管信息归集公示管理办法》（葫政办发〔2020〕80号）"
+REPAIR_RULE = "《信用修复管理办法》（国家发展改革委令2025年第36号）"
 # Above the city government there is no agency in the tree: its reconsideration body is the province's.
 PROVINCIAL_GOVERNMENT = "辽宁省人民政府"
 RED = colors.HexColor("#c00000")
@@ -99,6 +100,8 @@ def _letter(request: CitizenRequest) -> Letter:
     record_phrase = _record_phrase(request) or "本机关公示的信息"
     if request.kind == RequestKind.STATEMENT:
         return _statement_letter(request, record_phrase, received, code)
+    if request.kind == RequestKind.REPAIR:
+        return _repair_letter(request, record_phrase, received, code, reply)
     opening = f"本机关于{received}收到您对{record_phrase}提出的更正申请{code}及所附证据材料。"
     if request.status == RequestStatus.ACCEPTED:
         version = request.correction_version
@@ -140,9 +143,34 @@ def _statement_letter(request: CitizenRequest, record_phrase: str, received: str
     ])
 
 
-def _remedies(agency: Agency) -> str:
-    return (f"如对本答复不服，可以自收到本答复之日起60日内向{reconsideration_body(agency)}申请行政复议，"
-            "或者自收到本答复之日起6个月内依法向有管辖权的人民法院提起行政诉讼。")
+def _repair_letter(request: CitizenRequest, record_phrase: str, received: str, code: str,
+                   reply: list[str]) -> Letter:
+    """The decision on a credit-repair application (信用修复, NDRC Order 2025 No. 36): granted, the
+    publication has ended on the day of the repair version; refused, the reasons."""
+    opening = (f"本机关于{received}收到您就{record_phrase}提出的信用修复申请{code}，"
+               "以及所附信用承诺书和履行法定责任、义务的证明材料。")
+    if request.status == RequestStatus.ACCEPTED:
+        version = request.repair_version
+        ended = (f"该信息已于{chinese_date(timezone.localdate(version.at))}终止公示（第{version.number}版），"
+                 "本机关不再通过监管信息公示系统公开，并不再向有关平台共享。" if version is not None else "")
+        return Letter("关于信用修复申请的决定", [
+            opening + "经审核，您已履行相关法定责任和义务并作出信用承诺，符合信用修复条件，本机关决定予以信用修复。",
+            *reply,
+            *([ended] if ended else []),
+            "请您严格履行信用承诺。",
+            f"根据{REPAIR_RULE}的规定，特此决定。",
+        ])
+    return Letter("关于信用修复申请的决定", [
+        opening + "经审核，本机关决定不予信用修复，理由如下：",
+        *reply,
+        f"根据{REPAIR_RULE}的规定，特此决定。",
+    ])
+
+
+def _remedies(request: CitizenRequest) -> str:
+    what = "本决定" if request.kind == RequestKind.REPAIR else "本答复"
+    return (f"如对{what}不服，可以自收到{what}之日起60日内向{reconsideration_body(request.agency)}申请行政复议，"
+            f"或者自收到{what}之日起6个月内依法向有管辖权的人民法院提起行政诉讼。")
 
 
 def _contact(request: CitizenRequest) -> str:
@@ -232,7 +260,7 @@ def letter_pdf(*, request: CitizenRequest) -> bytes:
         ChineseParagraph(escape(letter.title), title),
         ChineseParagraph(escape(f"{request.requester_name}："), addressee),
         *(ChineseParagraph(escape(p), body) for p in letter.paragraphs),
-        ChineseParagraph(escape(_remedies(request.agency)), body),
+        ChineseParagraph(escape(_remedies(request)), body),
         # The signature never stands alone on a page: it keeps the last paragraph with it.
         KeepTogether([
             ChineseParagraph(escape(_contact(request)), body),

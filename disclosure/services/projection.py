@@ -4,6 +4,7 @@
 (published, changed or corrected), inside its display period (Art. 8), and for a surprise
 inspection's plan only once a result naming it has been published (Art. 7). A revoked record
 leaves the search, but its own page stays (saying when and why) until its display period ends.
+A record whose publication a credit repair ended (``repaired``) is nowhere, as an expired one.
 
 ``projection_refresh`` runs in the transaction of every version the record gets (``records``'
 one version writer), so the projection commits or rolls back with the change it reflects. It
@@ -40,7 +41,9 @@ from disclosure.search_tokens import tokens
 from disclosure.services.privacy import MaskContext, context_for, mask, public_payload
 from disclosure.services.snapshots import snapshot
 
-# Versions the public history names; drafts and their edits are the agency's own business.
+# Versions the public history names; drafts and their edits are the agency's own business. A
+# ``repair`` is not among them: it takes the record out of the public view, and its reason names
+# the application's tracking code, which is the applicant's key to the decision letter.
 PUBLIC_HISTORY_ACTIONS = (VersionAction.PUBLISH, VersionAction.CHANGE, VersionAction.CORRECT, VersionAction.STATEMENT,
                           VersionAction.REVOKE, VersionAction.RECLASSIFY)
 # Versions after which the record is public: their masked payload goes with their feed event.
@@ -61,6 +64,8 @@ def visibility(record: Record, *, today: date | None = None) -> str | None:
         return None
     if record.status in ACTIVE_STATUSES:
         return LISTED
+    # Expired and repaired records are nowhere: a credit repair ends the publication (终止公示)
+    # everywhere the public looks, its own page included.
     return PAGE_ONLY if record.status == RecordStatus.REVOKED else None
 
 

@@ -1,5 +1,6 @@
-"""Writes of supervision records: create, edit a draft, publish, change/correct, revoke, and the
-subject's statement shown beside a published record.
+"""Writes of supervision records: create, edit a draft, publish, change/correct, revoke, expire,
+the subject's statement shown beside a published record, and the end of a publication by credit
+repair.
 
 Every write locks the record row, checks the transition table, updates the projection on
 ``Record``, inserts one immutable ``RecordVersion`` and appends one audit entry, all in one
@@ -74,6 +75,7 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     **{(s, VersionAction.RECLASSIFY): s for s in (*ACTIVE_STATUSES, RecordStatus.REVOKED)},
     # The subject's statement beside a record in force leaves its status as it is.
     **{(s, VersionAction.STATEMENT): s for s in ACTIVE_STATUSES},
+    **{(s, VersionAction.REPAIR): RecordStatus.REPAIRED for s in ACTIVE_STATUSES},
 }
 # The fields a recomputed deadline rewrites (``record_recompute_deadline``).
 DEADLINE_FIELDS = ("due_date", "due_provisional", "on_time", "late_working_days", "latency_working_days")
@@ -547,6 +549,26 @@ def record_expire(*, actor: Actor, record: Record, reason: str) -> Record:
     record.version += 1
     record.save()
     _version(record, actor=actor, action=VersionAction.EXPIRE, reason=reason, before_public=before)
+    return record
+
+
+def record_repair(*, actor: Actor, record: Record, reason: str, legal_basis: str, document_number: str) -> Record:
+    """End a publication by credit repair (信用修复, NDRC Order 2025 No. 36): a ``repair`` version,
+    status ``repaired``. The record leaves every public path (its projection is neither listed nor
+    a page, the feed gets a take-down event) and ``expires_on`` becomes today, the first day it is
+    no longer shown (so the exchange's 公示截止期 tells the truth); the record, its history and its
+    audit trail stay. Only a record in force can be repaired. Called by ``requests.request_answer``
+    inside the transaction that accepts the application."""
+    with transaction.atomic():
+        record = _locked(record, None)
+        before = was_public(record)
+        record.status = _transition(record, VersionAction.REPAIR)
+        today = timezone.localdate()
+        record.expires_on = min(record.expires_on, today) if record.expires_on else today
+        record.version += 1
+        record.save()
+        _version(record, actor=actor, action=VersionAction.REPAIR, reason=reason, legal_basis=legal_basis,
+                 document_number=document_number, before_public=before)
     return record
 
 

@@ -1,5 +1,6 @@
 """Citizens' correction requests (Art. 10) and queries (Art. 11), the subject's statements about a
-published record (当事人陈述), and the agency's answers.
+published record (当事人陈述), subjects' credit-repair applications (信用修复, NDRC Order 2025
+No. 36), and the agency's answers.
 
 A submission is checked completely (texts, the record, every evidence file's size, type and
 content) before anything is written; files are written inside the same unit of work as the rows
@@ -11,17 +12,18 @@ import hashlib
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from backend.errors import ApplicationError, ConflictError, NotVisible
+from disclosure.kinds import RecordKind
 from disclosure.models import (
     ACTIVE_STATUSES,
     Agency,
@@ -36,8 +38,8 @@ from disclosure.models import (
 from disclosure.selectors.public import public_records
 from disclosure.services.access import access_check
 from disclosure.services.audit import audit_append
-from disclosure.services.records import record_change, record_statement
-from scheduler.rules import CORRECTION_REPLY, QUERY_REPLY, STATEMENT_REPLY
+from disclosure.services.records import record_change, record_repair, record_statement
+from scheduler.rules import CORRECTION_REPLY, QUERY_REPLY, REPAIR_REPLY, STATEMENT_REPLY
 from scheduler.selectors import deadline_for
 
 
@@ -63,13 +65,20 @@ ANSWERS = {
     RequestKind.QUERY: (RequestStatus.ANSWERED,),
     # Accepted: shown beside the record (it is not abusive); rejected: the reasons, by tracking code.
     RequestKind.STATEMENT: (RequestStatus.ACCEPTED, RequestStatus.REJECTED),
+    # Accepted: the publication ends (a ``repair`` version); rejected: the reasons.
+    RequestKind.REPAIR: (RequestStatus.ACCEPTED, RequestStatus.REJECTED),
 }
 # The rule (``scheduler.rules``) each kind of request's reply is due by.
-REPLY_RULES = {
+REPLY_RULES: dict[str, str] = {
     RequestKind.CORRECTION: CORRECTION_REPLY,
     RequestKind.QUERY: QUERY_REPLY,
     RequestKind.STATEMENT: STATEMENT_REPLY,
+    RequestKind.REPAIR: REPAIR_REPLY,
 }
+
+# What a credit repair applies to (NDRC Order 2025 No. 36): penalty information and the
+# dishonest list; other supervision information is not 失信信息 and ends with its display period.
+REPAIRABLE_KINDS = (RecordKind.PENALTY, RecordKind.DISHONEST_LIST)
 
 
 @dataclass(frozen=True)
@@ -165,7 +174,7 @@ def _submit(*, kind: str, agency: Agency, record: Record | None, requester_name:
             files: list[CheckedFile]) -> CitizenRequest:
     now = timezone.now()
     received = timezone.localdate(now)
-    deadline = deadline_for(REPLY_RULES[RequestKind(kind)], received)
+    deadline = deadline_for(REPLY_RULES[kind], received)
     storage: Storage = Evidence._meta.get_field("file").storage
     saved: list[str] = []
     try:
@@ -210,6 +219,60 @@ def correction_submit(*, record_id: int | None, requester_name: str, contact: st
     checked = evidence_check(files)
     return _submit(kind=RequestKind.CORRECTION, agency=record.agency, record=record, requester_name=requester_name,
                    contact=contact, text=description, files=checked)
+
+
+def repair_refusal(record: Record, *, today: date | None = None) -> str:
+    """Why ``record`` (one the public sees) cannot take a credit-repair application today, or "".
+
+    Only penalty and dishonest-list information is repaired, and only once its minimum publicity
+    period has passed (``repair_from``, fixed at publication from the severity class); an open
+    application for the record is decided before another is taken."""
+    if record.kind not in REPAIRABLE_KINDS:
+        return _("Credit repair applies to administrative penalties and the list of dishonest entities only.")
+    today = today or timezone.localdate()
+    if record.repair_from is None:
+        return _("No earliest credit-repair date is recorded for this record; ask the agency that published it.")
+    if record.repair_from > today:
+        return _("Credit repair may be applied for from %(date)s.") % {
+            "date": formats.date_format(record.repair_from, "DATE_FORMAT")}
+    if CitizenRequest.objects.open().filter(kind=RequestKind.REPAIR, record=record).exists():
+        return _("A credit-repair application for this record is already open; wait for its decision.")
+    return ""
+
+
+def repair_check(*, record_id: int | None, today: date | None = None) -> tuple[Record | None, str]:
+    """The public record a credit-repair application names, and why it cannot take one today ("" when
+    it can): what the portal's form says before anything is sent, and what ``repair_submit`` checks."""
+    record = _public_record(record_id)
+    if record is None:
+        return None, _("No public record has this number.")
+    return record, repair_refusal(record, today=today)
+
+
+def repair_submit(*, record_id: int | None, requester_name: str, contact: str, commitment: str,
+                  files: list[File[Any]]) -> CitizenRequest:
+    """The subject of a public penalty or dishonest-list record applies for credit repair (信用修复,
+    NDRC Order 2025 No. 36) with its written credit commitment (信用承诺书, the request's text) and
+    proof that the decision's duties are performed (evidence files, checked as a correction's).
+    Refused with the reason on ``record`` before the earliest repair date (``repair_refusal``);
+    due per REPAIR_REPLY."""
+    errors = _text_errors(requester_name=requester_name, contact=contact, commitment=commitment)
+    record, refusal = repair_check(record_id=record_id)
+    if refusal:
+        errors["record"] = [refusal]
+    if errors:
+        raise ApplicationError(errors["record"][0] if "record" in errors else _("Invalid input."), errors)
+    assert record is not None
+    checked = evidence_check(files)
+    try:
+        return _submit(kind=RequestKind.REPAIR, agency=record.agency, record=record, requester_name=requester_name,
+                       contact=contact, text=commitment, files=checked)
+    except IntegrityError:
+        # Another application for the record got in first (``request_one_open_repair``).
+        if not CitizenRequest.objects.open().filter(kind=RequestKind.REPAIR, record=record).exists():
+            raise
+        message = _("A credit-repair application for this record is already open; wait for its decision.")
+        raise ApplicationError(message, {"record": [message]}) from None
 
 
 def query_submit(*, requester_name: str, contact: str, question: str, record_id: int | None = None,
@@ -286,7 +349,7 @@ def statement_submit(*, record_id: int | None, requester_name: str, contact: str
 def request_by_tracking_code(*, code: str) -> CitizenRequest:
     """The request a tracking code names; 404 otherwise."""
     request = CitizenRequest.objects.select_related(
-        "agency", "record", "correction_version", "statement_version").filter(
+        "agency", "record", "correction_version", "statement_version", "repair_version").filter(
         tracking_code=normalize_tracking_code(code)).first()
     if request is None:
         raise NotVisible(_("No request has this tracking code."))
@@ -330,14 +393,22 @@ def request_answer(*, actor: User, request: CitizenRequest, decision: str, reply
     makes a ``statement`` version showing it beside the record (``record_statement``), linked to
     the request as ``statement_version``; the record must still be in force. A rejection needs its
     reasons. Every answer becomes a PDF letter (``reply.pdf``): the query's written reply, the
-    correction's or the statement's decision."""
+    correction's, the statement's or the credit repair's decision.
+
+    An accepted credit-repair application ends the record's publication in the same transaction
+    (``records.record_repair``: a ``repair`` version, linked as ``repair_version``), whose reason
+    names the application's tracking code and Order 36; a repair changes no field (``changes`` is
+    refused)."""
     errors: dict[str, list[str]] = {}
+    repair = request.kind == RequestKind.REPAIR
     if decision not in ANSWERS[RequestKind(request.kind)]:
         errors["decision"] = [_("A %(kind)s is closed with one of: %(ok)s.") % {
             "kind": RequestKind(request.kind).label, "ok": ", ".join(ANSWERS[RequestKind(request.kind)])}]
     if not reply.strip():
         errors["reply"] = [_("Give the reply (for a rejection, the reasons).")]
-    if decision == RequestStatus.ACCEPTED and request.kind == RequestKind.CORRECTION and not changes:
+    if repair and changes:
+        errors["changes"] = [_("A credit repair ends the publication; it changes no field of the record.")]
+    elif decision == RequestStatus.ACCEPTED and request.kind == RequestKind.CORRECTION and not changes:
         errors["changes"] = [_("An accepted correction changes the record: name the corrected fields.")]
     if errors:
         raise ApplicationError(_("Invalid input."), errors)
@@ -362,6 +433,15 @@ def request_answer(*, actor: User, request: CitizenRequest, decision: str, reply
             record = record_statement(actor=actor, record=locked.record, statement=locked.text,
                                       made_on=locked.received_on, reason=reason)
             locked.statement_version = record.versions.get(number=record.version)
+        if decision == RequestStatus.ACCEPTED and repair:
+            assert locked.record is not None
+            with translation.override(settings.LANGUAGE_CODE):  # stored text: the site's language
+                reason = _("Credit repair application %(code)s accepted under NDRC Order 2025 No. 36 (Measures "
+                           "for Credit Repair): the publication ends.") % {"code": locked.tracking_code}
+                basis = legal_basis.strip() or _("NDRC Order 2025 No. 36, Measures for Credit Repair")
+            record = record_repair(actor=actor, record=locked.record, reason=reason, legal_basis=basis,
+                                   document_number=document_number.strip() or number)
+            locked.repair_version = record.versions.get(number=record.version)
         elif decision == RequestStatus.ACCEPTED:
             assert locked.record is not None and changes
             with translation.override(settings.LANGUAGE_CODE):  # stored, public text: the site's language
@@ -379,7 +459,8 @@ def request_answer(*, actor: User, request: CitizenRequest, decision: str, reply
         locked.answered_by = actor
         locked.reply_number = number
         locked.save()
-        made = locked.correction_version or locked.statement_version  # the version an acceptance made
+        # The version an acceptance made.
+        made = locked.correction_version or locked.statement_version or locked.repair_version
         audit_append(actor=actor, action=AuditAction(f"request.{locked.kind}.{decision}"), object_type="request",
                      object_id=locked.pk, agency_code=locked.agency.code,
                      detail={"version": made.number if made else None, "reply_number": number})

@@ -455,7 +455,11 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = sel.workspace_requests(user=user).filter(pk=pk).first()
     if item is None:
         raise Http404(_("Not found."))
-    decisions = [(d.value, _DECISION_LABELS.get((item.kind, d), d.label)) for d in ANSWERS[RequestKind(item.kind)]]
+    decisions: list[tuple[str, Any]] = [(d.value, _DECISION_LABELS.get((item.kind, d), d.label))
+                                        for d in ANSWERS[RequestKind(item.kind)]]
+    if item.kind == RequestKind.REPAIR:  # a credit repair is granted or refused (NDRC Order 2025 No. 36)
+        decisions = [(RequestStatus.ACCEPTED.value, _("Grant credit repair (the publication ends)")),
+                     (RequestStatus.REJECTED.value, _("Refuse credit repair"))]
     may_answer = item.is_open and item.agency_id in sel.act_agency_ids(user=user)
     record = item.record
     if item.kind == RequestKind.STATEMENT:  # no decision preselected: showing it is a choice made
@@ -464,6 +468,9 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if item.kind == RequestKind.STATEMENT:
         form.fields["reply"].help_text = _("The body of the letter to the subject; for a rejection, the reasons "
                                            "(the subject also sees them with the tracking code).")
+    if item.kind == RequestKind.REPAIR:
+        form.fields["reply"].help_text = _("The body of the decision letter to the applicant: for a refusal, the "
+                                           "reasons.")
     content = None
     if record is not None and item.kind == RequestKind.CORRECTION:
         content = f.ContentForm(request.POST if request.method == "POST" else None, prefix="new", kind=record.kind,
