@@ -433,7 +433,7 @@ def request_answer(*, actor: User, request: CitizenRequest, decision: str, reply
             record = record_statement(actor=actor, record=locked.record, statement=locked.text,
                                       made_on=locked.received_on, reason=reason)
             locked.statement_version = record.versions.get(number=record.version)
-        if decision == RequestStatus.ACCEPTED and repair:
+        elif decision == RequestStatus.ACCEPTED and repair:
             assert locked.record is not None
             with translation.override(settings.LANGUAGE_CODE):  # stored text: the site's language
                 reason = _("Credit repair application %(code)s accepted under NDRC Order 2025 No. 36 (Measures "
@@ -442,7 +442,7 @@ def request_answer(*, actor: User, request: CitizenRequest, decision: str, reply
             record = record_repair(actor=actor, record=locked.record, reason=reason, legal_basis=basis,
                                    document_number=document_number.strip() or number)
             locked.repair_version = record.versions.get(number=record.version)
-        elif decision == RequestStatus.ACCEPTED:
+        elif decision == RequestStatus.ACCEPTED and locked.kind == RequestKind.CORRECTION:
             assert locked.record is not None and changes
             with translation.override(settings.LANGUAGE_CODE):  # stored, public text: the site's language
                 reason = correction_reason.strip() or _(
