@@ -357,8 +357,9 @@ class IsPlatform(BasePermission):
 
 
 class Feed(APIView):
-    """``GET ?after=CURSOR&limit=N``: every publish/change/correct/statement/revoke/expire after the
-    cursor, in order. Resume with ``next``; positions are gap-free and never reused."""
+    """``GET ?after=CURSOR&limit=N``: every publish/change/correct/statement/reclassify/revoke/expire/
+    repair after the cursor, in order (revoke, expire and repair take the record down: ``public``
+    false). Resume with ``next``; positions are gap-free and never reused."""
 
     permission_classes = [IsPlatform]
 

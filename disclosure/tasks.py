@@ -5,7 +5,7 @@ from disclosure.selectors.transparency import b64, head_time
 from disclosure.services.deadlines import records_recompute_provisional, requests_recompute_provisional
 from disclosure.services.expiry import records_expire
 from disclosure.services.feed_push import feed_push_deliver
-from disclosure.services.open_data import open_data_dump
+from disclosure.services.open_data import open_data_dump, open_data_remake
 from disclosure.services.reclassify import records_reclassify
 from disclosure.services.transparency import tree_head_sign
 from disclosure.services.verification import audit_verify
@@ -67,8 +67,17 @@ def sign_tree_head() -> dict[str, object]:
 
 @shared_task(name="disclosure.open_data_dump", acks_late=True, time_limit=3600, soft_time_limit=3540)
 def make_open_data_dump() -> dict[str, object]:
-    """Today's open-data dump, claimed (made once however many workers run it), and the retention."""
-    return open_data_dump().as_dict()
+    """Today's open-data dump, claimed (made once however many workers run it), the retention, and
+    the kept days withdrawn or failed, made again."""
+    result = open_data_dump().as_dict()
+    result["remade"] = [day.isoformat() for day in open_data_remake()]
+    return result
+
+
+@shared_task(name="disclosure.remake_open_data", acks_late=True, time_limit=3600, soft_time_limit=3540)
+def remake_open_data() -> list[str]:
+    """The kept open-data dumps withdrawn (a credit repair ended a record in them) or failed, made again."""
+    return [day.isoformat() for day in open_data_remake()]
 
 
 @shared_task(name="disclosure.recompute_publicity", acks_late=True, time_limit=3600, soft_time_limit=3540)

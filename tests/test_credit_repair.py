@@ -334,11 +334,17 @@ def test_an_accepted_repair_ends_the_publication_everywhere(
     status_page = client.get(f"/track/{made['tracking_code']}/").content.decode()
     assert "予以信用修复" in status_page and "2026-10-12" in status_page
     assert f'href="/records/{record}/"' not in status_page
-    # A repaired record is not repaired, revoked or changed again.
-    assert clerk.client().post(f"/api/v1/records/{record}/revoke/", {
-        "reason": "x", "legal_basis": "x", "document_number": "x"}, format="json").status_code == 409
+    # A repaired record is not repaired or changed again; an annulled decision is still recorded.
     assert apply(anonymous, record).status_code == 400
+    assert clerk.client().post(f"/api/v1/records/{record}/change/", {
+        "reason": "x", "legal_basis": "x", "document_number": "x", "changes": {"title": "改"}},
+        format="json").status_code == 409
     assert verify_audit() == 0
+    revoked = clerk.client().post(f"/api/v1/records/{record}/revoke/", {
+        "reason": "经行政复议撤销原处罚决定", "legal_basis": "复议决定", "document_number": "葫复决〔2026〕9号"},
+        format="json")
+    assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"
+    assert anonymous.get(f"/api/v1/public/records/{record}/").status_code == 404  # still nowhere public
 
 
 def test_a_rejected_repair_keeps_the_record_and_tells_the_reasons(
@@ -485,3 +491,56 @@ def test_two_applications_at_once_one_gets_in(clerk: Staff, clock: Clock) -> Non
     assert refused.json()["errors"]["record"] == ["该信息已有正在办理的信用修复申请，请等待办理结果。"]
     assert CitizenRequest.objects.filter(kind="repair", record_id=record).count() == 1
     assert Evidence.objects.count() == 1
+
+
+# -- where credit repair meets the other parts of issue 15 (review findings) ----------------------------
+def test_the_minimum_period_is_checked_again_when_the_agency_decides(clerk: Staff, anonymous: APIClient,
+                                                                     clock: Clock) -> None:
+    """A correction after the application made the penalty serious: its first repair day moved
+    into the future, so granting the application now is refused with the date."""
+    clock(TODAY)
+    record = publish_record(clerk, **GENERAL)
+    made = apply(anonymous, record)
+    assert made.status_code == 201, made.json()
+    corrected = clerk.client().post(f"/api/v1/records/{record}/change/", {
+        "reason": "复核发现漏记吊销许可证", "legal_basis": "复议决定", "document_number": "葫复决〔2026〕5号",
+        "type": "correction",
+        "changes": {"penalty_types": ["confiscate_gains", "revoke_licence"],
+                    "details": {"licence_name_number": "食品经营许可证 JY12114020012345"}}}, format="json")
+    assert corrected.status_code == 200, corrected.json()
+    assert repair_from(record) > date.fromisoformat(TODAY)
+    refused = answer(clerk, made.json()["id"], "accepted", "予以修复。")
+    assert refused.status_code == 409 and "decision" in refused.json()["errors"]
+    assert chinese(repair_from(record)) in refused.json()["detail"]
+    assert Record.objects.get(pk=record).status != "repaired"
+    assert answer(clerk, made.json()["id"], "rejected", "最短公示期尚未届满。").status_code == 200
+
+
+def test_a_repair_withdraws_the_kept_open_data_dumps_until_they_are_made_again(
+        clerk: Staff, anonymous: APIClient, clock: Clock, django_capture_on_commit_callbacks: Any) -> None:
+    clock(TODAY)
+    record = publish_record(clerk, **GENERAL)
+    open_data_dump()
+    name = f"penalties_{TODAY.replace('-', '')}.csv"
+    web = Client()
+    assert web.get(f"/open-data/{TODAY}/{name}").status_code == 200
+    made = apply(anonymous, record).json()
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        assert answer(clerk, made["id"], "accepted", "予以修复。").status_code == 200
+    assert queued  # the remake is queued once the repair commits
+    assert web.get(f"/open-data/{TODAY}/{name}").status_code == 404  # no copy stays published
+    from disclosure.tasks import remake_open_data
+    assert remake_open_data.apply().get() == [TODAY]
+    again = web.get(f"/open-data/{TODAY}/{name}")
+    assert again.status_code == 200
+    assert "连市监罚〔2026〕8号" not in again.getvalue().decode("utf-8-sig")
+
+
+@pytest.mark.parametrize("path", ["/repairs/new/", "/corrections/new/"])
+def test_a_name_longer_than_its_column_is_a_400_on_the_form(clerk: Staff, clock: Clock, path: str) -> None:
+    clock(TODAY)
+    record = publish_record(clerk, **GENERAL)
+    response = Client().post(path, {"record": record, "requester_name": "名" * 150, "contact": "0429-2123456",
+                                    "commitment": COMMITMENT, "description": "有误",
+                                    "evidence": SimpleUploadedFile("凭证.pdf", PDF, "application/pdf")})
+    assert response.status_code == 400

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from rest_framework.test import APIClient
 
 from disclosure import merkle
-from disclosure.models import CitizenRequest, Record, Role, User
+from disclosure.models import CitizenRequest, FeedEvent, Record, Role, User
 from disclosure.services.privacy import fold
 from disclosure.services.transparency import tlog_verify, tree_head_sign
 from disclosure.services.users import user_create
@@ -391,3 +391,27 @@ def test_the_deadline_sweep_chases_an_unchecked_statement(clerk: Staff, clock: C
     [overdue] = [n for n in notices if n["request"] == made["id"]]
     assert (overdue["kind"], overdue["due_date"]) == ("overdue", "2026-10-12")
     assert "当事人陈述" in str(overdue["title"])
+
+
+def test_a_statement_is_not_accepted_once_the_record_is_past_its_display_period(
+        clerk: Staff, clock: Callable[..., None]) -> None:
+    """The end of display has come but the expiry job has not run yet: the statement would not
+    be shown, so accepting it is refused (409) and nothing is sent to the feed."""
+    clock("2026-09-29")
+    record = publish_record(clerk, penalty_types=["warning"], fine_amount=None)  # minor: three months
+    made = submit(record).json()
+    clock("2026-12-29")  # shown through 2026-12-28
+    events = FeedEvent.objects.count()
+    refused = answer(clerk, made["id"], "accepted")
+    assert refused.status_code == 409 and "decision" in refused.json()["errors"]
+    assert FeedEvent.objects.count() == events
+    assert answer(clerk, made["id"], "rejected", "该信息已届满公示期。").status_code == 200
+
+
+def test_changes_are_refused_with_a_statement(clerk: Staff, clock: Callable[..., None]) -> None:
+    clock("2026-09-29")
+    record = publish_record(clerk)
+    made = submit(record).json()
+    response = clerk.client().post(f"/api/v1/requests/{made['id']}/answer/", {
+        "decision": "accepted", "reply": "予以展示。", "changes": {"title": "改"}}, format="json")
+    assert response.status_code == 400 and "changes" in response.json()["errors"]

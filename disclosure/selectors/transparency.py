@@ -172,8 +172,9 @@ def leaf_of(*, record_id: int, version: int) -> TransparencyLeaf:
             .filter(event__record_id=record_id, event__version__number=version).first())
     if leaf is None:
         raise NotVisible(_("That record version is not in the log."),
-                         {"version": [_("Only publications, changes, corrections, revocations and expiries are "
-                                        "logged.")]})
+                         {"version": [_("Only the versions that went to the feed are logged (publications, changes, "
+                                        "corrections, statements, recomputed periods, revocations, expiries, "
+                                        "credit repairs).")]})
     return leaf
 
 

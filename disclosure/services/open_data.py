@@ -212,6 +212,30 @@ def _make(day: date, owner: str, progress: Callable[[str, int], Callable[[int], 
     return files
 
 
+def open_data_withdraw(*, why: str) -> int:
+    """Stop offering every kept dump (a record in them ended by credit repair: 终止公示 means no
+    copy stays published); call in the transaction that ends the publication. Each is remade,
+    without the record, by ``open_data_remake`` (queued when that transaction commits, and run by
+    the daily job). Returns how many were withdrawn."""
+    withdrawn = OpenDataDump.objects.filter(state=OpenDataState.DONE, day__gte=oldest_kept_day()).update(
+        state=OpenDataState.FAILED, error=f"withdrawn: {why}"[:2000])
+    if withdrawn:
+        from disclosure.tasks import remake_open_data  # the task module imports this one
+
+        transaction.on_commit(remake_open_data.delay, robust=True)
+    return withdrawn
+
+
+def open_data_remake() -> list[date]:
+    """Make again every kept day whose dump failed or was withdrawn (oldest first); the days made."""
+    made = []
+    for day in (OpenDataDump.objects.filter(state=OpenDataState.FAILED, day__gte=oldest_kept_day())
+                .order_by("day").values_list("day", flat=True)):
+        if open_data_dump(day=day).made:
+            made.append(day)
+    return made
+
+
 def open_data_prune(*, today: date | None = None) -> list[date]:
     """Delete the dumps older than ``OPEN_DATA_KEEP_DAYS`` (files first, then the row), and day
     directories no dump names; the days deleted. Safe to run in several workers at once."""

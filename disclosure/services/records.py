@@ -69,7 +69,10 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (RecordStatus.DRAFT, VersionAction.PUBLISH): RecordStatus.PUBLISHED,
     **{(s, VersionAction.CHANGE): RecordStatus.CHANGED for s in ACTIVE_STATUSES},
     **{(s, VersionAction.CORRECT): RecordStatus.CORRECTED for s in ACTIVE_STATUSES},
-    **{(s, VersionAction.REVOKE): RecordStatus.REVOKED for s in (*ACTIVE_STATUSES, RecordStatus.EXPIRED)},
+    # A decision annulled later (reconsideration, a court) is recorded even after its publication
+    # ended by time or by credit repair.
+    **{(s, VersionAction.REVOKE): RecordStatus.REVOKED for s in (*ACTIVE_STATUSES, RecordStatus.EXPIRED,
+                                                                  RecordStatus.REPAIRED)},
     **{(s, VersionAction.EXPIRE): RecordStatus.EXPIRED for s in ACTIVE_STATUSES},
     # The publicity rule table changed: the class and dates again, the status as it was.
     **{(s, VersionAction.RECLASSIFY): s for s in (*ACTIVE_STATUSES, RecordStatus.REVOKED)},

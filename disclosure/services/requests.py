@@ -25,7 +25,6 @@ from django.utils.translation import gettext as _
 from backend.errors import ApplicationError, ConflictError, NotVisible
 from disclosure.kinds import RecordKind
 from disclosure.models import (
-    ACTIVE_STATUSES,
     Agency,
     AuditAction,
     CitizenRequest,
@@ -38,6 +37,8 @@ from disclosure.models import (
 from disclosure.selectors.public import public_records
 from disclosure.services.access import access_check
 from disclosure.services.audit import audit_append
+from disclosure.services.open_data import open_data_withdraw
+from disclosure.services.projection import LISTED, visibility
 from disclosure.services.records import record_change, record_repair, record_statement
 from scheduler.rules import CORRECTION_REPLY, QUERY_REPLY, REPAIR_REPLY, STATEMENT_REPLY
 from scheduler.selectors import deadline_for
@@ -209,7 +210,8 @@ def _submit(*, kind: str, agency: Agency, record: Record | None, requester_name:
 def correction_submit(*, record_id: int | None, requester_name: str, contact: str, description: str,
                       files: list[File[Any]]) -> CitizenRequest:
     """A citizen asks to correct a public record (Art. 10), with evidence; due per CORRECTION_REPLY."""
-    errors = _text_errors(requester_name=requester_name, contact=contact, description=description)
+    errors = _field_length_errors(requester_name=requester_name, contact=contact) | _text_errors(
+        requester_name=requester_name, contact=contact, description=description)
     record = _public_record(record_id)
     if record is None:
         errors["record"] = [_("No public record has this number.")]
@@ -240,6 +242,24 @@ def repair_refusal(record: Record, *, today: date | None = None) -> str:
     return ""
 
 
+def _repair_still_possible(record: Record) -> None:
+    """At the decision, what the application was checked for must still hold: the record is in the
+    public view and its minimum period has passed (a correction or a new rule table may have moved
+    ``repair_from`` since). Otherwise 409: the agency rejects it, or waits."""
+    today = timezone.localdate()
+    if visibility(record, today=today) != LISTED:
+        raise ConflictError(
+            _("The record is no longer public (%(status)s): its publication has already ended; reject the "
+              "application.") % {"status": record.get_status_display()},
+            {"decision": [_("The record is no longer public.")]})
+    if record.kind not in REPAIRABLE_KINDS or record.repair_from is None or record.repair_from > today:
+        when = formats.date_format(record.repair_from, "DATE_FORMAT") if record.repair_from else "—"
+        raise ConflictError(
+            _("The record's minimum publicity period has not passed: credit repair is possible from %(date)s. "
+              "Reject the application, or decide it from that day.") % {"date": when},
+            {"decision": [_("Too early for credit repair.")]})
+
+
 def repair_check(*, record_id: int | None, today: date | None = None) -> tuple[Record | None, str]:
     """The public record a credit-repair application names, and why it cannot take one today ("" when
     it can): what the portal's form says before anything is sent, and what ``repair_submit`` checks."""
@@ -256,7 +276,8 @@ def repair_submit(*, record_id: int | None, requester_name: str, contact: str, c
     proof that the decision's duties are performed (evidence files, checked as a correction's).
     Refused with the reason on ``record`` before the earliest repair date (``repair_refusal``);
     due per REPAIR_REPLY."""
-    errors = _text_errors(requester_name=requester_name, contact=contact, commitment=commitment)
+    errors = _field_length_errors(requester_name=requester_name, contact=contact) | _text_errors(
+        requester_name=requester_name, contact=contact, commitment=commitment)
     record, refusal = repair_check(record_id=record_id)
     if refusal:
         errors["record"] = [refusal]
@@ -278,7 +299,8 @@ def repair_submit(*, record_id: int | None, requester_name: str, contact: str, c
 def query_submit(*, requester_name: str, contact: str, question: str, record_id: int | None = None,
                  agency_code: str = "") -> CitizenRequest:
     """A citizen's query (Art. 11) about a public record or to an agency; due in 20 working days."""
-    errors = _text_errors(requester_name=requester_name, contact=contact, question=question)
+    errors = _field_length_errors(requester_name=requester_name, contact=contact) | _text_errors(
+        requester_name=requester_name, contact=contact, question=question)
     record = _public_record(record_id)
     agency = record.agency if record else Agency.objects.filter(code=agency_code).first() if agency_code else None
     if record_id is not None and record is None:
@@ -408,6 +430,8 @@ def request_answer(*, actor: User, request: CitizenRequest, decision: str, reply
         errors["reply"] = [_("Give the reply (for a rejection, the reasons).")]
     if repair and changes:
         errors["changes"] = [_("A credit repair ends the publication; it changes no field of the record.")]
+    elif changes and not (request.kind == RequestKind.CORRECTION and decision == RequestStatus.ACCEPTED):
+        errors["changes"] = [_("Only an accepted correction changes the record.")]
     elif decision == RequestStatus.ACCEPTED and request.kind == RequestKind.CORRECTION and not changes:
         errors["changes"] = [_("An accepted correction changes the record: name the corrected fields.")]
     if errors:
@@ -423,7 +447,7 @@ def request_answer(*, actor: User, request: CitizenRequest, decision: str, reply
         number = reply_number_next(agency=agency, year=timezone.localdate(now).year)
         if decision == RequestStatus.ACCEPTED and locked.kind == RequestKind.STATEMENT:
             assert locked.record is not None
-            if locked.record.status not in ACTIVE_STATUSES:
+            if visibility(locked.record) != LISTED:  # in force and inside its display period today
                 raise ConflictError(
                     _("The record is no longer in force (%(status)s): a statement cannot be shown beside it; "
                       "reject the statement instead.") % {"status": locked.record.get_status_display()},
@@ -435,6 +459,7 @@ def request_answer(*, actor: User, request: CitizenRequest, decision: str, reply
             locked.statement_version = record.versions.get(number=record.version)
         elif decision == RequestStatus.ACCEPTED and repair:
             assert locked.record is not None
+            _repair_still_possible(locked.record)
             with translation.override(settings.LANGUAGE_CODE):  # stored text: the site's language
                 reason = _("Credit repair application %(code)s accepted under NDRC Order 2025 No. 36 (Measures "
                            "for Credit Repair): the publication ends.") % {"code": locked.tracking_code}
@@ -442,6 +467,8 @@ def request_answer(*, actor: User, request: CitizenRequest, decision: str, reply
             record = record_repair(actor=actor, record=locked.record, reason=reason, legal_basis=basis,
                                    document_number=document_number.strip() or number)
             locked.repair_version = record.versions.get(number=record.version)
+            # 终止公示: no copy stays published, the kept open-data dumps included (remade without it).
+            open_data_withdraw(why=f"record {record.pk} ended by credit repair")
         elif decision == RequestStatus.ACCEPTED and locked.kind == RequestKind.CORRECTION:
             assert locked.record is not None and changes
             with translation.override(settings.LANGUAGE_CODE):  # stored, public text: the site's language
