@@ -17,20 +17,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from disclosure.models import CitizenRequest, Record
-from tests.conftest import VALID_CODE, Staff, publish_record, sign_in, standard_details
+from tests.conftest import VALID_CODE, Staff, publish_record, sign_in
 from tests.support.axe import assert_accessible
+from tests.test_credit_repair import GENERAL, PDF, SERIOUS, TODAY
 
 Clock = Callable[..., None]
-TODAY = "2026-10-09"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-GENERAL: dict[str, Any] = {
-    "penalty_types": ["confiscate_gains"], "event_date": "2026-06-09", "title": "某商贸公司没收违法所得案",
-    "document_number": "连市监罚〔2026〕8号",
-    "details": {**standard_details("penalty"), "confiscated_amount": "5000.00"}}
-SERIOUS: dict[str, Any] = {
-    "penalty_types": ["revoke_licence"], "event_date": "2026-08-10", "title": "某商贸公司吊销许可证案",
-    "document_number": "连市监罚〔2026〕15号",
-    "details": {**standard_details("penalty"), "licence_name_number": "食品经营许可证 JY12114020012345"}}
 COMMITMENT = "本公司承诺已缴清罚款，违法所得已上缴国库，今后诚信经营。"
 
 

@@ -8,15 +8,10 @@ from django.db import migrations, models
 
 
 def sqlite_search_triggers(apps, schema_editor):
-    """SQLite adds the projection's new columns by remaking its table, which drops the triggers that
-    keep its FTS5 index (migration 0008): made again, and the index rebuilt from the rows."""
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    projection = importlib.import_module("disclosure.migrations.0008_public_projection")
-    for sql in projection._SQLITE:
-        if sql.lstrip().startswith("CREATE TRIGGER"):
-            schema_editor.execute(sql.replace("CREATE TRIGGER ", "CREATE TRIGGER IF NOT EXISTS ", 1))
-    schema_editor.execute("INSERT INTO disclosure_public_fts(disclosure_public_fts) VALUES ('rebuild')")
+    """SQLite remade the projection's table to add its columns, dropping the FTS5 triggers: made
+    again (the function of migration 0018)."""
+    importlib.import_module("disclosure.migrations.0018_national_standard_fields").sqlite_search_triggers(
+        apps, schema_editor)
 
 
 class Migration(migrations.Migration):
