@@ -462,8 +462,11 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
                      (RequestStatus.REJECTED.value, _("Refuse credit repair"))]
     may_answer = item.is_open and item.agency_id in sel.act_agency_ids(user=user)
     record = item.record
-    if item.kind == RequestKind.STATEMENT:  # no decision preselected: showing it is a choice made
+    # No decision preselected where it takes the record's public view: the clerk chooses.
+    if item.kind == RequestKind.STATEMENT:
         decisions = [("", _("Choose: show it or not")), *decisions]
+    elif item.kind == RequestKind.REPAIR:
+        decisions = [("", _("Choose: grant credit repair or not")), *decisions]
     form = f.AnswerForm(request.POST if request.method == "POST" else None, decisions=decisions)
     if item.kind == RequestKind.STATEMENT:
         form.fields["reply"].help_text = _("The body of the letter to the subject; for a rejection, the reasons "
