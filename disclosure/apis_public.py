@@ -10,7 +10,7 @@ from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission
@@ -151,6 +151,16 @@ class PublicEntity(_Public):
 
 
 # -- citizens' requests ----------------------------------------------------------------------------------
+def _with_evidence(request: ApiRequest, input_class: type[serializers.Serializer]) -> tuple[dict[str, Any], list[Any]]:
+    """A multipart submission with ``evidence`` files: the body's size first (413), then its fields
+    checked by ``input_class`` (400); the files go to the service, which checks them."""
+    svc.request_body_check(content_length=_content_length(request))
+    fields = request.data if isinstance(request.data, dict) else {}
+    data = input_class(data={k: v for k, v in fields.items() if k != "evidence"})
+    data.is_valid(raise_exception=True)
+    return dict(data.validated_data), list(request.FILES.getlist("evidence"))
+
+
 class CorrectionCreate(_Public):
     """``POST`` multipart: ``record, requester_name, contact, description`` and ``evidence`` files."""
 
@@ -159,15 +169,9 @@ class CorrectionCreate(_Public):
 
     @extend_schema(request={"multipart/form-data": s.CorrectionInput}, responses={201: s.SubmittedOutput})
     def post(self, request: ApiRequest) -> Response:
-        svc.request_body_check(content_length=_content_length(request))
-        fields = request.data if isinstance(request.data, dict) else {}
-        data = s.CorrectionInput(data={k: v for k, v in fields.items() if k != "evidence"})
-        data.is_valid(raise_exception=True)
-        created = svc.correction_submit(
-            record_id=data.validated_data["record"], requester_name=data.validated_data["requester_name"],
-            contact=data.validated_data["contact"], description=data.validated_data["description"],
-            files=list(request.FILES.getlist("evidence")),
-        )
+        data, files = _with_evidence(request, s.CorrectionInput)
+        created = svc.correction_submit(record_id=data["record"], requester_name=data["requester_name"],
+                                        contact=data["contact"], description=data["description"], files=files)
         return Response(s.SubmittedOutput(created).data, status=status.HTTP_201_CREATED)
 
 
@@ -182,15 +186,9 @@ class RepairCreate(_Public):
 
     @extend_schema(request={"multipart/form-data": s.RepairInput}, responses={201: s.SubmittedOutput})
     def post(self, request: ApiRequest) -> Response:
-        svc.request_body_check(content_length=_content_length(request))
-        fields = request.data if isinstance(request.data, dict) else {}
-        data = s.RepairInput(data={k: v for k, v in fields.items() if k != "evidence"})
-        data.is_valid(raise_exception=True)
-        created = svc.repair_submit(
-            record_id=data.validated_data["record"], requester_name=data.validated_data["requester_name"],
-            contact=data.validated_data["contact"], commitment=data.validated_data["commitment"],
-            files=list(request.FILES.getlist("evidence")),
-        )
+        data, files = _with_evidence(request, s.RepairInput)
+        created = svc.repair_submit(record_id=data["record"], requester_name=data["requester_name"],
+                                    contact=data["contact"], commitment=data["commitment"], files=files)
         return Response(s.SubmittedOutput(created).data, status=status.HTTP_201_CREATED)
 
 

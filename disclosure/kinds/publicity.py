@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 ORDER_36 = "ndrc-2025-36"
 SAMR_45 = "samr-2021-45"
@@ -105,3 +106,26 @@ PENALTY_CLASSES: tuple[PenaltyClass, ...] = (
     *(PenaltyClass(SAMR_45, t, "minor" if t in _S45_MINOR else ("serious" if severity == "serious" else "general"),
                    f"{_S45}：{what}") for t, (severity, what) in _O36_CLASSES.items()),
 )
+
+
+def seed(profile_model: Any, period_model: Any, class_model: Any) -> int:
+    """Insert the default profiles and rows that are missing, never overwriting an administrator's
+    edit; a profile comes in force only where none is. The models are passed in so that migration
+    0020 (historical models) and ``display.publicity_seed_defaults`` (live ones) run this one
+    function. Returns how many rows it inserted."""
+    created = 0
+    for profile in PROFILES:
+        active = profile.active and not profile_model.objects.filter(active=True).exists()
+        created += profile_model.objects.get_or_create(code=profile.code, defaults={
+            "name": profile.name, "active": active, "low_fine_person_yuan": profile.low_fine_person_yuan,
+            "low_fine_organization_yuan": profile.low_fine_organization_yuan,
+            "simple_procedure_shown": profile.simple_procedure_shown, "source": profile.source})[1]
+    for period in PERIODS:
+        created += period_model.objects.get_or_create(
+            profile_id=period.profile, publicity_class=period.publicity_class,
+            defaults={"min_months": period.min_months, "max_months": period.max_months,
+                      "counted_from": period.counted_from, "shown": period.shown, "source": period.source})[1]
+    for rule in PENALTY_CLASSES:
+        created += class_model.objects.get_or_create(profile_id=rule.profile, penalty_type=rule.penalty_type,
+                                                     defaults={"severity": rule.severity, "source": rule.source})[1]
+    return created

@@ -17,21 +17,8 @@ def sqlite_search_triggers(apps, schema_editor):
 
 def seed(apps, schema_editor):
     """The publicity rule table's default rows (NDRC Order 2025 No. 36 in force; SAMR Order 45)."""
-    Profile = apps.get_model("disclosure", "PublicityProfile")
-    Period = apps.get_model("disclosure", "PublicityPeriod")
-    PenaltyClass = apps.get_model("disclosure", "PenaltyClassRule")
-    for p in defaults.PROFILES:
-        Profile.objects.get_or_create(code=p.code, defaults={
-            "name": p.name, "active": p.active,
-            "low_fine_person_yuan": p.low_fine_person_yuan, "low_fine_organization_yuan": p.low_fine_organization_yuan,
-            "simple_procedure_shown": p.simple_procedure_shown, "source": p.source})
-    for r in defaults.PERIODS:
-        Period.objects.get_or_create(profile_id=r.profile, publicity_class=r.publicity_class, defaults={
-            "min_months": r.min_months, "max_months": r.max_months, "counted_from": r.counted_from, "shown": r.shown,
-            "source": r.source})
-    for r in defaults.PENALTY_CLASSES:
-        PenaltyClass.objects.get_or_create(profile_id=r.profile, penalty_type=r.penalty_type,
-                                           defaults={"severity": r.severity, "source": r.source})
+    defaults.seed(apps.get_model("disclosure", "PublicityProfile"), apps.get_model("disclosure", "PublicityPeriod"),
+                  apps.get_model("disclosure", "PenaltyClassRule"))
 
 
 class Migration(migrations.Migration):

@@ -173,9 +173,11 @@ def apply_publicity(record: Record, rules: PublicityRules | None = None) -> None
     with the stamp of the rules that computed them (none for a kind the table does not class)."""
     if record.kind in CLASSED_KINDS:
         rules = rules or publicity_rules()
+    else:
+        rules = None  # the kinds the table does not class carry no stamp
     result = publicity(record, rules)
     record.severity = result.severity
-    record.publicity_rules = rules.stamp if rules is not None and record.kind in CLASSED_KINDS else ""
+    record.publicity_rules = rules.stamp if rules is not None else ""
     if record.published_at is not None:
         record.repair_from, record.expires_on = result.repair_from, result.expires_on
 
@@ -192,26 +194,6 @@ def period_source(severity: str, rules: PublicityRules | None = None) -> str:
 def publicity_seed_defaults() -> int:
     """Insert the default profiles and rows that are missing (``disclosure.kinds.publicity``);
     never overwrite an administrator's edit. Returns how many rows it inserted."""
-    from disclosure.kinds.publicity import PENALTY_CLASSES, PERIODS, PROFILES
+    from disclosure.kinds.publicity import seed
 
-    created = 0
-    for profile in PROFILES:
-        active = profile.active and not PublicityProfile.objects.filter(active=True).exists()
-        _, was = PublicityProfile.objects.get_or_create(code=profile.code, defaults={
-            "name": profile.name, "active": active,
-            "low_fine_person_yuan": profile.low_fine_person_yuan,
-            "low_fine_organization_yuan": profile.low_fine_organization_yuan,
-            "simple_procedure_shown": profile.simple_procedure_shown, "source": profile.source})
-        created += was
-    for period in PERIODS:
-        _, was = PublicityPeriod.objects.get_or_create(
-            profile_id=period.profile, publicity_class=period.publicity_class,
-            defaults={"min_months": period.min_months, "max_months": period.max_months,
-                      "counted_from": period.counted_from, "shown": period.shown, "source": period.source})
-        created += was
-    for rule in PENALTY_CLASSES:
-        _, was = PenaltyClassRule.objects.get_or_create(
-            profile_id=rule.profile, penalty_type=rule.penalty_type,
-            defaults={"severity": rule.severity, "source": rule.source})
-        created += was
-    return created
+    return seed(PublicityProfile, PublicityPeriod, PenaltyClassRule)
